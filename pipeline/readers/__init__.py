@@ -1,0 +1,61 @@
+"""Readers: one module per published form, each turning bytes into a `Document`.
+
+`read_file` sniffs the form from the content (not the extension) and dispatches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.document import Document
+from pipeline.errors import ReportError
+from pipeline.readers import docx, html, markdown, pdf, scraped, text
+from pipeline.readers.decode import decode_text
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def sniff(data: bytes, name: str) -> str:
+    """The form of a file from its first bytes; the extension only breaks text ties."""
+    head = data[:4096].lstrip()
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
+    lowered = head.lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<p" in lowered[:2048] or b"<table" in lowered:
+        return "html"
+    if name.lower().endswith(".md"):
+        return "markdown"
+    return "text"
+
+
+def read_bytes(data: bytes, source: str) -> Document:
+    """Read one report held in memory; `source` names it in errors and provenance."""
+    if not data.strip():
+        raise ReportError(source, "empty file / 文件为空")
+    if len(data) > MAX_FILE_BYTES:
+        raise ReportError(source, f"file larger than {MAX_FILE_BYTES // 2**20} MiB / 文件过大")
+    form = sniff(data, source)
+    if form == "pdf":
+        return pdf.read(data, source)
+    if form == "docx":
+        return docx.read(data, source)
+    if form == "html":
+        return html.read(data, source)
+    content = decode_text(data, source)
+    if form == "markdown":
+        return markdown.read(content, source)
+    if text.looks_like_cell_lines(content):
+        return text.read(content, source)
+    return scraped.read(content, source)
+
+
+def read_file(path: str | Path) -> Document:
+    """Read one report from disk."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(path.name, f"cannot open file: {exc.strerror}") from None
+    return read_bytes(data, path.name)

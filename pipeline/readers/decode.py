@@ -1,0 +1,24 @@
+"""Bytes to text for the text-based forms: UTF-8 (with or without BOM), UTF-16, GB18030."""
+
+from __future__ import annotations
+
+from charset_normalizer import from_bytes
+
+from pipeline.errors import ReportError
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Decode report text; government sites still publish GBK/GB2312 next to UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        best = from_bytes(data[: 1 << 20]).best()
+        if best is None:
+            raise ReportError(source, "not text in any known encoding / 无法识别的文本编码") from None
+        return str(best)
