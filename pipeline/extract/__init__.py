@@ -1,0 +1,42 @@
+"""Extraction: a `Document` (any form) becomes the keys.md `Record`.
+
+The public entry points take bytes or a path, so callers (CLI, ingest, demo
+round-trip, dashboard uploads) never touch a file format themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.document import Document
+from pipeline.errors import ReportError
+from pipeline.extract.identity import identify
+from pipeline.extract.figures import extract_figures
+from pipeline.extract.tables import extract_tables
+from pipeline.readers import read_bytes, read_file
+from pipeline.record import Record
+from pipeline.validate import validate
+
+PARSER_VERSION = "0.1.0"
+
+
+def extract_document(doc: Document) -> Record:
+    """Identity, tables, text figures and findings of one read document."""
+    record = Record(source=doc.source, format=doc.format)
+    identify(doc, record)
+    extract_tables(doc, record)
+    if not record.values and record.template_version == "unknown":
+        raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
+    extract_figures(doc, record)
+    record.findings = validate(record)
+    return record
+
+
+def extract_bytes(data: bytes, source: str) -> Record:
+    """Read and extract one report held in memory."""
+    return extract_document(read_bytes(data, source))
+
+
+def extract_path(path: str | Path) -> Record:
+    """Read and extract one report from disk."""
+    return extract_document(read_file(path))
