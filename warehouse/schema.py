@@ -1,0 +1,161 @@
+"""Every table of the warehouse and every column, with its Arrow type, in one place.
+
+Writers build their Arrow tables from these schemas and readers (store.connect, the
+dashboard, any other engine) can rely on them, so a column is added or renamed here
+and nowhere else. `schema_markdown()` renders the same definitions for docs/warehouse.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+#: Value statuses in the fact tables: the record's three, plus what the warehouse adds.
+STATUSES = ("reported", "blank", "dash", "derived", "ambiguous")
+KINDS = ("government", "department", "township", "development_zone", "other")
+LEVELS = ("province", "city", "county", "township")
+
+#: The partition column of every year-partitioned table (hive layout: `year=2020/`).
+PARTITION_COLUMN = "year"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One warehouse table: its columns, the columns that identify a row, its layout."""
+
+    name: str
+    schema: pa.Schema
+    key: tuple[str, ...]
+    partitioned: bool
+    doc: str
+
+
+def _columns(*columns: tuple[str, pa.DataType, str]) -> pa.Schema:
+    """A schema whose fields carry their description, so the docs come from the code."""
+    return pa.schema([pa.field(name, dtype, metadata={"doc": doc}) for name, dtype, doc in columns])
+
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+_FACT_COLUMNS = _columns(
+    ("report_id", pa.string(), "reports.report_id of the report the value comes from"),
+    ("agency_id", pa.string(), "agencies.agency_id of the reporting body"),
+    ("year", pa.int32(), "report year (partition column)"),
+    ("key", pa.string(), "canonical key of keys.md, e.g. t3.new_requests.total"),
+    ("row_key", pa.string(), "row part of the key (t4: the proceeding; text: the figure's name)"),
+    ("col_key", pa.string(), "column part of the key (t3: applicant type; t4: outcome; null where none)"),
+    ("value", pa.float64(), "the number; null where blank, dash or ambiguous"),
+    ("raw", pa.string(), "the text as printed; candidate values joined by | where ambiguous; null where derived"),
+    ("status", pa.string(), "reported | blank | dash | derived | ambiguous"),
+    ("source", pa.string(), "where the value was found in the source file, or derived:<formula>"),
+)
+
+
+def _fact_table(name: str, doc: str) -> Table:
+    return Table(name, _FACT_COLUMNS, ("report_id", "key", "status"), True, doc)
+
+
+TABLES: dict[str, Table] = {
+    table.name: table
+    for table in (
+        Table(
+            "reports",
+            _columns(
+                ("report_id", pa.string(), "sha256 of the file's bytes: the same file is the same report"),
+                ("agency_id", pa.string(), "agencies.agency_id of the reporting body"),
+                ("agency_name", pa.string(), "the body's name as this report prints it"),
+                ("year", pa.int32(), "report year (partition column)"),
+                ("template_version", pa.string(), "2019 | 2021 | unknown, detected from the tables"),
+                ("template_evidence", pa.list_(pa.string()), "the fingerprints that decided template_version"),
+                ("source_file", pa.string(), "file name as ingested"),
+                ("source_path", pa.string(), "absolute path at ingest; a new content at the same path replaces the report"),
+                ("source_format", pa.string(), "the form the reader recognised: txt, html, pdf, docx, markdown, …"),
+                ("size_bytes", pa.int64(), "file size"),
+                ("ingested_at", TIMESTAMP, "when this version of the file entered the warehouse"),
+                ("parser_version", pa.string(), "pipeline.extract.PARSER_VERSION that produced the values"),
+                ("synthetic", pa.bool_(), "true for generated demo reports"),
+                ("duplicate", pa.bool_(), "another report exists for the same agency and year"),
+                ("n_values", pa.int32(), "keys the record holds (reported, blank or dash)"),
+                ("n_ambiguous", pa.int32(), "keys left undecided by the extractor"),
+            ),
+            ("report_id",),
+            True,
+            "One row per ingested report (file content).",
+        ),
+        Table(
+            "agencies",
+            _columns(
+                ("agency_id", pa.string(), "stable hash of name_canonical"),
+                ("name_reported", pa.string(), "the name as the latest report prints it"),
+                ("name_canonical", pa.string(), "NFKC, no whitespace, unified brackets"),
+                ("province", pa.string(), "province-level division, e.g. 山东省"),
+                ("city", pa.string(), "prefecture-level division, e.g. 威海市 (null for a province-level body)"),
+                ("county", pa.string(), "county-level division, e.g. 环翠区"),
+                ("division_code", pa.string(), "6-digit administrative division code of the deepest division found"),
+                ("kind", pa.string(), "government | department | township | development_zone | other"),
+                ("level", pa.string(), "province | city | county | township"),
+                ("synthetic", pa.bool_(), "true for bodies of the generated demo city"),
+            ),
+            ("agency_id",),
+            False,
+            "One row per reporting body, placed in the administrative divisions.",
+        ),
+        _fact_table("t2_facts", "Table 二 cells: t2.<row>.<column>."),
+        _fact_table("t3_facts", "Table 三 cells: t3.<row>.<applicant column>, plus derived totals."),
+        _fact_table("t4_facts", "Table 四 cells: t4.<proceeding>_<outcome>, plus derived totals."),
+        _fact_table("text_facts", "Figures stated in the text: text.<name>."),
+        Table(
+            "findings",
+            _columns(
+                ("report_id", pa.string(), "the report the finding is about"),
+                ("agency_id", pa.string(), "agencies.agency_id"),
+                ("year", pa.int32(), "report year (partition column)"),
+                ("rule", pa.string(), "rule id, e.g. T3-OFF, T3-XYEAR"),
+                ("severity", pa.string(), "error | warning | info"),
+                ("outcome", pa.string(), "pass | fail | not_assessable"),
+                ("keys", pa.list_(pa.string()), "the keys the rule looked at"),
+                ("message_zh", pa.string(), "the statement in Chinese"),
+                ("message_en", pa.string(), "the statement in English"),
+                ("scope", pa.string(), "report (validation of one report) | warehouse (cross-year, duplicates)"),
+                ("related_report_id", pa.string(), "the other report a warehouse finding compares with"),
+            ),
+            ("report_id", "rule", "keys", "related_report_id"),
+            True,
+            "Every validation finding of every report, plus the warehouse's cross-report checks.",
+        ),
+        Table(
+            "quarantine",
+            _columns(
+                ("source_file", pa.string(), "file name"),
+                ("source_path", pa.string(), "absolute path at ingest"),
+                ("content_hash", pa.string(), "sha256 of the bytes that failed"),
+                ("reason", pa.string(), "why the file could not be ingested"),
+                ("at", TIMESTAMP, "when it failed"),
+            ),
+            ("source_path",),
+            False,
+            "Files that could not be ingested, with the reason; a later success removes the entry.",
+        ),
+    )
+}
+
+FACT_TABLES: dict[str, str] = {"t2": "t2_facts", "t3": "t3_facts", "t4": "t4_facts", "text": "text_facts"}
+
+
+def empty(table: str) -> pa.Table:
+    """A table with no rows and the full schema, for readers of an empty warehouse."""
+    return TABLES[table].schema.empty_table()
+
+
+def schema_markdown() -> str:
+    """The schema section of docs/warehouse.md, rendered from TABLES."""
+    parts: list[str] = []
+    for table in TABLES.values():
+        layout = "partitioned by year" if table.partitioned else "one folder, not partitioned"
+        parts.append(f"### `{table.name}`\n\n{table.doc} Key: `{', '.join(table.key)}`; {layout}.\n")
+        parts.append("| column | type | meaning |\n|---|---|---|")
+        for field in table.schema:
+            parts.append(f"| `{field.name}` | `{field.type}` | {field.metadata[b'doc'].decode()} |")
+        parts.append("")
+    return "\n".join(parts)
