@@ -48,8 +48,18 @@ class Record:
     template_version: str = "unknown"
     template_evidence: list[str] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
-    ambiguous: dict[str, list[Number]] = field(default_factory=dict)
+    candidates: dict[str, list[dict[str, Number]]] = field(default_factory=dict)
+    candidate_sources: dict[str, Value] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ambiguous(self) -> dict[str, list[Number]]:
+        """Each undecided key with its candidate values, index-aligned within a group of keys."""
+        out: dict[str, list[Number]] = {}
+        for options in self.candidates.values():
+            for key in options[0]:
+                out[key] = [option[key] for option in options]
+        return out
 
     def number(self, key: str) -> Number | None:
         """The reported number of a key, None where blank or absent."""

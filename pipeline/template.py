@@ -208,3 +208,79 @@ def unit_of(key: str) -> str:
     if key.endswith(("prior_year_items", "items_change")):
         return "个"
     return "件"
+
+# ---------------------------------------------------------------- consistency rules (§4c, §5)
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """A rule `Σ left = Σ right` over canonical keys: one instance per column where it applies."""
+
+    rule: str
+    severity: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    zh: str
+    en: str
+
+
+def t3_rules(layout: str) -> list[SumRule]:
+    """Table 三's arithmetic for one row layout, expanded over every column (T3-OFF, T3-SUM-RESULT, T3-ROW)."""
+    rows = [r.key for r in T3_LAYOUTS[layout]]
+    outcomes = rows[rows.index("disclosed") : rows.index("total_processed")]
+    rules = [
+        SumRule("T3-OFF", "error", (t3_key("new_requests", c), t3_key("carried_over", c)),
+                (t3_key("total_processed", c), t3_key("carried_forward", c)),
+                f"第一项加第二项之和应等于第三项加第四项之和（{T3_COLUMN_LABELS[c]}列）",
+                f"new + carried over must equal processed + carried forward ({c})")
+        for c in T3_COLUMNS
+    ]
+    rules += [
+        SumRule("T3-SUM-RESULT", "error", (t3_key("total_processed", c),), tuple(t3_key(r, c) for r in outcomes),
+                f"（七）总计应等于各办理结果之和（{T3_COLUMN_LABELS[c]}列）",
+                f"(七) total must equal the sum of all outcomes ({c})")
+        for c in T3_COLUMNS
+    ]
+    rules += [
+        SumRule("T3-ROW", "error", (t3_key(r, "total"),), tuple(t3_key(r, c) for c in T3_COLUMNS[:6]),
+                f"总计应等于自然人与各类法人或其他组织之和（{r}）",
+                f"row total must equal the sum of the six applicant columns ({r})")
+        for r in rows
+    ]
+    return rules
+
+
+T4_RULES: tuple[SumRule, ...] = tuple(
+    SumRule("T4-SUM", "error", (f"t4.{p}_total",), tuple(f"t4.{p}_{o}" for o in ("upheld", "corrected", "other", "pending")),
+            f"{label}：总计应等于维持、纠正、其他结果与尚未审结之和",
+            f"{p}: total must equal upheld + corrected + other + pending")
+    for p, label in T4_PROCEEDINGS.items()
+)
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """A cross-year identity between one Table 二 row's cells in year Y−1 (`before`) and Y (`after`).
+
+    Not official rules (amendments and restructuring break them), so they are used only
+    to narrow decodings of lost cell borders and as cross-year warnings, never to correct.
+    """
+
+    version: str
+    columns: tuple[str, ...]
+    description: str
+
+    def holds(self, before: dict[str, float], after: dict[str, float]) -> bool:
+        """Whether the identity holds between the two years' cells of one row."""
+        if self.columns == ("prior_year_items", "items_change"):
+            return after["prior_year_items"] == before["prior_year_items"] + before["items_change"]
+        if self.columns == ("newly_published", "total_published"):
+            return after["total_published"] == before["total_published"] + after["newly_published"]
+        return after["in_force"] == before["in_force"] + after["issued"] - after["repealed"]
+
+
+CONTINUITY: tuple[Continuity, ...] = (
+    Continuity("2019", ("prior_year_items", "items_change"), "上一年项目数量(Y) = 上一年项目数量(Y−1) + 本年增/减(Y−1)"),
+    Continuity("2019", ("newly_published", "total_published"), "对外公开总数量(Y) = 对外公开总数量(Y−1) + 本年新公开数量(Y)"),
+    Continuity("2021", ("issued", "repealed", "in_force"), "现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发件数(Y) − 本年废止件数(Y)"),
+)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.document import Document
+from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
 from pipeline.extract.identity import identify
 from pipeline.extract.figures import extract_figures
 from pipeline.extract.tables import extract_tables
 from pipeline.readers import read_bytes, read_file
 from pipeline.record import Record
+from pipeline.template import normalise
 from pipeline.validate import validate
 
 PARSER_VERSION = "0.1.0"
@@ -28,7 +29,8 @@ def extract_document(doc: Document) -> Record:
     if not record.values and record.template_version == "unknown":
         raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
     extract_figures(doc, record)
-    record.findings = validate(record)
+    narrative = normalise("".join(b.text for b in doc.blocks if isinstance(b, Paragraph)))
+    record.findings = validate(record, narrative)
     return record
 
 

@@ -1,0 +1,131 @@
+"""Figures stated in the text (`text.*` keys): precision first.
+
+A number is taken only where a clause states it for that channel or measure, with
+the unit the measure is counted in; the first such clause in reading order wins.
+Patterns are data: one list per key, tried in order of strength. Text inside the
+three tables is never read here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.document import Document, Paragraph
+from pipeline.extract.lines import to_number
+from pipeline.record import Record, Value
+from pipeline.template import normalise
+
+NO_DIGIT = r"[^，。；;,\d]"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One way a report states a figure; `zero` patterns state that there was none."""
+
+    regex: re.Pattern[str]
+    zero: bool = False
+
+
+def _p(regex: str, zero: bool = False) -> Pattern:
+    return Pattern(re.compile(regex), zero)
+
+
+#: A website clause where the site is the subject ("网站全年累计发布信息2139条").
+WEBSITE_SUBJECT = _p(r"网站(?:全年|本年|年内)?(?:累计|共计?)?(?:公开|发布|更新)(?:政府)?信息(?:数|总数)?(?:共计?)?(\d+)条")
+#: A clause where the website is the means ("在政府网站平台主动公开政府信息1136条").
+WEBSITE_MEANS = _p(rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:公开|发布){NO_DIGIT}{{0,6}}政府信息(\d+)(?:条|件)")
+
+FIGURES: dict[str, tuple[Pattern, ...]] = {
+    "text.proactive_total": (
+        _p(rf"(?<!应)主动公开{NO_DIGIT}{{0,10}}政府信息(?:共计?)?(\d+)条"),
+        _p(rf"(?:公布|公开)政府信息(?:共计?)?(\d+)条"),
+    ),
+    "text.channel.wechat": (
+        _p(rf"微信(?:公众号|公众平台)?{NO_DIGIT}{{0,4}}(?:公开|发布|推送|编发){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),
+    ),
+    "text.channel.weibo": (
+        _p(rf"微博{NO_DIGIT}{{0,4}}(?:公开|发布|推送){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),
+    ),
+    "text.channel.douyin": (
+        _p(rf"抖音(?:号|账号)?{NO_DIGIT}{{0,4}}(?:公开|发布){NO_DIGIT}{{0,10}}(\d+)(?:条|个)"),
+    ),
+    "text.channel.new_media": (
+        _p(rf"政务新媒体(?:平台)?{NO_DIGIT}{{0,4}}(?:公开|发布){NO_DIGIT}{{0,8}}信息(\d+)条"),
+    ),
+    "text.channel.gazette": (
+        _p(r"(?:编发|编印|印发|发行|出版|刊发)(?:政府)?公报(?:共计?)?(\d+)期"),
+        _p(r"公报(?:共计?)?(\d+)期"),
+    ),
+    "text.press_conferences": (
+        _p(r"(?:召开|举办|举行)(?:新闻)?发布会(?:共计?)?(\d+)场"),
+        _p(r"(\d+)场(?:次)?新闻发布会"),
+    ),
+    "text.policy_interpretations": (
+        _p(r"发布政策解读(?:材料|信息)?(?:共计?)?(\d+)(?:件|篇|条)"),
+        _p(r"解读类信息(?:发布)?(?:共计?)?(\d+)(?:件|篇|条)"),
+        _p(rf"对(\d+)(?:项|件|个|份){NO_DIGIT}{{0,40}}文件进行(?:了)?(?:政策)?解读"),
+        _p(r"政策解读(?:材料|文章)?(?:共计?)?(\d+)(?:件|篇|条)"),
+    ),
+    "text.info_fee_yuan": (
+        _p(r"收取(?:政府信息公开)?信息处理费(?:用)?(?:共计?)?(\d+(?:\.\d+)?)元"),
+        _p(r"(?:无|未|没有)(?:发出收费通知[，,]?(?:无|未)?)?(?:收取|发生)[^。；]{0,12}(?:信息处理费|收费)", zero=True),
+    ),
+    "text.npc_suggestions": (
+        _p(r"人大代表建议(?:共计?)?(\d+)件"),
+        _p(r"未(?:收到|承办)[^。；，]{0,8}人大代表建议", zero=True),
+    ),
+    "text.cppcc_proposals": (
+        _p(r"政协(?:委员)?提案(?:共计?)?(\d+)件"),
+        _p(r"未(?:收到|承办)[^。；，]{0,8}政协(?:委员)?提案", zero=True),
+    ),
+}
+
+
+def extract_figures(doc: Document, record: Record) -> None:
+    """Add every text figure the report states outright."""
+    sentences = list(_sentences(doc))
+    for key, patterns in FIGURES.items():
+        hit = _first_hit(sentences, patterns)
+        if hit is not None:
+            record.values[key] = hit
+    _website(sentences, record)
+
+
+def _website(sentences: list[tuple[str, str]], record: Record) -> None:
+    """The website figure; a "through the website" clause is the proactive total when the site states its own."""
+    subject = _first_hit(sentences, (WEBSITE_SUBJECT,))
+    means = _first_hit(sentences, (WEBSITE_MEANS,))
+    if subject is not None:
+        record.values["text.channel.website"] = subject
+        if means is not None and "text.proactive_total" not in record.values:
+            record.values["text.proactive_total"] = means
+    elif means is not None:
+        record.values["text.channel.website"] = means
+        total = record.values.get("text.proactive_total")
+        if total is not None and total.where == means.where and total.value == means.value:
+            del record.values["text.proactive_total"]
+
+
+def _sentences(doc: Document) -> list[tuple[str, str]]:
+    """(normalised sentence, where) for the paragraphs outside tables."""
+    out: list[tuple[str, str]] = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            text = normalise(block.text)
+            for sentence in re.split(r"(?<=[。；;！!？?])", text):
+                if sentence:
+                    out.append((sentence, block.where))
+    return out
+
+
+def _first_hit(sentences: list[tuple[str, str]], patterns: tuple[Pattern, ...]) -> Value | None:
+    """The first statement of a figure in reading order, stronger patterns first."""
+    for pattern in patterns:
+        for sentence, where in sentences:
+            match = pattern.regex.search(sentence)
+            if match:
+                number = 0 if pattern.zero else to_number(Decimal(match.group(1)))
+                return Value(number, match.group(0), "reported", where)
+    return None

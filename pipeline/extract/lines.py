@@ -1,0 +1,105 @@
+"""A document as a sequence of lines of cells: the one view the table extractors read.
+
+A table row is a line whose cells are the row's origin cells; a paragraph line is a
+line whose cells are its whitespace-separated words. A line then splits into a
+label (its text cells, joined) and the value cells that follow the last text cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipeline.document import Document, Paragraph
+from pipeline.template import normalise
+
+NUMBER = re.compile(r"^([+\-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿元|万元|元|件|个|条|项)?\s*(?:[（(][^）)]*[）)]?)?$")
+DASHES = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "\\", "―", "－－"})
+UNIT_FACTORS_TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One cell: its printed text, and what it holds (`number`, `blank`, `dash` or `text`)."""
+
+    raw: str
+    kind: str
+    where: str
+
+    @property
+    def is_value(self) -> bool:
+        """Numbers, blanks and dashes all occupy a value position."""
+        return self.kind != "text"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One table row or paragraph line, tokenised."""
+
+    tokens: tuple[Token, ...]
+    where: str
+    from_table: bool
+
+    @property
+    def label(self) -> str:
+        """Normalised text of the line's text cells."""
+        return normalise("".join(t.raw for t in self.tokens if t.kind == "text"))
+
+    @property
+    def text(self) -> str:
+        """The line as printed, cells joined by spaces."""
+        return " ".join(t.raw for t in self.tokens)
+
+    def values(self) -> list[Token]:
+        """Value cells after the last text cell (leading blanks of spanned label columns dropped)."""
+        last_text = max((i for i, t in enumerate(self.tokens) if t.kind == "text"), default=-1)
+        return [t for t in self.tokens[last_text + 1 :] if t.is_value]
+
+
+def classify(raw: str, in_table: bool) -> str:
+    """What a cell holds; an empty cell is a blank only inside a real table."""
+    text = raw.strip().replace("\u3000", "").replace("\xa0", "")
+    if not text:
+        return "blank" if in_table else "text"
+    if text in DASHES:
+        return "dash"
+    return "number" if NUMBER.match(text.replace(" ", "")) else "text"
+
+
+def parse_number(raw: str, unit_key: str = "") -> int | float:
+    """The number a cell prints, converted to the unit a key names (`_wan_yuan` → 万元)."""
+    match = NUMBER.match(raw.strip().replace(" ", "").replace("\u3000", ""))
+    if match is None:
+        raise ValueError(f"not a number: {raw!r}")
+    amount = Decimal(match.group(1).replace(",", ""))
+    unit = match.group(2) or ""
+    if unit_key.endswith("_wan_yuan") and unit in UNIT_FACTORS_TO_WAN:
+        amount *= UNIT_FACTORS_TO_WAN[unit]
+    return to_number(amount)
+
+
+def to_number(amount: Decimal) -> int | float:
+    """An int where the amount is whole, else a float without binary noise."""
+    if amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount.normalize())
+
+
+def document_lines(doc: Document) -> list[Line]:
+    """Every table row and paragraph line of a document, in reading order."""
+    lines: list[Line] = []
+    for b, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            for n, text in enumerate(block.text.splitlines()):
+                where = f"{block.where or f'block {b}'}" + (f" line {n + 1}" if n else "")
+                words = text.split()
+                lines.append(Line(tuple(Token(w, classify(w, False), where) for w in words), where, False))
+        else:
+            for r, row in enumerate(block.rows()):
+                tokens = tuple(
+                    Token(c.text, classify(c.text, True), f"{block.where or f'table {b}'} row {c.row + 1} col {c.col + 1}")
+                    for c in row
+                )
+                lines.append(Line(tokens, f"{block.where or f'table {b}'} row {r + 1}", True))
+    return lines

@@ -1,0 +1,208 @@
+"""Tables 二, 三 and 四: document lines → keyed cells, by matching labels to the template.
+
+Rows are found by their labels where the cells kept their borders (tables, PDF
+lines, markdown). Where a converter shredded Table 三 so that value rows lost their
+labels, the rows are assigned in template order when their count fits one layout
+exactly. Where the borders are lost altogether, `runs` decodes the digit runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.document import Document
+from pipeline.extract import runs
+from pipeline.extract.lines import Line, Token, document_lines, parse_number
+from pipeline.record import Record, Value
+from pipeline.template import (
+    FINGERPRINTS,
+    T2_ROWS,
+    T3_COLUMNS,
+    T3_DEFAULT_LAYOUT,
+    T3_LAYOUTS,
+    T4_KEYS,
+    Row,
+    normalise,
+    t2_key,
+    t3_key,
+)
+
+T3_STARTS = ("本年新收", "勾稽关系", "申请人情况")
+T4_END_CUES = ("存在的主要问题", "存在问题", "主要问题", "其他需要报告")
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Line ranges of the three tables (start inclusive, end exclusive)."""
+
+    t2: range
+    t3: range
+    t4: range
+
+
+def extract_tables(doc: Document, record: Record) -> None:
+    """Fill the record's template version and Table 二/三/四 values."""
+    lines = document_lines(doc)
+    regions = find_regions(lines)
+    table_text = "".join(normalise(line.text) for line in lines[regions.t2.start : regions.t4.stop])
+    record.template_version, record.template_evidence = detect_version(table_text)
+    if record.template_version == "unknown":
+        return
+    text = runs.flatten(lines[regions.t2.start : regions.t4.stop])
+    if not extract_t2(lines[regions.t2.start : regions.t2.stop], record):
+        runs.extract_t2(text, record)
+    if not extract_t3(lines[regions.t3.start : regions.t3.stop], table_text, record):
+        runs.extract_t3(text, table_text, record)
+    if not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
+        runs.extract_t4(text, record)
+
+
+def find_regions(lines: list[Line]) -> Regions:
+    """Where each table sits, from anchors that every version prints."""
+    t2 = _first(lines, ("第二十条",), 0)
+    t3 = _first(lines, T3_STARTS, t2 if t2 is not None else 0)
+    start2 = t2 if t2 is not None else (t3 if t3 is not None else len(lines))
+    start3 = t3 if t3 is not None else start2
+    t4 = _first(lines, ("行政复议",), start3 + 1) if t3 is not None else None
+    start4 = t4 if t4 is not None else len(lines)
+    end4 = _first(lines, T4_END_CUES, start4 + 1) or len(lines)
+    return Regions(range(start2, start3), range(start3, start4), range(start4, end4))
+
+
+def _first(lines: list[Line], cues: tuple[str, ...], start: int) -> int | None:
+    """Index of the first line at or after `start` whose text holds one of the cues."""
+    for i in range(start, len(lines)):
+        text = normalise(lines[i].text)
+        if any(cue in text for cue in cues):
+            return i
+    return None
+
+
+def detect_version(table_text: str) -> tuple[str, list[str]]:
+    """The template version whose fingerprints the tables print most (template.md §1)."""
+    hits = {v: [fp for fp in prints if normalise(fp) in table_text] for v, prints in FINGERPRINTS.items()}
+    best = max(hits, key=lambda v: len(hits[v]))
+    if not hits[best]:
+        return "unknown", []
+    return best, hits[best]
+
+
+def _value(token: Token, key: str) -> Value:
+    """A cell as a record value: blank and dash are kept as such, never as zero."""
+    if token.kind == "number":
+        return Value(parse_number(token.raw, key), token.raw, "reported", token.where)
+    return Value(None, token.raw, "blank" if token.kind == "blank" else "dash", token.where)
+
+
+def _values(line: Line, width: int) -> list[Token] | None:
+    """Exactly `width` value cells of a line, trailing blanks beyond the width dropped."""
+    values = line.values()
+    while len(values) > width and values[-1].kind == "blank":
+        values.pop()
+    return values if len(values) == width else None
+
+
+def _matches(row: Row, label: str) -> bool:
+    """Whether a normalised label names this template row."""
+    return any(normalise(cue) in label for cue in row.cues)
+
+
+# ---------------------------------------------------------------- Table 二
+
+
+def extract_t2(lines: list[Line], record: Record) -> bool:
+    """Table 二 by row labels; False where no row could be read this way."""
+    found = False
+    for row in T2_ROWS[record.template_version]:
+        cells = _t2_cells(lines, row)
+        if cells is None:
+            continue
+        found = True
+        for column, token in zip(row.columns, cells):
+            key = t2_key(row.key, column)
+            record.values[key] = _value(token, key)
+    return found
+
+
+def _t2_cells(lines: list[Line], row: Row) -> list[Token] | None:
+    """The value cells of a Table 二 row: on its label's line, or on the line after it."""
+    width = len(row.columns)
+    for i, line in enumerate(lines):
+        if not _matches(row, line.label) or len(line.label) > len(row.label) + 6:
+            continue
+        cells = _values(line, width)
+        if cells is None and not line.values() and i + 1 < len(lines) and not lines[i + 1].label:
+            cells = _values(lines[i + 1], width)
+        if cells is not None:
+            return cells
+    return None
+
+
+# ---------------------------------------------------------------- Table 三
+
+
+def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
+    """Table 三 by labels, else by template order; False where neither fits."""
+    value_lines = [line for line in lines if _values(line, len(T3_COLUMNS)) is not None]
+    if not value_lines:
+        return False
+    layout = _t3_layout(len(value_lines), table_text, record.template_version)
+    rows = T3_LAYOUTS[layout]
+    assigned = _by_label(value_lines, rows) or _by_order(value_lines, rows)
+    if assigned is None:
+        return False
+    for row, line in assigned:
+        for column, token in zip(T3_COLUMNS, _values(line, len(T3_COLUMNS)) or []):
+            key = t3_key(row.key, column)
+            record.values[key] = _value(token, key)
+    return True
+
+
+def _t3_layout(value_rows: int, table_text: str, version: str) -> str:
+    """Single or split （六）: by the count of value rows, else by the sub-row labels."""
+    for layout, rows in T3_LAYOUTS.items():
+        if len(rows) == value_rows:
+            return layout
+    if "逾期不补正" in table_text:
+        return "split_other"
+    return T3_DEFAULT_LAYOUT[version] if "其他处理" not in table_text else "single_other"
+
+
+def _label_of(line: Line, rows: tuple[Row, ...]) -> Row | None:
+    """The one template row a line's label names, if exactly one."""
+    named = [row for row in rows if _matches(row, line.label)]
+    return named[0] if len(named) == 1 else None
+
+
+def _by_label(lines: list[Line], rows: tuple[Row, ...]) -> list[tuple[Row, Line]] | None:
+    """Every row found once by its label, or None."""
+    pairs = [(_label_of(line, rows), line) for line in lines]
+    keys = [row.key for row, _ in pairs if row is not None]
+    if len(keys) != len(rows) or len(set(keys)) != len(rows):
+        return None
+    return [(row, line) for row, line in pairs if row is not None]
+
+
+def _by_order(lines: list[Line], rows: tuple[Row, ...]) -> list[tuple[Row, Line]] | None:
+    """Rows in template order, where the count fits and no label contradicts its place."""
+    if len(lines) != len(rows):
+        return None
+    for row, line in zip(rows, lines):
+        named = _label_of(line, rows)
+        if named is not None and named.key != row.key:
+            return None
+    return list(zip(rows, lines))
+
+
+# ---------------------------------------------------------------- Table 四
+
+
+def extract_t4(lines: list[Line], record: Record) -> bool:
+    """Table 四's single data row of fifteen cells; False where it is not in one line."""
+    for line in lines:
+        cells = _values(line, len(T4_KEYS))
+        if cells is not None:
+            for key, token in zip(T4_KEYS, cells):
+                record.values[key] = _value(token, key)
+            return True
+    return False
