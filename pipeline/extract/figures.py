@@ -109,15 +109,46 @@ def _website(sentences: list[tuple[str, str]], record: Record) -> None:
 
 
 def _sentences(doc: Document) -> list[tuple[str, str]]:
-    """(normalised sentence, where) for the paragraphs outside tables."""
+    """(normalised sentence, where it starts) for the text outside tables.
+
+    Consecutive paragraphs are joined first: PDF lines and wrapped paragraphs cut
+    sentences in the middle ("我区在政" / "府网站平台…1136条").
+    """
     out: list[tuple[str, str]] = []
+    for run in _paragraph_runs(doc):
+        text = "".join(normalise(p.text) for p in run)
+        starts = _offsets(run)
+        position = 0
+        for sentence in re.split(r"(?<=[。；;！!？?])", text):
+            if sentence:
+                out.append((sentence, _where_at(starts, position)))
+            position += len(sentence)
+    return out
+
+
+def _paragraph_runs(doc: Document) -> list[list[Paragraph]]:
+    """Maximal runs of consecutive paragraphs, tables breaking the runs."""
+    runs: list[list[Paragraph]] = [[]]
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            text = normalise(block.text)
-            for sentence in re.split(r"(?<=[。；;！!？?])", text):
-                if sentence:
-                    out.append((sentence, block.where))
-    return out
+            runs[-1].append(block)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
+
+
+def _offsets(run: list[Paragraph]) -> list[tuple[int, str]]:
+    """Where each paragraph starts in the joined text of its run."""
+    starts, position = [], 0
+    for paragraph in run:
+        starts.append((position, paragraph.where))
+        position += len(normalise(paragraph.text))
+    return starts
+
+
+def _where_at(starts: list[tuple[int, str]], position: int) -> str:
+    """The paragraph holding a position of the joined text."""
+    return [where for start, where in starts if start <= position][-1]
 
 
 def _first_hit(sentences: list[tuple[str, str]], patterns: tuple[Pattern, ...]) -> Value | None:

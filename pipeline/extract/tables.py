@@ -143,7 +143,7 @@ def _t2_cells(lines: list[Line], row: Row) -> list[Token] | None:
 
 def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
     """Table 三 by labels, else by template order; False where neither fits."""
-    value_lines = [line for line in lines if _values(line, len(T3_COLUMNS)) is not None]
+    value_lines = [line for line in lines if _is_value_row(line, len(T3_COLUMNS))]
     if not value_lines:
         return False
     layout = _t3_layout(len(value_lines), table_text, record.template_version)
@@ -156,6 +156,15 @@ def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
             key = t3_key(row.key, column)
             record.values[key] = _value(token, key)
     return True
+
+
+def _is_value_row(line: Line, width: int) -> bool:
+    """A row of `width` value cells: printed values, or blanks beside a row label (not a wrapped label's empty cells)."""
+    cells = _values(line, width)
+    if cells is None:
+        return False
+    labelled = any(_matches(row, line.label) for rows in T3_LAYOUTS.values() for row in rows)
+    return labelled or any(t.kind != "blank" for t in cells)
 
 
 def _t3_layout(value_rows: int, table_text: str, version: str) -> str:
