@@ -17,7 +17,7 @@ from pipeline.template import T4_RULES, SumRule, t3_rules
 #: Narrative sentences restating Table 三 (T3-TEXT): pattern → the total it restates.
 TEXT_RESTATEMENTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"(?:共|全年|本年度?)?(?:受理|收到|接收)[^。；，,]{0,16}申请(?:共计?)?(\d+)件"), ("t3.new_requests.total",)),
-    (re.compile(r"(?:办结|答复)[^。；，,]{0,6}?(\d+)件"), ("t3.total_processed.total",)),
+    (re.compile(r"(?<!公开)(?<!处理)(?:办结|答复)(?:申请)?(?:共计?)?(\d+)件"), ("t3.total_processed.total",)),
 )
 
 

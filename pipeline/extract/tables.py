@@ -95,10 +95,13 @@ def _value(token: Token, key: str) -> Value:
 
 
 def _values(line: Line, width: int) -> list[Token] | None:
-    """Exactly `width` value cells of a line, trailing blanks beyond the width dropped."""
+    """Exactly `width` value cells of a line; surplus blanks at either end (split label or
+    border columns) dropped."""
     values = line.values()
     while len(values) > width and values[-1].kind == "blank":
         values.pop()
+    while len(values) > width and values[0].kind == "blank":
+        values.pop(0)
     return values if len(values) == width else None
 
 
@@ -148,7 +151,7 @@ def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
         return False
     layout = _t3_layout(len(value_lines), table_text, record.template_version)
     rows = T3_LAYOUTS[layout]
-    assigned = _by_label(value_lines, rows) or _by_order(value_lines, rows)
+    assigned = _by_label(value_lines, rows) or _by_order(value_lines, rows) or _by_label(value_lines, rows, partial=True)
     if assigned is None:
         return False
     for row, line in assigned:
@@ -183,11 +186,12 @@ def _label_of(line: Line, rows: tuple[Row, ...]) -> Row | None:
     return named[0] if len(named) == 1 else None
 
 
-def _by_label(lines: list[Line], rows: tuple[Row, ...]) -> list[tuple[Row, Line]] | None:
-    """Every row found once by its label, or None."""
+def _by_label(lines: list[Line], rows: tuple[Row, ...], partial: bool = False) -> list[tuple[Row, Line]] | None:
+    """Every row found once by its label; with `partial`, every value line labelled with a distinct row."""
     pairs = [(_label_of(line, rows), line) for line in lines]
     keys = [row.key for row, _ in pairs if row is not None]
-    if len(keys) != len(rows) or len(set(keys)) != len(rows):
+    complete = len(keys) == len(rows) if not partial else len(keys) == len(lines)
+    if not complete or len(set(keys)) != len(keys):
         return None
     return [(row, line) for row, line in pairs if row is not None]
 

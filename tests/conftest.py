@@ -1,0 +1,33 @@
+"""Shared test fixtures: where the public corpus lives, skipping cleanly where it is absent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+CORPUS = SHARED / "corpus"
+TRUTH = SHARED / "truth"
+
+
+def corpus_file(name: str) -> Path:
+    """A public corpus file, or a skip saying why it is missing."""
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"public corpus not found at {CORPUS} (CI places ../shared beside the clone)")
+    return path
+
+
+def truth_of(name: str) -> dict:
+    """The hand-checked record of a truth file name (e.g. 'seed_sunjiatuan_2020.json')."""
+    path = TRUTH / name
+    if not path.exists():
+        pytest.skip(f"truth records not found at {TRUTH}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def truth_files() -> list[str]:
+    """Names of every truth record present (empty where ../shared is absent)."""
+    return sorted(p.name for p in TRUTH.glob("*.json")) if TRUTH.exists() else []

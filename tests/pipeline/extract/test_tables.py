@@ -1,0 +1,92 @@
+"""Tables 二/三/四 from the document model: label matching, order fallback, versions."""
+
+from __future__ import annotations
+
+from conftest import corpus_file
+from pipeline.document import Cell, Document, Paragraph, Table
+from pipeline.extract import extract_document, extract_path
+from pipeline.extract.tables import detect_version
+from pipeline.template import normalise
+
+
+def _table(rows: list[list[str]]) -> Table:
+    return Table(cells=[Cell(t, r, c) for r, row in enumerate(rows) for c, t in enumerate(row)])
+
+
+T3_2021_ROWS = [
+    ["一、本年新收政府信息公开申请数量", "5", "1", "0", "0", "0", "0", "6"],
+    ["二、上年结转政府信息公开申请数量", "0", "0", "0", "0", "0", "0", "0"],
+    ["（一）予以公开", "3", "1", "0", "0", "0", "0", "4"],
+    ["（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "", "", "", "", "", "", ""],
+]
+
+
+def _minimal_2021() -> Document:
+    t2 = _table([["第二十条第（一）项"], ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                 ["规章", "0", "0", "0"], ["行政规范性文件", "2", "—", "9"],
+                 ["第二十条第（八）项"], ["信息内容", "本年收费金额（单位：万元）"], ["行政事业性收费", "96171.6"]])
+    return Document("mini.html", "html", [Paragraph("某某区人民政府2022年政府信息公开工作年度报告"), t2, _table(T3_2021_ROWS)])
+
+
+def test_2021_table2_values_blank_and_dash_are_kept_apart():
+    record = extract_document(_minimal_2021())
+    assert record.template_version == "2021"
+    assert record.values["t2.normative_documents.issued"].value == 2
+    dash = record.values["t2.normative_documents.repealed"]
+    assert (dash.value, dash.status) == (None, "dash")
+    assert record.values["t2.admin_fees.fee_amount_wan_yuan"].value == 96171.6
+    blank = record.values["t3.partially_disclosed.total"]
+    assert (blank.value, blank.status) == (None, "blank")
+
+
+def test_a_record_never_invents_cells():
+    record = extract_document(_minimal_2021())
+    assert not any(k.startswith("t2.central_procurement") for k in record.values)
+    assert "t3.withheld_state_secret.total" not in record.values
+
+
+def test_every_value_keeps_its_source_location():
+    record = extract_document(_minimal_2021())
+    assert record.values["t3.new_requests.total"].where.endswith("row 1 col 8")
+
+
+def test_version_detected_from_fingerprints_not_year():
+    assert detect_version(normalise("信息内容本年新制作数量本年新公开数量对外公开总数量"))[0] == "2019"
+    assert detect_version(normalise("本年制发件数本年废止件数现行有效件数"))[0] == "2021"
+    assert detect_version("无关文本") == ("unknown", [])
+
+
+def test_seed_2019_format_with_procurement_in_wan_yuan():
+    record = extract_path(corpus_file("seed_sunjiatuan_2020.txt"))
+    assert record.template_version == "2019"
+    assert record.values["t2.central_procurement.procurement_amount_wan_yuan"].value == 230.64565
+    assert record.values["t2.central_procurement.procurement_amount_wan_yuan"].raw == "230.64565万元"
+    assert record.number("t3.new_requests.natural_person") == 1
+
+
+def test_shredded_pdf_table3_rows_assigned_in_template_order():
+    record = extract_path(corpus_file("huaian_hongze_qu_gov_2023.pdf"))
+    assert record.template_version == "2021"
+    assert record.number("t3.partially_disclosed.total") == 4
+    assert record.number("t3.withheld_state_secret.total") == 1
+    assert record.number("t3.other_handling_total.total") == 0
+    assert "t3.other_misc.total" not in record.values
+
+
+def test_blank_totals_stay_blank_in_the_shanghai_html():
+    record = extract_path(corpus_file("shanghai_shizhengfu_bgt_2019_fragment.html"))
+    assert record.number("t3.disclosed.natural_person") == 258
+    assert record.values["t3.disclosed.total"].status == "blank"
+    assert record.number("t2.central_procurement.procurement_amount_wan_yuan") == 25.1
+
+
+def test_scraped_run_left_ambiguous_is_listed_not_guessed():
+    record = extract_path(corpus_file("pingtan_syq_2021.txt"))
+    assert "t2.normative_documents.issued" not in record.values
+    assert set(record.ambiguous["t2.normative_documents.issued"]) >= {69, 6}
+    assert record.number("t3.disclosed.org_commercial") == 0
+
+
+def test_restated_text_figures_settle_a_run():
+    record = extract_path(corpus_file("pingtan_syq_2022.txt"))
+    assert [record.number(f"t2.normative_documents.{c}") for c in ("issued", "repealed", "in_force")] == [88, 55, 698]
