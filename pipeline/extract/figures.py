@@ -40,7 +40,7 @@ WEBSITE_MEANS = _p(rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:
 FIGURES: dict[str, tuple[Pattern, ...]] = {
     "text.proactive_total": (
         _p(rf"(?<!应)主动公开{NO_DIGIT}{{0,10}}政府信息(?:共计?)?(\d+)条"),
-        _p(rf"(?:公布|公开)政府信息(?:共计?)?(\d+)条"),
+        _p(rf"(?<!应主动)(?:公布|公开)政府信息(?:共计?)?(\d+)条"),
     ),
     "text.channel.wechat": (
         _p(rf"微信(?:公众号|公众平台)?{NO_DIGIT}{{0,4}}(?:公开|发布|推送|编发){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),

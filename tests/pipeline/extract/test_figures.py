@@ -1,0 +1,47 @@
+"""Text figures: precision first, a number only where a clause states it for that measure."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.document import Document, Paragraph
+from pipeline.extract.figures import extract_figures
+from pipeline.record import Record
+
+
+def _figures(*paragraphs: str) -> dict[str, float]:
+    record = Record(source="x", format="text")
+    extract_figures(Document("x", "text", [Paragraph(p) for p in paragraphs]), record)
+    return {k: v.value for k, v in record.values.items()}
+
+
+def test_channels_from_the_seed_sentence():
+    text = "截至2020年12月31日，街道主动公开政府信息714条。其中，政府网站公开信息数106条，政务微信公开政府信息数401条，政务微博公开政府信息数207条。"
+    assert _figures(text) == {"text.proactive_total": 714, "text.channel.website": 106,
+                              "text.channel.wechat": 401, "text.channel.weibo": 207}
+
+
+def test_sentence_broken_over_pdf_lines():
+    assert _figures("2023 年，我区在政", "府网站平台主动公开政府信息 1136 条。") == {"text.channel.website": 1136}
+
+
+def test_category_counts_are_not_the_total():
+    assert _figures("其中机构职能类信息25条，其他应主动公开政府信息856条。今年共公布政府信息2599条。") == {"text.proactive_total": 2599}
+
+
+def test_other_units_are_not_items():
+    assert _figures("通过微信公众号发布20680批次农产品抽检情况。") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("全年收取政府信息公开信息处理费 0 元。", {"text.info_fee_yuan": 0}),
+        ("2021年，无收取信息处理费情况。", {"text.info_fee_yuan": 0}),
+        ("共收到人大代表建议1件。本年度未收到政协委员提案。", {"text.npc_suggestions": 1, "text.cppcc_proposals": 0}),
+        ("全年共编发公报24期。", {"text.channel.gazette": 24}),
+        ("召开新闻发布会12场，发布政策解读21篇。", {"text.press_conferences": 12, "text.policy_interpretations": 21}),
+    ],
+)
+def test_stated_figures(text, expected):
+    assert _figures(text) == expected

@@ -1,0 +1,40 @@
+"""The command line: readable summary, JSON record, and one-line errors with status 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import corpus_file
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+def test_extract_json_is_the_keys_md_record_plus_findings():
+    done = _run("extract", str(corpus_file("seed_sunjiatuan_2020.txt")), "--json")
+    record = json.loads(done.stdout)
+    assert list(record) == ["source", "agency", "year", "template_version", "values", "findings"]
+    assert record["values"]["text.channel.website"] == 106
+
+
+def test_extract_summary_is_readable():
+    done = _run("extract", str(corpus_file("seed_sunjiatuan_2020.txt")))
+    assert "威海市环翠区孙家疃街道" in done.stdout and "2019" in done.stdout
+
+
+def test_unreadable_and_non_report_files_fail_in_one_line(tmp_path):
+    for name, data in (("empty.txt", b""), ("notes.txt", "会议纪要\n今天开会。".encode()), ("bad.pdf", b"%PDF-1.4 garbage")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = _run("extract", str(path))
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and name in done.stderr
+        assert "Traceback" not in done.stderr
+    missing = _run("extract", str(tmp_path / "nope.docx"))
+    assert missing.returncode == 2 and "nope.docx" in missing.stderr
