@@ -81,10 +81,11 @@ def _scan_sql(snapshot: Path, table: str, entry: dict) -> str:
     return f"SELECT {columns} FROM read_parquet([{files}]{options})"
 
 
-def attach_views(con: duckdb.DuckDBPyConnection, snapshot: Path, prefix: str = "") -> None:
-    """Create one view per table of a snapshot in a connection."""
-    manifest = read_manifest(snapshot)
-    for table, entry in manifest["tables"].items():
+def attach_views(
+    con: duckdb.DuckDBPyConnection, snapshot: Path, entries: dict[str, dict] | None = None, prefix: str = ""
+) -> None:
+    """Create one view per table of a snapshot (its manifest's tables unless `entries` are given)."""
+    for table, entry in (entries or read_manifest(snapshot)["tables"]).items():
         con.execute(f"CREATE OR REPLACE VIEW {prefix}{table} AS {_scan_sql(snapshot, table, entry)}")
 
 

@@ -1,0 +1,104 @@
+"""Findings that need more than one report: year-to-year continuity and duplicates.
+
+They are recomputed over the whole warehouse at every publish (a new report can
+settle or break a check of its neighbours), as SQL over the tables of the snapshot
+being built. Each check is a statement, never a correction, like validation's.
+
+- T3-XYEAR (error): 上年结转 of year Y equals 结转下年度 of year Y−1, per applicant column.
+- T2-XYEAR-IN-FORCE (warning): 现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发(Y) − 本年废止(Y);
+  real reports often break it (amendments, scope changes), hence only a warning.
+- DUPLICATE-REPORT (warning): another report of the same body and year is kept beside this one.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.template import T3_COLUMN_LABELS
+
+T2_IN_FORCE_ROWS = {"regulations": "规章", "normative_documents": "行政规范性文件"}
+
+_MACROS = """
+CREATE OR REPLACE TEMP MACRO xy_num(x) AS
+    coalesce(CASE WHEN x = trunc(x) THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END, '—');
+"""
+
+#: One cell per report and key the report prints (in any status): its reported number, else the derived one.
+_CELLS = """
+SELECT report_id, key,
+    coalesce(max(value) FILTER (WHERE status = 'reported'), max(value) FILTER (WHERE status = 'derived')) AS value
+FROM {facts} WHERE key IN ({keys}) GROUP BY report_id, key
+"""
+
+_PAIRS = """
+SELECT cur.report_id AS cur_id, prev.report_id AS prev_id, cur.agency_id, cur.year
+FROM reports cur JOIN reports prev ON prev.agency_id = cur.agency_id AND prev.year = cur.year - 1
+"""
+
+_CARRY = """
+WITH cells AS ({cells}), pairs AS ({pairs}),
+columns(col, label) AS (VALUES {columns})
+SELECT p.cur_id AS report_id, p.agency_id, p.year, 'T3-XYEAR' AS rule, 'error' AS severity,
+    CASE WHEN a.value IS NULL OR b.value IS NULL THEN 'not_assessable'
+         WHEN a.value = b.value THEN 'pass' ELSE 'fail' END AS outcome,
+    [a.key, b.key] AS keys,
+    format('{{}}年上年结转（{{}}）{{}}件，{{}}年报告结转下年度{{}}件',
+           p.year, c.label, xy_num(a.value), p.year - 1, xy_num(b.value)) AS message_zh,
+    format('carried over into {{}} ({{}}): {{}}; carried forward by the {{}} report: {{}}',
+           p.year, c.col, xy_num(a.value), p.year - 1, xy_num(b.value)) AS message_en,
+    'warehouse' AS scope, p.prev_id AS related_report_id
+FROM pairs p CROSS JOIN columns c
+JOIN cells a ON a.report_id = p.cur_id AND a.key = 't3.carried_over.' || c.col
+JOIN cells b ON b.report_id = p.prev_id AND b.key = 't3.carried_forward.' || c.col
+"""
+
+_IN_FORCE = """
+WITH cells AS ({cells}), pairs AS ({pairs}),
+rows_(row_key, label) AS (VALUES {rows})
+SELECT p.cur_id AS report_id, p.agency_id, p.year, 'T2-XYEAR-IN-FORCE' AS rule, 'warning' AS severity,
+    CASE WHEN now.value IS NULL OR before.value IS NULL OR issued.value IS NULL OR repealed.value IS NULL
+         THEN 'not_assessable'
+         WHEN now.value = before.value + issued.value - repealed.value THEN 'pass' ELSE 'fail' END AS outcome,
+    [now.key, 't2.' || r.row_key || '.issued', 't2.' || r.row_key || '.repealed'] AS keys,
+    format('{{}}现行有效{{}}件，应为{{}}年{{}}件 + 本年制发{{}}件 − 本年废止{{}}件',
+           r.label, xy_num(now.value), p.year - 1, xy_num(before.value), xy_num(issued.value), xy_num(repealed.value)) AS message_zh,
+    format('{{}} in force: {{}}; expected {{}} in force in {{}} + {{}} issued − {{}} repealed',
+           r.row_key, xy_num(now.value), xy_num(before.value), p.year - 1, xy_num(issued.value), xy_num(repealed.value)) AS message_en,
+    'warehouse' AS scope, p.prev_id AS related_report_id
+FROM pairs p CROSS JOIN rows_ r
+JOIN cells now ON now.report_id = p.cur_id AND now.key = 't2.' || r.row_key || '.in_force'
+JOIN cells before ON before.report_id = p.prev_id AND before.key = now.key
+LEFT JOIN cells issued ON issued.report_id = p.cur_id AND issued.key = 't2.' || r.row_key || '.issued'
+LEFT JOIN cells repealed ON repealed.report_id = p.cur_id AND repealed.key = 't2.' || r.row_key || '.repealed'
+"""
+
+_DUPLICATES = """
+SELECT a.report_id, a.agency_id, a.year, 'DUPLICATE-REPORT' AS rule, 'warning' AS severity, 'fail' AS outcome,
+    CAST([] AS VARCHAR[]) AS keys,
+    format('同一机关同一年度另有一份报告：{}', b.source_file) AS message_zh,
+    format('another report of this body for the same year is kept beside this one: {}', b.source_file) AS message_en,
+    'warehouse' AS scope, b.report_id AS related_report_id
+FROM reports a JOIN reports b ON a.agency_id = b.agency_id AND a.year = b.year AND a.report_id <> b.report_id
+"""
+
+
+def _values(pairs: dict[str, str]) -> str:
+    return ", ".join(f"('{key}', '{label}')" for key, label in pairs.items())
+
+
+def _keys(keys: list[str]) -> str:
+    return ", ".join(f"'{key}'" for key in keys)
+
+
+def findings_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """A query yielding every warehouse finding; `con` must have reports, t2_facts, t3_facts views."""
+    con.execute(_MACROS)
+    carry_keys = [f"t3.{row}.{col}" for row in ("carried_over", "carried_forward") for col in T3_COLUMN_LABELS]
+    t2_keys = [f"t2.{row}.{col}" for row in T2_IN_FORCE_ROWS for col in ("in_force", "issued", "repealed")]
+    carry = _CARRY.format(
+        cells=_CELLS.format(facts="t3_facts", keys=_keys(carry_keys)), pairs=_PAIRS, columns=_values(T3_COLUMN_LABELS)
+    )
+    in_force = _IN_FORCE.format(
+        cells=_CELLS.format(facts="t2_facts", keys=_keys(t2_keys)), pairs=_PAIRS, rows=_values(T2_IN_FORCE_ROWS)
+    )
+    return f"({carry}) UNION ALL BY NAME ({in_force}) UNION ALL BY NAME ({_DUPLICATES})"
