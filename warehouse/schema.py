@@ -156,6 +156,7 @@ def schema_markdown() -> str:
         parts.append(f"### `{table.name}`\n\n{table.doc} Key: `{', '.join(table.key)}`; {layout}.\n")
         parts.append("| column | type | meaning |\n|---|---|---|")
         for field in table.schema:
-            parts.append(f"| `{field.name}` | `{field.type}` | {field.metadata[b'doc'].decode()} |")
+            meaning = field.metadata[b"doc"].decode().replace("|", "\\|")
+            parts.append(f"| `{field.name}` | `{field.type}` | {meaning} |")
         parts.append("")
     return "\n".join(parts)

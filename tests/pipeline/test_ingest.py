@@ -1,0 +1,276 @@
+"""Ingest is safe and repeatable: re-ingest, replacement, duplicates, quarantine, atomic publish."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import pipeline.extract
+from conftest import corpus_file, truth_of
+from pipeline.ingest import ingest
+from warehouse import store
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = "seed_sunjiatuan_2020.txt"
+
+
+def _cli(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", *args, "--warehouse", str(warehouse), "--workers", "2"],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+
+
+def _copy(name: str, folder: Path, as_name: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / (as_name or name)
+    shutil.copyfile(corpus_file(name), target)
+    return target
+
+
+def _rows(warehouse: Path, sql: str, *params) -> list[tuple]:
+    with store.connect(warehouse) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def _value(warehouse: Path, source_path: Path, key: str) -> float | None:
+    rows = _rows(
+        warehouse,
+        "SELECT value FROM text_facts JOIN reports USING (report_id) "
+        "WHERE source_path = ? AND key = ? AND status = 'reported'",
+        str(source_path), key,
+    )
+    return rows[0][0] if rows else None
+
+
+def test_the_same_file_ingested_twice_adds_nothing(tmp_path):
+    seed = _copy(SEED, tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    first = ingest([seed], warehouse, workers=1, progress=False)
+    assert first.counts == {"ingested": 1, "unchanged": 0, "replaced": 0, "quarantined": 0}
+    tables = {t: _rows(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in ("reports", "t3_facts", "findings")}
+
+    again = ingest([tmp_path / "in"], warehouse, workers=1, progress=False)
+    assert again.counts == {"ingested": 0, "unchanged": 1, "replaced": 0, "quarantined": 0}
+    assert again.snapshot == first.snapshot, "nothing changed, so nothing is published"
+    assert {t: _rows(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in tables} == tables
+
+
+def test_the_same_bytes_under_another_name_are_the_same_report(tmp_path):
+    seed = _copy(SEED, tmp_path / "in")
+    copy = _copy(SEED, tmp_path / "in", "copy_of_seed.txt")
+    summary = ingest([seed, copy], tmp_path / "wh", workers=1, progress=False)
+    assert summary.counts == {"ingested": 1, "unchanged": 1, "replaced": 0, "quarantined": 0}
+    assert _rows(tmp_path / "wh", "SELECT count(*), bool_or(duplicate) FROM reports") == [(1, False)]
+
+
+def test_a_changed_file_replaces_its_earlier_version(tmp_path):
+    seed = _copy(SEED, tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    ingest([seed], warehouse, workers=1, progress=False)
+    assert _value(warehouse, seed, "text.channel.website") == 106
+    old_id = _rows(warehouse, "SELECT report_id FROM reports")[0][0]
+
+    text = seed.read_text(encoding="utf-8")
+    assert "政府网站公开信息数106条" in text
+    seed.write_text(text.replace("政府网站公开信息数106条", "政府网站公开信息数107条"), encoding="utf-8")
+    summary = ingest([seed], warehouse, workers=1, progress=False)
+
+    assert summary.counts == {"ingested": 0, "unchanged": 0, "replaced": 1, "quarantined": 0}
+    assert _value(warehouse, seed, "text.channel.website") == 107
+    reports = _rows(warehouse, "SELECT report_id FROM reports")
+    assert len(reports) == 1 and reports[0][0] != old_id
+    assert _rows(warehouse, "SELECT count(*) FROM t3_facts WHERE report_id = ?", old_id) == [(0,)]
+
+
+def test_two_files_for_the_same_body_and_year_are_both_kept_and_flagged(tmp_path):
+    html = _copy("pingtan_syq_2019.html", tmp_path / "in")
+    pdf = _copy("pingtan_syq_2019.pdf", tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    summary = ingest([tmp_path / "in"], warehouse, workers=2, progress=False)
+
+    assert summary.counts["ingested"] == 2 and summary.duplicates == 2
+    reports = _rows(warehouse, "SELECT source_file, agency_name, year, duplicate, report_id FROM reports ORDER BY 1")
+    assert [r[:4] for r in reports] == sorted([(html.name, "平潭综合实验区", 2019, True), (pdf.name, "平潭综合实验区", 2019, True)])
+    ids = {r[0]: r[4] for r in reports}
+    flagged = _rows(warehouse, "SELECT report_id, related_report_id FROM findings WHERE rule = 'DUPLICATE-REPORT'")
+    assert sorted(flagged) == sorted([(ids[html.name], ids[pdf.name]), (ids[pdf.name], ids[html.name])])
+    # never merged: each keeps its own values
+    counts = _rows(warehouse, "SELECT report_id, count(*) FROM t3_facts WHERE status = 'reported' GROUP BY 1")
+    assert len(counts) == 2
+
+
+def test_failures_go_to_quarantine_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    seed = _copy(SEED, folder)
+    blank = _copy("blank_template_2021.docx", folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "notes.txt").write_text("会议纪要\n今天开会。", encoding="utf-8")
+    warehouse = tmp_path / "wh"
+
+    done = _cli(str(folder), warehouse=warehouse)
+    assert done.returncode == 0, done.stderr
+    assert "ingested 1, unchanged 0, replaced 0, quarantined 3" in done.stdout
+    quarantine = dict(_rows(warehouse, "SELECT source_file, reason FROM quarantine"))
+    assert set(quarantine) == {blank.name, "empty.txt", "notes.txt"}
+    assert all(reason for reason in quarantine.values())
+    assert _rows(warehouse, "SELECT source_file FROM reports") == [(seed.name,)]
+
+    # a quarantined file that becomes readable leaves the quarantine
+    shutil.copyfile(corpus_file("pingtan_syq_2022.txt"), folder / "notes.txt")
+    ingest([folder], warehouse, workers=2, progress=False)
+    assert {r[0] for r in _rows(warehouse, "SELECT source_file FROM quarantine")} == {blank.name, "empty.txt"}
+    assert ("notes.txt", 2022) in _rows(warehouse, "SELECT source_file, year FROM reports")
+
+
+def test_exit_status_is_1_when_nothing_could_be_written(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    done = _cli(str(folder), warehouse=tmp_path / "wh")
+    assert done.returncode == 1
+    assert "quarantined 1" in done.stdout and "empty.txt" in done.stdout
+    assert _cli(str(tmp_path / "nothing-here"), warehouse=tmp_path / "wh").returncode == 1
+
+
+def test_a_new_parser_version_reparses_and_replaces(tmp_path, monkeypatch):
+    seed = _copy(SEED, tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    ingest([seed], warehouse, workers=1, progress=False)
+    monkeypatch.setattr(pipeline.extract, "PARSER_VERSION", "test-next", raising=False)
+    summary = ingest([seed], warehouse, workers=1, progress=False)
+    assert summary.counts["replaced"] == 1
+    assert _rows(warehouse, "SELECT parser_version, count(*) FROM reports GROUP BY 1") == [("test-next", 1)]
+
+
+def test_undecided_cells_are_settled_by_a_later_batch_of_the_same_body(tmp_path):
+    """The 2019 scraped text alone leaves Table 二 splits open; the 2020 report decides them,
+    whether it arrives in the same batch or a later one."""
+    warehouse = tmp_path / "wh"
+    first = _copy("pingtan_syq_2019.txt", tmp_path / "in")
+    ingest([first], warehouse, workers=1, progress=False)
+    key = "t2.admin_licensing.prior_year_items"
+    truth = truth_of("pingtan_syq_2019.json")
+    before = _rows(warehouse, "SELECT status FROM t2_facts WHERE key = ?", key)
+    assert before == [("ambiguous",)]
+
+    summary = ingest([_copy("pingtan_syq_2020.txt", tmp_path / "in")], warehouse, workers=1, progress=False)
+    assert summary.resettled == 1
+    after = _rows(
+        warehouse,
+        "SELECT value, status FROM t2_facts WHERE key = ? AND year = 2019",
+        key,
+    )
+    assert after == [(truth["values"][key], "reported")]
+
+
+def _slow_batch(folder: Path, n: int) -> None:
+    """n distinct copies of the seed (an appended comment line makes each hash differ)."""
+    folder.mkdir(parents=True)
+    data = corpus_file(SEED).read_bytes()
+    for i in range(n):
+        (folder / f"copy_{i:03d}.txt").write_bytes(data + f"\n<!-- copy {i} -->\n".encode())
+
+
+def _snapshot_state(warehouse: Path) -> tuple[str | None, list[tuple]]:
+    return store.current_id(warehouse), _rows(warehouse, "SELECT report_id, source_file FROM reports ORDER BY 1")
+
+
+#: Where a batch can be killed, told by what it has written into its private snapshot folder.
+MOMENTS = {
+    "parsing": lambda tmp: True,
+    "building": lambda tmp: (tmp / "t3_facts").exists(),
+    "sealing": lambda tmp: (tmp / "findings").exists(),
+}
+
+
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, moment):
+    warehouse = tmp_path / "wh"
+    ingest([_copy(SEED, tmp_path / "first")], warehouse, workers=1, progress=False)
+    before = _snapshot_state(warehouse)
+    _slow_batch(tmp_path / "batch", 120)
+
+    def reached() -> bool:
+        return any(MOMENTS[moment](tmp) for tmp in (warehouse / store.SNAPSHOTS).glob(f"{store.TMP_PREFIX}*"))
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "ingest", str(tmp_path / "batch"), "--warehouse", str(warehouse), "--workers", "2"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while not reached() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+    after = _snapshot_state(warehouse)
+    if moment == "parsing":
+        assert after == before, "a batch killed while parsing must not show"
+    else:  # killed while writing: either nothing shows or the whole batch does, never a part
+        assert after == before or len(after[1]) == 121
+    with store.connect(warehouse) as con:  # every table of the published snapshot reads
+        for table in store.read_manifest(store.open_snapshot(warehouse))["tables"]:
+            con.execute(f"SELECT count(*) FROM {table}").fetchall()
+
+    finished = ingest([tmp_path / "batch"], warehouse, workers=2, progress=False)
+    assert finished.counts["ingested"] + finished.counts["unchanged"] == 120
+    assert _rows(warehouse, "SELECT count(*) FROM reports") == [(121,)]
+    assert not list((warehouse / store.SNAPSHOTS).glob(f"{store.TMP_PREFIX}*")), "leftovers are cleaned"
+
+
+def test_readers_see_the_old_snapshot_or_the_new_never_a_mixture(tmp_path):
+    warehouse = tmp_path / "wh"
+    ingest([_copy(SEED, tmp_path / "first")], warehouse, workers=1, progress=False)
+    _slow_batch(tmp_path / "batch", 40)
+    seen: set[int] = set()
+    torn: list[str] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            with store.connect(warehouse) as con:
+                reports = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
+                orphans = con.execute(
+                    "SELECT count(*) FROM t3_facts WHERE report_id NOT IN (SELECT report_id FROM reports)"
+                ).fetchall()[0][0]
+            seen.add(reports)
+            if orphans:
+                torn.append(f"{orphans} facts without their report")
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        ingest([tmp_path / "batch"], warehouse, workers=2, progress=False)
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        reader.join()
+    assert not torn
+    assert seen <= {1, 41} and 41 in seen
+
+
+def test_the_manifest_lists_every_file_and_old_snapshots_are_collected(tmp_path):
+    warehouse = tmp_path / "wh"
+    seed = _copy(SEED, tmp_path / "in")
+    ids = []
+    for i in range(3):
+        seed.write_bytes(corpus_file(SEED).read_bytes() + b" " * i)
+        ids.append(ingest([seed], warehouse, workers=1, progress=False).snapshot)
+    kept = sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir())
+    assert kept == sorted(ids[1:]), "the current and the previous snapshot are kept"
+    snapshot = store.open_snapshot(warehouse)
+    manifest = json.loads((snapshot / store.MANIFEST).read_text(encoding="utf-8"))
+    listed = {name for entry in manifest["tables"].values() for name in entry["files"]}
+    on_disk = {p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*.parquet")}
+    assert listed == on_disk
+    assert (warehouse / store.CURRENT_LINK).resolve() == snapshot.resolve()
