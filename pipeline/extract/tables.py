@@ -211,11 +211,22 @@ def _by_order(lines: list[Line], rows: tuple[Row, ...]) -> list[tuple[Row, Line]
 
 
 def extract_t4(lines: list[Line], record: Record) -> bool:
-    """Table 四's single data row of fifteen cells; False where it is not in one line."""
-    for line in lines:
-        cells = _values(line, len(T4_KEYS))
+    """Table 四's data row of fifteen cells, on one line or wrapped over unlabelled lines."""
+    width = len(T4_KEYS)
+    for i, line in enumerate(lines):
+        cells = _values(line, width) or _wrapped(lines[i:], width)
         if cells is not None:
             for key, token in zip(T4_KEYS, cells):
                 record.values[key] = _value(token, key)
             return True
     return False
+
+
+def _wrapped(lines: list[Line], width: int) -> list[Token] | None:
+    """Value cells of consecutive label-free lines that together make exactly `width`."""
+    cells: list[Token] = []
+    for line in lines:
+        if line.label or not line.values() or len(cells) >= width:
+            break
+        cells += line.values()
+    return cells if len(cells) == width and all(t.kind != "blank" for t in cells) else None

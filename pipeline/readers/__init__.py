@@ -13,17 +13,18 @@ from pipeline.readers import docx, html, markdown, pdf, scraped, text
 from pipeline.readers.decode import decode_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
 
 
 def sniff(data: bytes, name: str) -> str:
     """The form of a file from its first bytes; the extension only breaks text ties."""
-    head = data[:4096].lstrip()
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "docx"
     lowered = head.lower()
-    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<p" in lowered[:2048] or b"<table" in lowered:
+    if lowered.startswith(HTML_OPENINGS) or b"<p" in lowered[:2048] or b"<table" in lowered:
         return "html"
     if name.lower().endswith(".md"):
         return "markdown"

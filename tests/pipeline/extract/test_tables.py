@@ -90,3 +90,13 @@ def test_scraped_run_left_ambiguous_is_listed_not_guessed():
 def test_restated_text_figures_settle_a_run():
     record = extract_path(corpus_file("pingtan_syq_2022.txt"))
     assert [record.number(f"t2.normative_documents.{c}") for c in ("issued", "repealed", "in_force")] == [88, 55, 698]
+
+
+def test_table4_row_wrapped_over_two_pdf_lines():
+    lines = ["四、政府信息公开行政复议、行政诉讼情况", "行政复议 行政诉讼", "结果维持 结果纠正 其他结果 尚未审结 总计",
+             "3 1 0 0 4 2 0 0 1", "3 0 0 0 0 0", "五、存在的主要问题及改进情况"]
+    doc = Document("wrapped.pdf", "pdf", [Paragraph(line) for line in lines])
+    t3 = _table([["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"], *T3_2021_ROWS])
+    doc.blocks[:0] = [Paragraph("第二十条第（一）项"), Paragraph("信息内容 本年制发件数 本年废止件数 现行有效件数"), t3]
+    record = extract_document(doc)
+    assert [record.number(k) for k in ("t4.review_total", "t4.litigation_direct_total", "t4.litigation_after_review_total")] == [4, 3, 0]
