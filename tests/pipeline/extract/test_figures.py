@@ -45,3 +45,19 @@ def test_other_units_are_not_items():
 )
 def test_stated_figures(text, expected):
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("市政府门户网站全年发布信息46106条，举办新闻发布会191场。", {"text.channel.website": 46106, "text.press_conferences": 191}),
+        ("通过微信公众号、今日头条等新媒体发布信息1039条。", {"text.channel.new_media": 1039}),
+        ("编印《云岫市人民政府公报》12期。", {"text.channel.gazette": 12}),
+        ("本年度无发出收费通知，无收取信息处理费用。", {"text.info_fee_yuan": 0}),
+        ("收到人大代表建议和政协委员提案共35件。", {}),
+        ("办理人大代表建议15件、政协提案20件。", {"text.npc_suggestions": 15, "text.cppcc_proposals": 20}),
+        ("全市政府网站主动公开信息5500余条。", {}),
+    ],
+)
+def test_more_phrasings_and_combined_counts(text, expected):
+    assert _figures(text) == expected
