@@ -452,6 +452,40 @@ def _duplicates(con: duckdb.DuckDBPyConnection, reports: str) -> int:
     return con.execute(f"SELECT count(*) FROM {reports} WHERE duplicate").fetchall()[0][0]
 
 
+@dataclass
+class Parsing:
+    """What the pool made of the batch: reports by id with their body, bodies left unsettled, failures."""
+
+    batch: dict[str, tuple[Task, str]] = field(default_factory=dict)
+    unsettled: set[str] = field(default_factory=set)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def parse_batch(tasks: list[Task], staging: Staging, workers: int, progress: bool) -> Parsing:
+    """Parse every task in the pool, staging the rows of each report as it arrives."""
+    done = Parsing()
+    by_id = {task.report_id: task for task in tasks}
+    for result in run_pool(parse, tasks, workers, progress, "parsing"):
+        if isinstance(result, Failed):
+            done.failed[result.report_id] = result.reason
+            continue
+        staging.add(result)
+        done.batch[result.report_id] = (by_id[result.report_id], result.agency_id)
+        if result.unsettled:
+            done.unsettled.add(result.agency_id)
+    staging.flush()
+    return done
+
+
+def _changes_anything(plan: Plan, known: Known, parsing: Parsing, removed: set[str], failures: list, digest: str | None) -> bool:
+    """Whether the batch alters the warehouse at all; if not, nothing is published."""
+    return bool(
+        parsing.batch or removed or digest != known.overrides
+        or any(known.quarantined.get(str(path)) != (h, reason) for path, h, reason in failures)
+        or any(str(path) in known.quarantined for path, h in plan.hashes.items() if h not in parsing.failed)
+    )
+
+
 def ingest(
     paths: Iterable[str | os.PathLike[str]],
     warehouse: str | os.PathLike[str] | None = None,
@@ -476,44 +510,27 @@ def ingest(
         plan = make_plan(files, known, version)
         tmp = store.begin_snapshot(root)
         main, series = Staging(tmp / "_staging"), Staging(tmp / "_series")
-        tasks = {rid: Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()}
-        batch: dict[str, tuple[Task, str]] = {}
-        unsettled: set[str] = set()
-        failed: dict[str, str] = {}
-        for result in run_pool(parse, list(tasks.values()), workers, progress, "parsing"):
-            if isinstance(result, Failed):
-                failed[result.report_id] = result.reason
-                continue
-            main.add(result)
-            batch[result.report_id] = (tasks[result.report_id], result.agency_id)
-            if result.unsettled:
-                unsettled.add(result.agency_id)
-        main.flush()
-        removed = _classify(plan, known, set(batch), failed, summary)
-        restaged, resettled = settle_series(con, batch, unsettled, removed, series, version, workers, progress)
+        tasks = [Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()]
+        parsing = parse_batch(tasks, main, workers, progress)
+        removed = _classify(plan, known, set(parsing.batch), parsing.failed, summary)
+        restaged, resettled = settle_series(con, parsing.batch, parsing.unsettled, removed, series, version, workers, progress)
         series.flush()
         removed |= resettled
         summary.resettled = len(resettled)
-
+        failures = [(path, plan.hashes[path], reason) for path, reason in summary.quarantined]
+        overrides_file = root / regions.OVERRIDES_FILE
+        digest = _overrides_digest(overrides_file)
+        if not _changes_anything(plan, known, parsing, removed, failures, digest):
+            shutil.rmtree(tmp)
+            summary.snapshot = store.current_id(root)
+            summary.duplicates = _duplicates(con, "old_reports")
+            return summary
         con.register("restaged", pa.table({"report_id": pa.array(sorted(restaged), pa.string())}))
 
         def staged(table: str) -> str:
             fresh = f"SELECT * FROM ({main.scan(table)}) WHERE report_id NOT IN (SELECT report_id FROM restaged)"
             return f"{fresh} UNION ALL BY NAME {series.scan(table)}"
 
-        failures = [(path, plan.hashes[path], reason) for path, reason in summary.quarantined]
-        overrides_file = root / regions.OVERRIDES_FILE
-        digest = _overrides_digest(overrides_file)
-        changed = (
-            batch or removed or digest != known.overrides
-            or any(known.quarantined.get(str(path)) != (h, reason) for path, h, reason in failures)
-            or any(str(path) in known.quarantined for path in files if plan.hashes[path] not in failed)
-        )
-        if not changed:
-            shutil.rmtree(tmp)
-            summary.snapshot = store.current_id(root)
-            summary.duplicates = _duplicates(con, "old_reports")
-            return summary
         entries = build(con, tmp, staged, removed, files, failures, at, regions.load_overrides(overrides_file))
         summary.duplicates = _duplicates(con, "reports")
         shutil.rmtree(main.folder, ignore_errors=True)

@@ -7,7 +7,8 @@ being built. Each check is a statement, never a correction, like validation's.
 - T3-XYEAR (error): 上年结转 of year Y equals 结转下年度 of year Y−1, per applicant column.
 - T2-XYEAR-IN-FORCE (warning): 现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发(Y) − 本年废止(Y);
   real reports often break it (amendments, scope changes), hence only a warning.
-- DUPLICATE-REPORT (warning): another report of the same body and year is kept beside this one.
+- DUPLICATE-REPORT (warning): other reports of the same body and year are kept beside this one
+  (one finding per report, naming the first other one).
 """
 
 from __future__ import annotations
@@ -72,13 +73,19 @@ LEFT JOIN cells issued ON issued.report_id = p.cur_id AND issued.key = 't2.' || 
 LEFT JOIN cells repealed ON repealed.report_id = p.cur_id AND repealed.key = 't2.' || r.row_key || '.repealed'
 """
 
+#: One finding per duplicate report (not per pair), naming the first other report and how many there are.
 _DUPLICATES = """
-SELECT a.report_id, a.agency_id, a.year, 'DUPLICATE-REPORT' AS rule, 'warning' AS severity, 'fail' AS outcome,
+WITH others AS (
+    SELECT a.report_id, a.agency_id, a.year, count(*) AS n, min(b.report_id) AS other
+    FROM reports a JOIN reports b ON a.agency_id = b.agency_id AND a.year = b.year AND a.report_id <> b.report_id
+    GROUP BY ALL
+)
+SELECT o.report_id, o.agency_id, o.year, 'DUPLICATE-REPORT' AS rule, 'warning' AS severity, 'fail' AS outcome,
     CAST([] AS VARCHAR[]) AS keys,
-    format('同一机关同一年度另有一份报告：{}', b.source_file) AS message_zh,
-    format('another report of this body for the same year is kept beside this one: {}', b.source_file) AS message_en,
-    'warehouse' AS scope, b.report_id AS related_report_id
-FROM reports a JOIN reports b ON a.agency_id = b.agency_id AND a.year = b.year AND a.report_id <> b.report_id
+    format('同一机关同一年度另有{}份报告（如 {}），均予保留', o.n, r.source_file) AS message_zh,
+    format('{} other report(s) of this body for the same year are kept beside this one (e.g. {})', o.n, r.source_file) AS message_en,
+    'warehouse' AS scope, o.other AS related_report_id
+FROM others o JOIN reports r ON r.report_id = o.other
 """
 
 
