@@ -507,6 +507,8 @@ def ingest(
         con.execute("SET TimeZone = 'UTC'")
         _register_empties(con)
         known = Known.load(con, _attach_old(con, root))
+        overrides_file = root / regions.OVERRIDES_FILE
+        overrides = regions.load_overrides(overrides_file)  # a bad file stops here, before any parsing
         plan = make_plan(files, known, version)
         tmp = store.begin_snapshot(root)
         main, series = Staging(tmp / "_staging"), Staging(tmp / "_series")
@@ -518,7 +520,6 @@ def ingest(
         removed |= resettled
         summary.resettled = len(resettled)
         failures = [(path, plan.hashes[path], reason) for path, reason in summary.quarantined]
-        overrides_file = root / regions.OVERRIDES_FILE
         digest = _overrides_digest(overrides_file)
         if not _changes_anything(plan, known, parsing, removed, failures, digest):
             shutil.rmtree(tmp)
@@ -531,7 +532,7 @@ def ingest(
             fresh = f"SELECT * FROM ({main.scan(table)}) WHERE report_id NOT IN (SELECT report_id FROM restaged)"
             return f"{fresh} UNION ALL BY NAME {series.scan(table)}"
 
-        entries = build(con, tmp, staged, removed, files, failures, at, regions.load_overrides(overrides_file))
+        entries = build(con, tmp, staged, removed, files, failures, at, overrides)
         summary.duplicates = _duplicates(con, "reports")
         shutil.rmtree(main.folder, ignore_errors=True)
         shutil.rmtree(series.folder, ignore_errors=True)

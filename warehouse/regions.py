@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from pipeline.errors import ReportError
 from warehouse.schema import TABLES
 
 OVERRIDES_FILE = "agency_overrides.csv"
@@ -196,7 +197,10 @@ def load_overrides(path: Path) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return {canonical_name(row["name"]): {k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)}
+        reader = csv.DictReader(handle)
+        if "name" not in (reader.fieldnames or []):
+            raise ReportError(str(path), "override CSV needs a header with a 'name' column / 覆盖表缺少 name 列")
+        return {canonical_name(row["name"]): {k: (v or "").strip() for k, v in row.items()} for row in reader}
 
 
 def agencies_table(bodies: Iterable[tuple[str, str, int | None, bool]], overrides: dict[str, dict[str, str]]) -> pa.Table:

@@ -143,11 +143,6 @@ TABLES: dict[str, Table] = {
 FACT_TABLES: dict[str, str] = {"t2": "t2_facts", "t3": "t3_facts", "t4": "t4_facts", "text": "text_facts"}
 
 
-def empty(table: str) -> pa.Table:
-    """A table with no rows and the full schema, for readers of an empty warehouse."""
-    return TABLES[table].schema.empty_table()
-
-
 def schema_markdown() -> str:
     """The schema section of docs/warehouse.md, rendered from TABLES."""
     parts: list[str] = []

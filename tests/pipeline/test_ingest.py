@@ -274,3 +274,13 @@ def test_the_manifest_lists_every_file_and_old_snapshots_are_collected(tmp_path)
     on_disk = {p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*.parquet")}
     assert listed == on_disk
     assert (warehouse / store.CURRENT_LINK).resolve() == snapshot.resolve()
+
+
+def test_editing_the_override_csv_republishes_the_agencies(tmp_path):
+    seed = _copy(SEED, tmp_path / "in")
+    warehouse = tmp_path / "wh"
+    first = ingest([seed], warehouse, workers=1, progress=False)
+    (warehouse / "agency_overrides.csv").write_text("name,division_code,kind,level\n威海市环翠区孙家疃街道,,other,\n", encoding="utf-8")
+    again = ingest([seed], warehouse, workers=1, progress=False)
+    assert again.counts["unchanged"] == 1 and again.snapshot != first.snapshot
+    assert _rows(warehouse, "SELECT kind, level, division_code FROM agencies") == [("other", "county", "371002")]

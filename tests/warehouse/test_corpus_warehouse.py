@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS, truth_files, truth_of
 from pipeline.ingest import ingest
 from warehouse import store
-from warehouse.schema import TABLES, schema_markdown
+from warehouse.schema import KINDS, LEVELS, STATUSES, TABLES, schema_markdown
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "warehouse.md"
 ALL_FACTS = " UNION ALL ".join(f"SELECT * FROM {t}" for t in ("t2_facts", "t3_facts", "t4_facts", "text_facts"))
@@ -149,6 +149,13 @@ def test_validation_findings_of_every_report_are_kept(con):
     per_report = dict(con.execute("SELECT report_id, count(*) FROM findings WHERE scope = 'report' GROUP BY 1").fetchall())
     reports = [r for (r,) in con.execute("SELECT report_id FROM reports").fetchall()]
     assert all(per_report.get(r, 0) > 0 for r in reports)
+
+
+def test_statuses_kinds_and_levels_keep_to_the_schema(con):
+    statuses = {s for (s,) in con.execute(f"SELECT DISTINCT status FROM ({ALL_FACTS})").fetchall()}
+    assert {"reported", "blank", "derived", "ambiguous"} <= statuses <= set(STATUSES)
+    assert {k for (k,) in con.execute("SELECT DISTINCT kind FROM agencies").fetchall()} <= set(KINDS)
+    assert {v for (v,) in con.execute("SELECT DISTINCT level FROM agencies").fetchall()} <= set(LEVELS)
 
 
 def test_the_blank_template_is_quarantined_with_its_reason(con):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.errors import ReportError
 from warehouse import regions
 
 
@@ -73,3 +74,10 @@ def test_agency_ids_are_stable_across_spacing_and_width():
     assert regions.agency_id("威海市环翠区 孙家疃街道") == regions.agency_id("威海市环翠区孙家疃街道")
     assert regions.agency_id("平潭综合实验区（管委会）") == regions.agency_id("平潭综合实验区(管委会)")
     assert regions.agency_id("平潭综合实验区") != regions.agency_id("洪泽区人民政府")
+
+
+def test_an_override_csv_without_names_is_refused_before_any_work(tmp_path):
+    csv = tmp_path / regions.OVERRIDES_FILE
+    csv.write_text("division_code\n371002\n", encoding="utf-8")
+    with pytest.raises(ReportError, match="name"):
+        regions.load_overrides(csv)
