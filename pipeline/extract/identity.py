@@ -52,7 +52,7 @@ def _head_lines(doc: Document) -> list[str]:
 def _agency(match: re.Match[str], line_before: str) -> str | None:
     """The issuing body: between year and title words, else before the year, else the line before."""
     for candidate in (match.group("mid"), match.group("pre")):
-        name = candidate.strip("：:，,。 ").removeprefix("关于")
+        name = candidate.strip("：:，,。 ").removeprefix("关于").removesuffix("关于")
         if name and len(name) <= 40 and not re.search(r"\d", name):
             return name
     if line_before and len(line_before) <= 40 and not re.search(r"\d", line_before):
