@@ -550,7 +550,9 @@ def wilson(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     p = (k / n).clip(0.0, 1.0)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt() / (1 + z * z / n)
-    return (100 * (centre - half)).clip(0.0, 100.0), (100 * (centre + half)).clip(0.0, 100.0)
+    low = pl.when(k <= 0).then(0.0).otherwise((100 * (centre - half)).clip(0.0, 100.0))
+    high = pl.when(k >= n).then(100.0).otherwise((100 * (centre + half)).clip(0.0, 100.0))
+    return low, high
 
 
 def evaluate(frame: pl.DataFrame, measure: Measure, settings: Settings | None = None) -> pl.DataFrame:
@@ -780,9 +782,8 @@ def trend(
         change=pl.col("value") - pl.col("value").shift(1).over("series"),
         change_pct=(pl.col("value") / pl.col("value").shift(1).over("series") - 1) * 100,
     )
-    starts = frame.group_by("series").agg(pl.col("year").min().alias("start"))
-    later = starts.filter(pl.col("start") > pl.col("start").min())["start"].to_list()
-    return frame.with_columns(version_break=pl.col("year").is_in(later) & pl.col("year").is_in(starts["start"]))
+    first_of_series = pl.col("year") == pl.col("year").min().over("series")
+    return frame.with_columns(version_break=first_of_series & (pl.col("year") > pl.col("year").min()))
 
 
 def body_trends(

@@ -368,7 +368,7 @@ def cells(con: duckdb.DuckDBPyConnection, report_id: str, keys: Sequence[str]) -
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Files that could not be ingested, newest first."""
-    return _frame(con, "SELECT source_file, reason, at, source_path FROM quarantine ORDER BY at DESC")
+    return _frame(con, 'SELECT source_file, reason, "at", source_path FROM quarantine ORDER BY "at" DESC')
 
 
 # ---------------------------------------------------------------- one body

@@ -1,0 +1,138 @@
+"""The dashboard's SQL: filters, parameters, the prepared tables, and every query on real and empty data."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
+from warehouse import metrics, queries
+from warehouse.queries import Filters
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    con = metrics.open_warehouse(corpus_warehouse(tmp_path_factory))
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    reports = [
+        Report("甲区教育局", 2020, requests(4, 2), county="甲区"),
+        Report("甲区教育局", 2021, requests(6, 3), county="甲区", findings=[
+            {"rule": "T3-OFF", "severity": "error", "outcome": "fail", "message_zh": "勾稽不平", "keys": ["t3.new_requests.total"]},
+            {"rule": "T3-ROW", "severity": "error", "outcome": "pass", "message_zh": "通过"},
+        ]),
+        Report("甲区人民政府", 2021, requests(50, 10), county="甲区", kind="government"),
+        Report("乙市审计局", 2021, requests(8, 8)),
+        Report("丙省统计局", 2021, requests(3, 3), province="丙省", city=None, synthetic=True),
+    ]  # fmt: skip
+    root = build_warehouse(tmp_path_factory.mktemp("small"), reports, [
+        {"source_file": "坏文件.pdf", "source_path": "/in/坏文件.pdf", "reason": "no report year found / 未识别报告年度"}
+    ])  # fmt: skip
+    con = metrics.open_warehouse(root)
+    yield con
+    con.close()
+
+
+def _names(frame: pl.DataFrame) -> list[str]:
+    return sorted(frame["agency_name"].unique().to_list())
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), ["丙省统计局", "乙市审计局", "甲区人民政府", "甲区教育局"]),
+        (Filters(province="甲省"), ["乙市审计局", "甲区人民政府", "甲区教育局"]),
+        (Filters(province="甲省", city="乙市", county="甲区"), ["甲区人民政府", "甲区教育局"]),
+        (Filters(kinds=("government",)), ["甲区人民政府"]),
+        (Filters(years=(2020, 2020)), ["甲区教育局"]),
+        (Filters(agencies=(Report("乙市审计局", 0, {}).agency_id,)), ["乙市审计局"]),
+    ],
+)
+def test_filters_select_reports(small, filters, expected):
+    frame = queries.report_values(small, filters, ["t3.new_requests.total"])
+    assert _names(frame) == expected
+
+
+def test_user_input_is_only_ever_a_parameter(small):
+    hostile = Filters(province="甲省' OR '1'='1", kinds=("x') OR TRUE --",))
+    assert queries.report_values(small, hostile, ["t3.new_requests.total"]).is_empty()
+    with pytest.raises(ValueError):
+        queries.quote('t3.x"; DROP TABLE report_index; --')
+    assert small.sql("SELECT count(*) FROM report_index").fetchall() == [(5,)]
+
+
+def test_filter_slug_names_the_selection():
+    assert Filters().slug() == "全部地区_全部年度"
+    assert Filters(province="甲省", city="乙市", years=(2020, 2021), kinds=("government",)).slug() == "甲省-乙市_2020-2021_government"
+
+
+def test_report_values_carry_numbers_and_derived_flags(small):
+    frame = queries.report_values(small, Filters(years=(2021, 2021)), ["t3.disclosed.total", "t3.withheld_total.total"])
+    row = frame.filter(pl.col("agency_name") == "甲区教育局").to_dicts()[0]
+    assert row["t3.disclosed.total"] == 3 and row["t3.disclosed.total#d"] is False
+    assert row["t3.withheld_total.total"] is None  # the fixture prints no withholding rows
+
+
+def test_region_tree_and_bodies(small):
+    assert queries.places(small).rows() == [("丙省", None, None), ("甲省", "乙市", None), ("甲省", "乙市", "甲区")]
+    bodies = queries.bodies(small, Filters(province="甲省"))
+    assert bodies.select("agency_name", "reports").rows() == [("乙市审计局", 1), ("甲区人民政府", 1), ("甲区教育局", 2)]
+    assert queries.kinds(small) == ["department", "government"]
+    assert queries.year_range(small) == (2020, 2021)
+
+
+def test_synthetic_reports_are_counted(small):
+    assert queries.synthetic_reports(small, Filters()) == 1
+    assert queries.synthetic_reports(small, Filters(province="甲省")) == 0
+    assert queries.snapshot_facts(small) == {"year_min": 2020, "year_max": 2021, "reports": 5, "synthetic": 1}
+
+
+def test_coverage_and_findings(small):
+    grid = queries.coverage(small, Filters(province="甲省"))
+    assert grid.select("agency_name", "year", "reports", "failures").rows() == [
+        ("乙市审计局", 2021, 1, 0), ("甲区人民政府", 2021, 1, 0), ("甲区教育局", 2020, 1, 0), ("甲区教育局", 2021, 1, 1),
+    ]  # fmt: skip
+    summary = queries.finding_summary(small, Filters())
+    assert summary.select("rule", "severity", "outcome", "findings").rows() == [("T3-OFF", "error", "fail", 1)]
+    found = queries.findings(small, Filters(), rules=["T3-OFF"])
+    assert found.select("agency_name", "year", "message_zh").rows() == [("甲区教育局", 2021, "勾稽不平")]
+    assert queries.findings(small, Filters(), severities=["warning"]).is_empty()
+    cells = queries.cells(small, found["report_id"][0], found["keys"][0].to_list())
+    assert cells.select("key", "value", "status").rows() == [("t3.new_requests.total", 6.0, "reported")]
+
+
+def test_quarantine_lists_reasons(small):
+    assert queries.quarantine(small).select("source_file", "reason").rows() == [
+        ("坏文件.pdf", "no report year found / 未识别报告年度")
+    ]
+
+
+def test_one_body_on_the_corpus(corpus):
+    bodies = queries.bodies(corpus, Filters())
+    pingtan = bodies.filter(pl.col("agency_name") == "平潭综合实验区")["agency_id"][0]
+    reports = queries.body_reports(corpus, pingtan)
+    assert reports["year"].to_list() == [2019, 2019, 2019, 2020, 2021, 2022]
+    assert reports.filter(pl.col("primary_report"))["year"].to_list() == [2019, 2020, 2021, 2022]
+    cells = queries.body_cells(corpus, pingtan)
+    assert cells.filter((pl.col("year") == 2022) & (pl.col("key") == "t3.new_requests.total"))["value"].to_list() == [74]
+    assert set(cells["status"].unique().to_list()) <= {"reported", "blank", "dash", "derived", "ambiguous"}
+    findings = queries.body_findings(corpus, pingtan)
+    assert set(findings["outcome"].unique().to_list()) <= {"fail", "not_assessable"}
+    assert queries.quarantine(corpus)["source_file"].to_list() == ["blank_template_2021.docx"]
+
+
+def test_every_query_answers_on_an_empty_warehouse(tmp_path):
+    con = metrics.open_warehouse(tmp_path / "none")
+    assert queries.snapshot_facts(con) == {"year_min": None, "year_max": None, "reports": 0, "synthetic": 0}
+    assert queries.year_range(con) is None
+    for frame in (
+        queries.places(con), queries.bodies(con, Filters()), queries.coverage(con, Filters()),
+        queries.finding_summary(con, Filters()), queries.findings(con, Filters()), queries.quarantine(con),
+        queries.report_values(con, Filters(), ["t3.new_requests.total"]), queries.body_reports(con, "x"),
+        queries.body_cells(con, "x"), queries.body_findings(con, "x"), queries.reporting_history(con, Filters()),
+    ):  # fmt: skip
+        assert frame.is_empty()
