@@ -1,0 +1,37 @@
+"""xxgk dashboard: the router and the filter frame every page shares.
+
+Run with `streamlit run app.py`; the warehouse is $XXGK_WAREHOUSE (or the per-user
+default). Pages live in pages/; each URL path differs from its file name because
+Streamlit's AppTest confuses a page whose path equals a file in pages/ with the
+legacy pages-folder page of that name.
+"""
+
+import streamlit as st
+
+from pages import components as ui
+
+st.set_page_config(page_title="政府信息公开年报分析", page_icon=":material/analytics:", layout="wide")
+
+PAGES = {
+    "总览": [
+        st.Page("pages/overview.py", title="概览", icon=":material/dashboard:", url_path="home", default=True),
+        st.Page("pages/channels.py", title="公开渠道", icon=":material/campaign:", url_path="channel-mix"),
+        st.Page("pages/requests.py", title="依申请公开", icon=":material/inbox:", url_path="requests-handling"),
+        st.Page("pages/procurement.py", title="采购与收费", icon=":material/payments:", url_path="procurement-fees"),
+        st.Page("pages/reviews.py", title="复议诉讼", icon=":material/gavel:", url_path="review-litigation"),
+    ],
+    "单位与对比": [
+        st.Page("pages/agency.py", title="单位画像", icon=":material/apartment:", url_path="body-profile"),
+        st.Page("pages/compare.py", title="对比", icon=":material/compare_arrows:", url_path="comparison"),
+    ],
+    "数据": [
+        st.Page("pages/quality.py", title="数据质量", icon=":material/rule:", url_path="data-quality"),
+        st.Page("pages/upload.py", title="导入", icon=":material/upload_file:", url_path="import"),
+        st.Page("pages/metrics_help.py", title="指标说明", icon=":material/menu_book:", url_path="metric-guide"),
+    ],
+}
+
+navigation = st.navigation(PAGES)
+ui.filter_frame(ui.connection())
+ui.follow_drilldown()
+navigation.run()

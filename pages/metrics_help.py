@@ -1,0 +1,25 @@
+"""指标说明: every measure's definition, formula and version notes, and the rules that make comparisons fair."""
+
+import streamlit as st
+
+from pages import components as ui
+from warehouse import metrics
+from warehouse.queries import Filters
+
+settings = metrics.Settings.from_env()
+st.title("指标说明")
+st.markdown(
+    f"""
+- **报告范围**：县、市政府的报告常常汇总全地区（如“全区共收到…”）。系统根据报告名称、正文表述和与辖区内单位合计的比较，
+  判断每份报告是“本单位”还是“全地区汇总”（可用仓库目录下的 `report_scope.csv` 指定，列为 name, year, scope）。
+  地区数值优先用该地区自己的汇总报告；没有时用辖区内单位合计，并标注“单位合计（部分）”。汇总报告从不与其成员单位相加。
+- **模板口径**：2019 版与 2021 版定义不同的指标（如对外公开总数量与现行有效件数、收费项目数与收费金额）分成不同序列，
+  趋势图标出口径变化，排名只在同一口径内进行。
+- **小样本**：比率的分母不足 {settings.min_cases} 件时显示“样本过少”，不参与排名；比率附 Wilson 95% 置信区间。
+- **推算值**：报告留空的合计由其分项相加，填写了数字的表格中的空白格按 0 计，均标注为“推算值”；“—”“/”“无”视为未知。
+- **提示**：同比变化达 {settings.jump_factor:g} 倍（且数值不小于 {settings.jump_floor:g}）、在同年同类型同层级单位中稳健 z 值超过
+  {settings.outlier_z:g}（同类不少于 {settings.min_peers} 个），或上一年有报告而本年缺失。
+"""
+)
+frame = metrics.dictionary_frame()
+ui.table(frame, {c: c for c in frame.columns}, "指标说明", Filters(), key="dictionary")

@@ -1,0 +1,33 @@
+"""采购与收费: procurement (2019-format tables) and fee amounts (2021 format) — never on one axis.
+
+The 2019 template reports central procurement and counts fee *items*; the 2021 template
+drops procurement and reports fee *amounts*. Each gets its own chart and axis.
+"""
+
+import streamlit as st
+
+from pages import components as ui
+from warehouse import metrics
+
+SECTIONS = {
+    "政府集中采购（仅 2019 版模板）": ("procurement_amount", "procurement_projects"),
+    "行政事业性收费（2021 版模板：收费金额）": ("fee_amount",),
+    "行政事业性收费项目数（2019 版模板，不是金额）": ("fee_items",),
+    "依申请公开信息处理费（正文，单位：元）": ("info_fee",),
+}
+
+con, filters = ui.context()
+st.title("采购与收费")
+st.caption("两版模板的收费口径不同（项目个数 ≠ 收费金额），采购只见于 2019 版，因此各自单独作图，不放在同一坐标轴上。")
+ui.synthetic_notice(con, filters)
+by = "body" if filters.depth >= 3 else ui.view_picker()
+
+for title, measure_ids in SECTIONS.items():
+    st.subheader(title)
+    for measure_id in measure_ids:
+        measure = metrics.BY_ID[measure_id]
+        left, right = st.columns(2, gap="large")
+        with left:
+            ui.ranking_chart(metrics.ranking(con, measure_id, filters, by=by), filters, key=f"rank-{measure_id}")
+        with right:
+            ui.trend_chart(metrics.trend(con, measure_id, filters), measure, filters, key=f"trend-{measure_id}")

@@ -1,0 +1,34 @@
+"""数据质量: findings by rule, severity and body; click a finding to see its cells; quarantined files."""
+
+import polars as pl
+import streamlit as st
+
+from pages import components as ui
+from warehouse import queries
+
+FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
+                   "message_zh": "说明", "source_file": "文件"}  # fmt: skip
+CELL_COLUMNS = {"key": "字段", "value": "数值", "raw": "原文", "status": "状态", "source": "位置"}
+
+con, filters = ui.context()
+st.title("数据质量")
+ui.synthetic_notice(con, filters)
+summary = queries.finding_summary(con, filters)
+ui.findings_chart(summary, filters, key="quality-rules")
+
+rules = st.multiselect("规则", summary["rule"].unique().sort().to_list(), key="rule", bind="query-params")
+severities = st.multiselect("严重程度", list(ui.SEVERITY_NAMES), format_func=ui.SEVERITY_NAMES.get, key="severity",
+                            bind="query-params")  # fmt: skip
+found = queries.findings(con, filters, rules, severities)
+st.caption(f"共 {found.height} 条未通过或无法判断的发现；点击一行查看涉及的单元格。")
+shown = found.select([pl.col(k).alias(v) for k, v in FINDING_COLUMNS.items()])
+event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="finding-rows")
+ui.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")
+if event.selection.rows:
+    picked = found.row(event.selection.rows[0], named=True)
+    st.markdown(f"**{picked['agency_name']} {picked['year']}年 · {picked['rule']}**：{picked['message_zh']}")
+    ui.table(queries.cells(con, picked["report_id"], picked["keys"]), CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
+
+st.subheader("隔离的文件")
+ui.table(queries.quarantine(con), {"source_file": "文件", "reason": "原因", "at": "时间", "source_path": "路径"},
+         "隔离文件", filters, key="quality-quarantine")  # fmt: skip
