@@ -1,0 +1,21 @@
+"""Renderers: one per published form, each turning a composed `Report` into file bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.demo.render import docx, html, pdf, scraped, text
+from pipeline.demo.report import Report
+
+RENDERERS: dict[str, Callable[[Report], bytes]] = {
+    "text": text.render,
+    "scraped": scraped.render,
+    "html": html.render,
+    "docx": docx.render,
+    "pdf": pdf.render,
+}
+
+
+def render(report: Report) -> bytes:
+    """The bytes of a report in the form its plan names."""
+    return RENDERERS[report.plan.form](report)
