@@ -14,12 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-$(WAREHOUSE)/reports:
+$(WAREHOUSE)/CURRENT:
 	$(PY) -m pipeline demo --warehouse $(WAREHOUSE)
 
-demo: install $(WAREHOUSE)/reports
+demo: install $(WAREHOUSE)/CURRENT
 
-run: install $(WAREHOUSE)/reports
+run: install $(WAREHOUSE)/CURRENT
 	XXGK_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py
 
 test: install

@@ -45,9 +45,10 @@ T2_HINTS: dict[str, re.Pattern[str]] = {
 
 
 def flatten(lines: Sequence[Line]) -> str:
-    """The lines as one NFKC text; single spaces kept, since they are certain cell borders."""
-    text = " ".join(line.text for line in lines)
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
+    """The lines as one NFKC text with numbering unified (`1、` → `1.`, as `normalise` does for
+    labels); single spaces kept, since they are certain cell borders."""
+    text = unicodedata.normalize("NFKC", " ".join(line.text for line in lines))
+    return re.sub(r"(\d)[、．]", r"\1.", re.sub(r"\s+", " ", text))
 
 
 def _cue_pattern(cue: str) -> re.Pattern[str]:

@@ -108,12 +108,13 @@ def _inside_any(char: dict, boxes: list[tuple[float, float, float, float]]) -> b
 
 
 def _ruled_tables(page: Page) -> list[FoundTable]:
-    """Tables drawn with rulings that form a real grid (at least two rows and two columns)."""
+    """Tables drawn with rulings that form a real grid of at least two columns; a single row is
+    kept, since a page break can leave one row of a table on its own page."""
     if len(page.rects) + len(page.lines) > MAX_GRAPHICS_PER_PAGE:
         return []
     rulings = _index(_rulings(page))
     ruled = page.filter(lambda obj: obj.get("object_type") != "rect" or _is_ruling_rect(obj, rulings))
-    return [t for t in ruled.find_tables() if len(t.rows) >= 2 and len({c[0] for c in t.cells}) >= 2]
+    return [t for t in ruled.find_tables() if len({c[0] for c in t.cells}) >= 2]
 
 
 def _rulings(page: Page) -> list[_Segment]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import corpus_file
 from pipeline.document import Cell, Document, Paragraph, Table
-from pipeline.extract import extract_document, extract_path
+from pipeline.extract import extract_bytes, extract_document, extract_path
 from pipeline.extract.tables import detect_version
 from pipeline.template import normalise
 
@@ -100,3 +100,11 @@ def test_table4_row_wrapped_over_two_pdf_lines():
     doc.blocks[:0] = [Paragraph("第二十条第（一）项"), Paragraph("信息内容 本年制发件数 本年废止件数 现行有效件数"), t3]
     record = extract_document(doc)
     assert [record.number(k) for k in ("t4.review_total", "t4.litigation_direct_total", "t4.litigation_after_review_total")] == [4, 3, 0]
+
+
+def test_scraped_sub_rows_numbered_with_dun_comma():
+    text = corpus_file("pingtan_syq_2021.txt").read_text(encoding="utf-8")
+    for n in "123":
+        text = text.replace(f"{n}.申请人", f"{n}、申请人").replace("3.其他1", "3、其他1")
+    record = extract_bytes(text.encode(), "pingtan_dun_comma.txt")
+    assert [record.number(f"t3.{r}.total") for r in ("other_no_correction", "other_fee_unpaid", "other_misc")] == [0, 0, 1]

@@ -162,3 +162,19 @@ def test_damaged_body_with_eof_marker() -> None:
     data = corpus_file("huaian_hongze_qu_gov_2023.pdf").read_bytes()
     with pytest.raises(ReportError, match="damaged PDF"):
         pdf.read(data[: len(data) // 2] + b"\n%%EOF\n", "patched.pdf")
+
+
+def test_single_row_left_by_a_page_break_stays_a_table(tmp_path) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "split.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.drawString(72, 760, "page one")
+    sheet.showPage()
+    sheet.grid([72, 272, 472], [700, 730])
+    sheet.drawString(80, 710, "fees")
+    sheet.drawString(280, 710, "12.5")
+    sheet.save()
+    tables = [b for b in pdf.read(path.read_bytes(), "split.pdf").blocks if isinstance(b, Table)]
+    assert [[c.text for c in row] for t in tables for row in t.rows()] == [["fees", "12.5"]]
