@@ -31,3 +31,10 @@ def truth_of(name: str) -> dict:
 def truth_files() -> list[str]:
     """Names of every truth record present (empty where ../shared is absent)."""
     return sorted(p.name for p in TRUTH.glob("*.json")) if TRUTH.exists() else []
+
+
+def tables(doc) -> list:
+    """The table blocks of a document, in order."""
+    from pipeline.document import Table
+
+    return [b for b in doc.blocks if isinstance(b, Table)]

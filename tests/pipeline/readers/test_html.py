@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
+from conftest import corpus_file, tables
 from pipeline.document import Cell, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import html, read_bytes, read_file
-
-CORPUS = Path(__file__).parents[3] / ".." / "shared" / "corpus"
-
-
-def corpus_file(name: str) -> Path:
-    """A corpus file, or skip: the corpus lives beside the repository, not in it."""
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"corpus file {name} not found in {CORPUS.resolve()}")
-    return path
-
-
-def tables(doc) -> list[Table]:
-    return [b for b in doc.blocks if isinstance(b, Table)]
-
 
 def row_starting(table: Table, label: str) -> list[str]:
     """Texts of the first row whose first cell contains `label`."""

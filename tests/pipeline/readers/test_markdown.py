@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import corpus_file
 from pipeline.document import Paragraph, Table
 from pipeline.readers import markdown, read_file
-
-CORPUS = Path(__file__).parents[3] / ".." / "shared" / "corpus"
-
-
-def corpus_file(name: str) -> Path:
-    """A corpus file, or skip: the corpus lives beside the repository, not in it."""
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"corpus file {name} not found in {CORPUS.resolve()}")
-    return path
 
 
 def texts(table: Table) -> list[list[str]]:

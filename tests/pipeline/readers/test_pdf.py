@@ -8,24 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import corpus_file, tables
 from pipeline.document import Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import pdf, read_file
 
-CORPUS = Path(__file__).parents[3] / ".." / "shared" / "corpus"
 NUMBERS = re.compile(r"^\d+$")
-
-
-def corpus_file(name: str) -> Path:
-    """A corpus file, or skip: the corpus lives beside the repository, not in it."""
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"corpus file {name} not found in {CORPUS.resolve()}")
-    return path
-
-
-def tables(doc) -> list[Table]:
-    return [b for b in doc.blocks if isinstance(b, Table)]
 
 
 def all_rows(doc) -> list[list[str]]:
