@@ -13,9 +13,7 @@ con, filters = ui.context()
 st.title("单位画像")
 bodies = queries.bodies(con, Filters())
 names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list()))
-ui._keep_valid("agency", list(names))
-agency = st.selectbox("单位", list(names), format_func=lambda a: names.get(a, a), index=None, placeholder="选择或搜索单位",
-                      key="agency", bind="query-params")  # fmt: skip
+agency = ui.body_picker(names)
 if not agency:
     st.info("请选择一个单位；在其他页面点击单位的柱条或提示也会打开这里。")
     st.stop()
@@ -33,7 +31,7 @@ for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES):
 
 st.subheader("校验发现")
 ui.table(queries.body_findings(con, agency), {"year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
-         "message_zh": "说明"}, "单位校验发现", mine, key="body-findings")  # fmt: skip
+         "message_zh": "说明"}, "单位校验发现", mine, key="body-findings", empty="该单位的报告全部通过校验。")  # fmt: skip
 
 st.subheader("报告原表与原文")
 primary = reports.filter(pl.col("primary_report"))

@@ -9,7 +9,10 @@ into drill-downs (a region's bar narrows the place filter, a body's bar opens it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import altair as alt
 import duckdb
@@ -119,10 +122,35 @@ def _year_range(low: int | None, high: int | None) -> tuple[int, int] | None:
 
 
 def follow_drilldown() -> None:
-    """Open the page a chart click asked for (called by app.py once the frame is drawn)."""
-    page = st.session_state.pop(GOTO, None)
-    if page:
-        st.switch_page(page, query_params={})
+    """Open the page a chart click asked for (called by app.py once the frame is drawn).
+
+    Only unbound parameters may be passed; the frame's bound ones follow by themselves.
+    """
+    target = st.session_state.pop(GOTO, None)
+    if target:
+        page, params = target
+        st.switch_page(page, query_params=params)
+
+
+def body_picker(names: dict[str, str]) -> str | None:
+    """The body of the 单位画像, kept in the URL as `agency`.
+
+    Not a bound widget: a link or a chart click names the body in the URL, and a bound
+    parameter can be set neither by st.switch_page nor by st.page_link.
+    """
+    requested = st.query_params.get("agency")
+    if requested in names:
+        st.session_state["agency_pick"] = requested
+
+    def remember() -> None:
+        chosen = st.session_state.get("agency_pick")
+        if chosen:
+            st.query_params["agency"] = chosen
+        else:
+            st.query_params.pop("agency", None)
+
+    return st.selectbox("单位", list(names), format_func=lambda a: names.get(a, a), index=None, key="agency_pick",
+                        placeholder="选择或搜索单位", on_change=remember)  # fmt: skip
 
 
 def synthetic_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
@@ -148,13 +176,16 @@ def view_picker(key: str = "by") -> str:
 
 def figure_cards(figures: pl.DataFrame) -> None:
     """The headline measures as cards: latest year, change on the year before, how it was obtained."""
+    years = sorted({y for y in figures["year"].to_list() if y})
+    if years:
+        st.caption(f"各指标取有数据的最近一年（{'、'.join(map(str, years))}年），箭头为与上一年相比的变化。")
     for column, row in zip(st.columns(max(figures.height, 1)), figures.to_dicts()):
         small = bool(row.get("small_sample"))
         value = "样本过少" if small else fmt_number(row.get("value"), row["unit"])
-        notes = [row.get("coverage") or "暂无数据", "含推算值" if row.get("derived") else ""]
-        notes += [f"{row['reports']}份报告" if row.get("reports") else "", "变化为与上一年相比"]
-        label = f"{row['name']}（{row['year']}年）" if row.get("year") else row["name"]
-        column.metric(label, value, None if small else fmt_change(row.get("change"), row["unit"]),
+        notes = [f"{row['year']}年" if row.get("year") else "暂无数据", row.get("coverage") or ""]
+        notes += ["含推算值" if row.get("derived") else "", f"{row['reports']}份报告" if row.get("reports") else ""]
+        notes.append("变化为与上一年相比")
+        column.metric(row["name"], value, None if small else fmt_change(row.get("change"), row["unit"]),
                       delta_color="off", help="；".join(n for n in notes if n), border=True)  # fmt: skip
 
 
@@ -241,8 +272,7 @@ def _drill(key: str) -> None:
         return
     target, kind = picked[0].get("target"), picked[0].get("target_kind")
     if kind == "body":
-        st.session_state["agency"] = target
-        st.session_state[GOTO] = AGENCY_PAGE
+        st.session_state[GOTO] = (AGENCY_PAGE, {"agency": target})
     elif kind == "region":
         level = next((k for k in PLACE_KEYS if not st.session_state.get(k)), None)
         if level:
@@ -251,13 +281,18 @@ def _drill(key: str) -> None:
         st.session_state["by"] = "按单位"
 
 
+TOP = 30
+
+
 def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
-    """Horizontal bars, largest first, Wilson error bars for rates; clicking a bar drills down."""
+    """Horizontal bars, largest first (the first 30 unless all are asked for), Wilson error bars for
+    rates; clicking a bar drills down."""
     measure = ranking.measure
     if ranking.ranked.is_empty():
         st.info(NO_DATA if ranking.too_small.is_empty() else "所有对象的样本都过少（不足最少案件数），不参与排名。")
     else:
-        frame = _with_source(ranking.ranked)
+        every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
+        frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
         order = frame["label"].to_list()
         pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
         y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
@@ -269,7 +304,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         layers = [bars]
         if measure.is_rate:
             layers.append(alt.Chart(frame).mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q", y=y))
-        chart = alt.layer(*layers).properties(height=max(120, 24 * frame.height))
+        chart = alt.layer(*layers).properties(height=alt.Step(22))
         st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
         hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
         st.caption(" ".join(filter(None, [hint, ranking.note, _small_note(ranking)])))
@@ -310,7 +345,8 @@ def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: st
     x = alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0), sort="ascending")
     y = alt.Y("value:Q", title=measure.label)
     tips = _tooltip(measure) + [alt.Tooltip("year_text:O", title="年度"), alt.Tooltip("series:N", title="口径")]
-    series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom"))
+    several = frame["series"].n_unique() > 1
+    series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom") if several else None)
     base = alt.Chart(frame)
     layers = [base.mark_line(point=True).encode(x=x, y=y, color=series, tooltip=tips)]
     if measure.is_rate:
@@ -345,7 +381,7 @@ def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters
         tooltip=[alt.Tooltip("group:N", title="分组"), alt.Tooltip("part:N", title="构成"),
                  alt.Tooltip("value:Q", title=f"数值（{comp.unit}）", format=",.0f"),
                  alt.Tooltip("share:Q", title="占比（%）", format=".1f"), alt.Tooltip("source:N", title="数值来源")],
-    ).properties(height=max(120, 28 * len(groups)))  # fmt: skip
+    ).properties(height=alt.Step(26))  # fmt: skip
     st.altair_chart(chart, width="stretch")
     download(frame, COMPOSITION_COLUMNS, comp.name_zh, filters, key)
 
@@ -353,18 +389,33 @@ def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters
 COVERAGE_COLUMNS = {"agency_name": "单位", "year": "年度", "status": "状态", "reports": "报告数", "failures": "错误数"}
 
 
+COVERAGE_ROWS = 60
+
+
 def coverage_chart(grid: pl.DataFrame, years: tuple[int, int] | None, filters: Filters, key: str) -> None:
-    """Body × year: reported, reported with errors, or missing; clicking a row opens the body."""
+    """Body × year: reported, reported with errors, or missing; clicking a cell opens the body.
+
+    Bodies with gaps or errors come first; beyond 60 bodies the rest are left to a narrower filter.
+    """
     if grid.is_empty() or years is None:
         st.info(NO_DATA)
         return
-    bodies = grid.select("agency_id", "agency_name").unique()
-    every = bodies.join(pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int32}), how="cross")
+    span = years[1] - years[0] + 1
+    bodies = (
+        grid.group_by("agency_id", "agency_name")
+        .agg(problems=(span - pl.len()) + (pl.col("failures") > 0).sum())
+        .sort(["problems", "agency_name"], descending=[True, False])
+    )
+    if bodies.height > COVERAGE_ROWS:
+        st.caption(f"共 {bodies.height} 个单位，先显示缺报或有错误最多的 {COVERAGE_ROWS} 个；缩小筛选范围可看到全部。")
+        bodies = bodies.head(COVERAGE_ROWS)
+    all_years = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int32})
+    every = bodies.select("agency_id", "agency_name").with_row_index("order").join(all_years, how="cross")
     frame = every.join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(
         status=pl.when(pl.col("reports").is_null()).then(pl.lit("缺失"))
         .when(pl.col("failures") > 0).then(pl.lit("有错误")).otherwise(pl.lit("已报送")),
         target=pl.col("agency_id"), target_kind=pl.lit("body"), year_text=pl.col("year").cast(pl.String),
-    ).sort("agency_name", "year")  # fmt: skip
+    ).sort("order", "year")  # fmt: skip
     pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
@@ -374,7 +425,7 @@ def coverage_chart(grid: pl.DataFrame, years: tuple[int, int] | None, filters: F
                         range=["#4c9f70", "#e0a030", "#d0d0d0"]), legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("agency_name:N", title="单位"), alt.Tooltip("year_text:O", title="年度"),
                  alt.Tooltip("status:N", title="状态"), alt.Tooltip("failures:Q", title="错误数")],
-    ).add_params(pick).properties(height=max(120, 18 * bodies.height))  # fmt: skip
+    ).add_params(pick).properties(height=alt.Step(18))  # fmt: skip
     st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
     download(frame, COVERAGE_COLUMNS, "报告覆盖", filters, key)
 
@@ -405,10 +456,10 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
     download(frame, MULTIPLE_COLUMNS, f"{measure.name_zh}分组对比", filters, key)
 
 
-def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str) -> None:
+def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str, empty: str = NO_DATA) -> None:
     """A plain table with Chinese headers and its CSV."""
     if frame.is_empty():
-        st.info(NO_DATA)
+        st.info(empty)
         return
     shown = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -417,41 +468,59 @@ def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filt
 
 # ---------------------------------------------------------------- one body
 
-STATUS_MARK = {"blank": "（空白）", "dash": "（—）", "ambiguous": "（待定）"}
+STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
 
 
 def _cell_text(row: dict) -> str:
     """A cell as the report prints it; a derived value says so."""
     if row["status"] == "derived":
         return f"{fmt_number(row['value'])}（推算）"
+    if row["status"] == "ambiguous":
+        return f"（待定：{row['raw']}）"
     if row["status"] in STATUS_MARK:
-        return STATUS_MARK[row["status"]] + (f" {row['raw']}" if row["status"] == "ambiguous" and row["raw"] else "")
+        return STATUS_MARK[row["status"]]
     return row["raw"] or fmt_number(row["value"])
+
+
+TEXT_LABELS = {
+    "text.proactive_total": "主动公开政府信息（条）", "text.channel.website": "政府网站（条）",
+    "text.channel.wechat": "政务微信（条）", "text.channel.weibo": "政务微博（条）", "text.channel.douyin": "抖音等短视频（条）",
+    "text.channel.new_media": "政务新媒体（条）", "text.channel.gazette": "政府公报（期）",
+    "text.press_conferences": "新闻发布会（场）", "text.policy_interpretations": "政策解读（篇）",
+    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）", "text.cppcc_proposals": "政协提案（件）",
+}  # fmt: skip
+
+
+def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str, str]) -> pl.DataFrame:
+    """One printed table: rows and columns in template order, each cell as printed."""
+    found = {(c["row_key"], c["col_key"]): c["text"] for c in cells}
+    present_rows = [r for r in rows if any(key[0] == r for key in found)]
+    present_columns = [c for c in columns if any(key[1] == c for key in found)]
+    return pl.DataFrame(
+        [{first: rows[r]} | {columns[c]: found.get((r, c), "") for c in present_columns} for r in present_rows],
+        schema=[first, *(columns[c] for c in present_columns)],
+    )
 
 
 def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Tables 二, 三, 四 and the text figures of one report, laid out as the template prints them."""
-    from pipeline.template import T2_COLUMNS, T3_COLUMN_LABELS, T3_GROUPS, T3_LAYOUTS, T4_OUTCOMES, T4_PROCEEDINGS, T2_ROWS
+    from pipeline.template import T2_COLUMNS, T2_ROWS, T3_COLUMN_LABELS, T3_GROUPS, T3_LAYOUTS, T4_OUTCOMES, T4_PROCEEDINGS
 
     rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
-    t3_labels = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout} | {g: lbl for g, (lbl, _) in T3_GROUPS.items()}
-    t2_labels = {r.key: r.label for version in T2_ROWS.values() for r in version}
-    t4_rows = {p: {"程序": label} for p, label in T4_PROCEEDINGS.items()}
-    out: dict[str, dict[str, dict[str, str]]] = {"表二": {}, "表三": {}, "表四": t4_rows, "正文数字": {}}
-    for r in rows:
-        table, _, rest = r["key"].partition(".")
-        if table == "t2":
-            out["表二"].setdefault(r["row_key"], {"信息内容": t2_labels.get(r["row_key"], r["row_key"])})[T2_COLUMNS.get(r["col_key"], r["col_key"])] = r["text"]
-        elif table == "t3":
-            out["表三"].setdefault(r["row_key"], {"项目": t3_labels.get(r["row_key"], r["row_key"])})[T3_COLUMN_LABELS.get(r["col_key"], r["col_key"])] = r["text"]
-        elif table == "t4" and r["key"] != "t4.litigation_total":
-            proceeding, _, outcome = rest.rpartition("_")
-            out["表四"].setdefault(proceeding, {"程序": proceeding})[T4_OUTCOMES.get(outcome, outcome)] = r["text"]
-        elif table == "text":
-            out["正文数字"][rest] = {"项目": rest, "数值": r["text"], "原文": r["raw"] or ""}
-    order3 = list(t3_labels)
-    out["表三"] = dict(sorted(out["表三"].items(), key=lambda kv: order3.index(kv[0]) if kv[0] in order3 else 99))
-    return {name: pl.DataFrame(list(table.values())) for name, table in out.items() if any(len(v) > 1 for v in table.values())}
+    by_table = {prefix: [r for r in rows if r["key"].startswith(prefix + ".")] for prefix in ("t2", "t3", "t4", "text")}
+    t2_rows = {r.key: r.label for version in T2_ROWS.values() for r in version}
+    t3_rows = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout} | {g: label for g, (label, _) in T3_GROUPS.items()}
+    tables = {
+        "表二 主动公开政府信息情况": _grid(by_table["t2"], "信息内容", t2_rows, T2_COLUMNS),
+        "表三 收到和处理政府信息公开申请情况": _grid(by_table["t3"], "项目", t3_rows, T3_COLUMN_LABELS),
+        "表四 行政复议、行政诉讼情况": _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
+        "正文中的数字": pl.DataFrame(
+            [{"项目": TEXT_LABELS.get(r["key"], r["key"]), "数值": fmt_number(r["value"]), "原文": r["raw"] or ""}
+             for r in by_table["text"]],
+            schema=["项目", "数值", "原文"],
+        ),
+    }
+    return {name: frame for name, frame in tables.items() if not frame.is_empty()}
 
 
 @st.cache_data(max_entries=32, show_spinner="正在读取原文…")
@@ -518,7 +587,7 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
         color=alt.Color("kind:N", title="严重程度·结果", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("kind:N", title="严重程度·结果"),
                  alt.Tooltip("findings:Q", title="发现数"), alt.Tooltip("reports:Q", title="涉及报告数")],
-    ).properties(height=max(120, 28 * len(rules)))  # fmt: skip
+    ).properties(height=alt.Step(26))  # fmt: skip
     st.altair_chart(chart, width="stretch")
     download(frame, {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
              "规则发现统计", filters, key)  # fmt: skip
@@ -553,6 +622,21 @@ def signed_in() -> bool:
     return False
 
 
+@contextmanager
+def plain_main() -> Iterator[None]:
+    """Hide the page script from multiprocessing while ingest runs its worker pool.
+
+    Streamlit runs a page as `__main__`; a forkserver started now would re-run that
+    script in the server process. A bare `__main__` keeps the workers to the pipeline.
+    """
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
 def ingest_uploads(files: list) -> object:
     """Save the uploaded files under the warehouse's uploads/ folder and ingest them.
 
@@ -568,4 +652,5 @@ def ingest_uploads(files: list) -> object:
         target = folder / uploaded.name.replace("/", "_")
         target.write_bytes(uploaded.getvalue())
         paths.append(target)
-    return ingest(paths, settings.warehouse_dir(), workers=1, progress=False)
+    with plain_main():
+        return ingest(paths, settings.warehouse_dir(), workers=1, progress=False)

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 import pytest
+from streamlit.testing.v1.element_tree import UnknownElement
 
 from conftest import CORPUS
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # `pages.components`, as Streamlit puts the app's folder on the path
 from warehouse import store
 from warehouse.regions import agency_id
 from warehouse.schema import FACT_TABLES, TABLES
@@ -33,9 +40,11 @@ def corpus_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"public corpus not found at {CORPUS} (CI places ../shared beside the clone)")
     root = tmp_path_factory.getbasetemp() / "dashboard-corpus-warehouse"
     if store.current_id(root) is None:
+        from pages.components import plain_main
         from pipeline.ingest import ingest
 
-        ingest([CORPUS], root, workers=2, progress=False)
+        with plain_main():  # an AppTest may have left its script as __main__
+            ingest([CORPUS], root, workers=2, progress=False)
     return root
 
 
@@ -43,9 +52,10 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (`python -m pipeline demo`, small scale) built once per session."""
     root = tmp_path_factory.getbasetemp() / "dashboard-demo-warehouse"
     if store.current_id(root) is None:
+        from pages.components import plain_main
         from pipeline.demo import demo_command
 
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), plain_main():  # an AppTest may have left its script as __main__
             demo_command(str(root), DEMO_SEED, DEMO_SCALE)
     return root
 
@@ -166,3 +176,39 @@ def requests(new: float, disclosed: float, partial: float = 0, processed: float 
         | t3_row("total_processed", processed)
         | t3_row("carried_forward", new - processed)
     )
+
+
+# ---------------------------------------------------------------- reading the dashboard under AppTest
+
+PAGES = {
+    "pages/overview.py": "概览",
+    "pages/channels.py": "公开渠道",
+    "pages/requests.py": "依申请公开",
+    "pages/procurement.py": "采购与收费",
+    "pages/reviews.py": "复议诉讼",
+    "pages/agency.py": "单位画像",
+    "pages/compare.py": "对比",
+    "pages/quality.py": "数据质量",
+    "pages/upload.py": "导入报告",
+    "pages/metrics_help.py": "指标说明",
+}
+DEMO_PROVINCE = "演示数据（虚构地区）"
+
+
+def charts(at: AppTest) -> list[UnknownElement]:
+    """Every altair chart on the page, in order."""
+    found: list[UnknownElement] = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            if isinstance(child, UnknownElement) and child.type == "vega_lite_chart":
+                found.append(child)
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def chart_data(chart: UnknownElement) -> pl.DataFrame:
+    """The rows a chart plots (its first dataset)."""
+    return pl.from_arrow(pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all())

@@ -1,0 +1,131 @@
+"""Filters in the URL, figures on screen equal to the metric layer's, and downloads holding exactly the plotted rows."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
+from pages import components as ui
+from warehouse import metrics
+from warehouse.queries import Filters
+
+#: Bound multiselects keep their labels in the URL, so a link reads 单位类型=政府部门, not an internal code.
+DEEP_LINK = {"province": DEMO_PROVINCE, "city": "云岫市", "years": ["2020", "2023"], "kind": ["政府部门", "乡镇（街道）"]}
+DEEP_FILTERS = Filters(DEMO_PROVINCE, "云岫市", None, ("department", "township"), (2020, 2023))
+
+
+@pytest.fixture(scope="module")
+def con(demo_root):
+    connection = metrics.open_warehouse(demo_root)
+    yield connection
+    connection.close()
+
+
+def test_a_deep_link_reproduces_the_filters(dashboard, demo_root):
+    at = dashboard(demo_root, DEEP_LINK)
+    at.run()
+    sidebar = at.sidebar
+    assert sidebar.selectbox(key="province").value == DEMO_PROVINCE
+    assert sidebar.selectbox(key="city").value == "云岫市"
+    assert sidebar.slider(key="years").value == (2020, 2023)
+    assert sidebar.multiselect(key="kind").value == ["department", "township"]
+    assert at.session_state["_filters"] == DEEP_FILTERS
+
+
+def test_key_figures_are_the_metric_layers(dashboard, demo_root, con):
+    at = dashboard(demo_root, DEEP_LINK)
+    at.run()
+    expected = metrics.key_figures(con, DEEP_FILTERS).to_dicts()
+    shown = {m.label: (m.value, m.delta) for m in at.metric}
+    for row in expected:
+        value, delta = shown[row["name"]]
+        assert value == ("样本过少" if row["small_sample"] else ui.fmt_number(row["value"], row["unit"]))
+        if not row["small_sample"] and row["change"] is not None:
+            assert delta == ui.fmt_change(row["change"], row["unit"])
+    assert shown["本年新收申请"][0].endswith("件")
+
+
+def test_changing_filters_updates_the_url_and_the_figures(dashboard, demo_root, con):
+    at = dashboard(demo_root)
+    at.run()
+    at.sidebar.selectbox(key="province").select(DEMO_PROVINCE).run()
+    at.sidebar.selectbox(key="city").select("云岫市").run()
+    assert at.session_state["_filters"] == Filters(DEMO_PROVINCE, "云岫市", years=(2019, 2025))
+    data = chart_data(charts(at)[0])
+    ranking = metrics.ranking(con, "requests_new", Filters(DEMO_PROVINCE, "云岫市"), by="region")
+    assert data.select("label", "value").rows() == ranking.ranked.head(ui.TOP).select("label", "value").rows()
+    # a new province forgets the city chosen under the old one
+    at.sidebar.selectbox(key="province").select("山东省").run()
+    assert at.sidebar.selectbox(key="city").value is None
+    assert at.session_state["_filters"].city is None
+
+
+def test_body_ranking_download_holds_the_plotted_rows(dashboard, demo_root, con, downloads):
+    at = dashboard(demo_root, DEEP_LINK | {"by": "按单位", "measure": "实质公开率"})
+    at.run()
+    plotted = chart_data(charts(at)[0])
+    ranking = metrics.ranking(con, "disclosure_rate", DEEP_FILTERS, by="body")
+    assert plotted["label"].to_list() == ranking.ranked.head(ui.TOP)["label"].to_list()
+    saved_file = downloads[at.download_button(key="csv-overview-ranking").proto.url]
+    assert saved_file.name == f"实质公开率排名_{DEEP_FILTERS.slug()}.csv"
+    content = saved_file.data
+    assert content.startswith("\ufeff".encode())
+    saved = pl.read_csv(content[3:])
+    assert saved.columns[:3] == ["名次", "名称", "年度"]
+    assert saved["名称"].to_list() == plotted["label"].to_list()
+    assert saved["数值"].to_list() == pytest.approx(plotted["value"].to_list())
+    assert saved["95%区间下限"].to_list() == pytest.approx(plotted["ci_low"].to_list())
+
+
+def test_trend_download_and_version_break(dashboard, demo_root, con, downloads):
+    at = dashboard(demo_root)
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    at.selectbox(key="measure").select("normative_documents_stock").run()
+    frame = metrics.region_trends(con, "normative_documents_stock", Filters())
+    plotted = chart_data(charts(at)[0])
+    assert set(plotted["series"].unique().to_list()) == {"规范性文件存量（2019版口径）", "规范性文件存量（2021版口径）"}
+    assert plotted.height == frame.filter(pl.col("value").is_not_null()).height
+    content = downloads[at.download_button(key="csv-compare-changes").proto.url].data
+    saved = pl.read_csv(content[3:])
+    assert set(saved["指标（口径）"].unique().to_list()) == set(plotted["series"].unique().to_list())
+
+
+@pytest.mark.parametrize(
+    ("page", "composition_id", "chart_index"),
+    [("pages/requests.py", "applicants", 2), ("pages/requests.py", "outcomes", 3), ("pages/channels.py", "channels", 0),
+     ("pages/reviews.py", "reviews", 2)],
+)  # fmt: skip
+def test_compositions_are_the_metric_layers(dashboard, demo_root, con, downloads, page, composition_id, chart_index):
+    at = dashboard(demo_root, {"years": ["2021", "2024"]})
+    at.run()
+    at.switch_page(page).run()
+    plotted = chart_data(charts(at)[chart_index])
+    expected = metrics.composition(con, composition_id, Filters(years=(2021, 2024)))
+    assert plotted.select("group", "part", "value").rows() == expected.with_columns(
+        pl.col("group").cast(pl.String)
+    ).select("group", "part", "value").rows()
+    prefix = {"pages/requests.py": "request", "pages/channels.py": "channel", "pages/reviews.py": "review"}[page]
+    key = f"csv-{prefix}-{composition_id}" if page != "pages/channels.py" else "csv-channel-mix"
+    saved = pl.read_csv(downloads[at.download_button(key=key).proto.url].data[3:])
+    assert saved["数值"].sum() == pytest.approx(expected["value"].sum())
+
+
+def test_procurement_and_fees_never_share_an_axis(dashboard, demo_root):
+    at = dashboard(demo_root)
+    at.run()
+    at.switch_page("pages/procurement.py").run()
+    for chart in charts(at):
+        spec = chart.proto.spec
+        assert not ("政府集中采购" in spec and "行政事业性收费金额" in spec)
+
+
+def test_coverage_grid_marks_missing_reports(dashboard, demo_root, con, downloads):
+    at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市", "county": "青石区"})
+    at.run()
+    saved = pl.read_csv(downloads[at.download_button(key="csv-overview-coverage").proto.url].data[3:])
+    missing = metrics.missing_reports(con, Filters(DEMO_PROVINCE, "云岫市", "青石区"))
+    gaps = set(saved.filter(pl.col("状态") == "缺失").select("单位", "年度").rows())
+    assert {(r["agency_name"], r["year"]) for r in missing.to_dicts()} <= gaps
+    assert set(saved["状态"].unique().to_list()) <= {"已报送", "有错误", "缺失"}
