@@ -957,3 +957,16 @@ def _fmt(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr == expr.round(0)).then(expr.round(0).cast(pl.Int64).cast(pl.String)).otherwise(
         expr.round(1).cast(pl.String)
     )
+
+
+def region_trends(
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
+) -> pl.DataFrame:
+    """Each region's value per year (one level below the place filter) with its change on the year before."""
+    frame = region_values(con, measure_id, filters, settings).sort("region", "series", "year")
+    previous = pl.col("value").shift(1).over("region", "series")
+    consecutive = (pl.col("year") - pl.col("year").shift(1).over("region", "series")) == 1
+    return frame.with_columns(
+        change=pl.when(consecutive).then(pl.col("value") - previous),
+        change_pct=pl.when(consecutive & (previous != 0)).then((pl.col("value") / previous - 1) * 100),
+    )

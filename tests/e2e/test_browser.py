@@ -1,0 +1,191 @@
+"""The dashboard in a real headless Chromium: deep links, drill-down clicks, a CSV download, a screenshot of every page.
+
+Runs `streamlit run app.py` on a free port against the demo warehouse and drives
+Debian's chromium through Playwright (never `playwright install`). Screenshots go to
+screenshots/ at the repository root (gitignored).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dashboard_fixtures import DEMO_PROVINCE, REPO, demo_warehouse
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = REPO / "screenshots"
+URL_PATHS = {
+    "": "概览", "channel-mix": "公开渠道", "requests-handling": "依申请公开", "procurement-fees": "采购与收费",
+    "review-litigation": "复议诉讼", "body-profile": "单位画像", "comparison": "对比", "data-quality": "数据质量",
+    "import": "导入报告", "metric-guide": "指标说明",
+}  # fmt: skip
+
+playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package (test extra) is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium fonts-wqy-microhei)",
+                allow_module_level=True)  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on the demo warehouse; stopped by its own process id."""
+    port = _free_port()
+    env = os.environ | {"XXGK_WAREHOUSE": str(demo_warehouse(tmp_path_factory))}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.terminate()
+        pytest.fail("streamlit did not start within 60 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def settle(page, title: str) -> None:
+    """Wait until the page shows its title and Streamlit has finished running the script."""
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(800)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def query(page) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+
+
+def chart_texts(page) -> list[str]:
+    """Texts drawn in the first chart: axis labels, titles, legend (SVG text has no innerText)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    return chart.locator("text").evaluate_all("nodes => nodes.map(n => n.textContent)")
+
+
+def first_bar(page):
+    """The top bar of the first chart on the page (bars are sorted largest first)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for()
+    return chart.locator("g.mark-rect path").first
+
+
+def test_a_deep_link_reproduces_the_view(server, page):
+    link = {"province": DEMO_PROVINCE, "city": "云岫市", "years": ["2020", "2023"], "by": "按单位", "kind": "政府部门"}
+    page.goto(f"{server}/?{urllib.parse.urlencode(link, doseq=True)}")
+    settle(page, "概览")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.get_by_role("combobox", name="省").input_value() == DEMO_PROVINCE
+    assert sidebar.get_by_role("combobox", name="市").input_value() == "云岫市"
+    assert sidebar.get_by_text("政府部门", exact=True).count() == 1
+    labels = chart_texts(page)
+    assert any(label.endswith("局") for label in labels), "a body ranking of departments"
+    assert not any(label.endswith("街道办事处") for label in labels), "townships are filtered out"
+    kept = query(page)
+    assert kept["province"] == [DEMO_PROVINCE] and kept["years"] == ["2020", "2023"]
+
+
+def test_clicking_bars_drills_from_region_to_body(server, page):
+    page.goto(f"{server}/?{urllib.parse.urlencode({'province': DEMO_PROVINCE})}")
+    settle(page, "概览")
+    first_bar(page).click()
+    page.wait_for_function("() => location.search.includes('city=')", timeout=30_000)
+    settle(page, "概览")
+    assert query(page)["city"] == ["云岫市"]
+    page.get_by_text("按单位", exact=True).click()
+    page.wait_for_function("() => location.search.includes('by=')", timeout=30_000)
+    settle(page, "概览")
+    names = chart_texts(page)
+    first_bar(page).click()
+    page.wait_for_url("**/body-profile?*", timeout=30_000)
+    settle(page, "单位画像")
+    assert "agency" in query(page)
+    assert page.get_by_test_id("stMainBlockContainer").get_by_role("combobox", name="单位").input_value() in names
+    assert page.get_by_text("表三 收到和处理政府信息公开申请情况").count() == 1
+
+
+def test_a_link_to_a_body_opens_its_profile(server, page):
+    page.goto(server)
+    settle(page, "概览")
+    flag = page.locator('[data-testid="stPageLink"] a').first
+    flag.click()
+    page.wait_for_url("**/body-profile?*", timeout=30_000)
+    settle(page, "单位画像")
+    reopened = page.url
+    page.goto(reopened)  # the same link, pasted into a new visit, shows the same body
+    settle(page, "单位画像")
+    assert page.get_by_text("主要指标趋势").count() == 1
+
+
+def test_downloading_a_chart_as_csv(server, page, tmp_path):
+    page.goto(f"{server}/?{urllib.parse.urlencode({'by': '按单位', 'years': ['2021', '2022']}, doseq=True)}")
+    settle(page, "概览")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 CSV").first.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "本年新收申请排名_全部地区_2021-2022.csv"
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    header, *rows = data.decode("utf-8-sig").splitlines()
+    assert header.startswith("名次,名称,年度,数值")
+    assert rows and all(row.split(",")[2] == "2022" for row in rows)
+
+
+def test_a_screenshot_of_every_page(server, browser):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+    tab = context.new_page()
+    try:
+        for path, title in URL_PATHS.items():
+            tab.goto(f"{server}/{path}")
+            settle(tab, title)
+            target = SCREENSHOTS / f"{path or 'overview'}.png"
+            tab.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 10_000
+    finally:
+        context.close()
