@@ -194,17 +194,18 @@ def flag_list(found: pl.DataFrame, limit: int = 12) -> None:
     if found.is_empty():
         st.success("当前筛选范围内没有需要特别关注的异常。")
         return
-    st.caption(f"共 {found.height} 条提示，显示最近 {min(limit, found.height)} 条。")
+    st.caption(f"共 {found.height} 条提示，显示最近 {min(limit, found.height)} 条；点击单位名称打开单位画像。")
     for row in found.head(limit).to_dicts():
-        st.page_link(AGENCY_PAGE, label=f"【{row['flag']}】{row['agency_name']} {row['year']}年 — {row['message']}",
-                     query_params={"agency": row["agency_id"]}, icon=":material/flag:")  # fmt: skip
+        st.page_link(AGENCY_PAGE, label=f"{row['agency_name']}（{row['year']}年）", query_params={"agency": row["agency_id"]},
+                     icon=":material/flag:")  # fmt: skip
+        st.caption(f"{row['flag']}：{row['message']}")
 
 
 # ---------------------------------------------------------------- numbers for Chinese readers
 
 
 def fmt_number(value: float | None, unit: str = "") -> str:
-    """1,234 · 12.3万 · 1.23亿 · 45.6% — with the unit; '—' where there is no value."""
+    """1,234 · 12.3万 · 1.23亿 · 45.6% · 340.1万元 — with the unit; '—' where there is no value."""
     if value is None:
         return "—"
     if unit == "%":
@@ -217,7 +218,7 @@ def fmt_number(value: float | None, unit: str = "") -> str:
     elif value == int(value):
         text = f"{int(value):,}"
     else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        text = f"{value:,.{1 if size >= 100 else 2}f}".rstrip("0").rstrip(".")
     return text + unit
 
 
@@ -295,7 +296,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
         order = frame["label"].to_list()
         pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
-        y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+        y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X("value:Q", title=f"{measure.label}（{ranking.year}年）", axis=alt.Axis(labelAngle=0)),
             y=y, color=SOURCE, tooltip=_tooltip(measure),
@@ -375,8 +376,8 @@ def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters
     groups = frame["group"].unique(maintain_order=True).to_list()
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X(field, title=title, stack="zero", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("part:N", title=comp.name_zh, sort=list(comp.parts), legend=alt.Legend(orient="bottom")),
+        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        color=alt.Color("part:N", title=comp.name_zh, sort=list(comp.parts), legend=alt.Legend(orient="bottom", columns=4)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("group:N", title="分组"), alt.Tooltip("part:N", title="构成"),
                  alt.Tooltip("value:Q", title=f"数值（{comp.unit}）", format=",.0f"),
@@ -420,7 +421,7 @@ def coverage_chart(grid: pl.DataFrame, years: tuple[int, int] | None, filters: F
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("agency_name:N", title=None, sort=frame["agency_name"].unique(maintain_order=True).to_list(),
-                axis=alt.Axis(labelLimit=260)),
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color("status:N", title="报告状态", scale=alt.Scale(domain=["已报送", "有错误", "缺失"],
                         range=["#4c9f70", "#e0a030", "#d0d0d0"]), legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("agency_name:N", title="单位"), alt.Tooltip("year_text:O", title="年度"),
@@ -569,6 +570,7 @@ def body_summary(reports: pl.DataFrame) -> None:
 # ---------------------------------------------------------------- data quality
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+OUTCOME_NAMES = {"fail": "未通过", "not_assessable": "无法判断"}
 
 
 def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
@@ -578,7 +580,7 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
         return
     frame = summary.with_columns(
         kind=pl.format("{}·{}", pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
-                       pl.col("outcome").replace_strict({"fail": "未通过", "not_assessable": "无法判断"}, default=pl.col("outcome")))
+                       pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome")))
     )  # fmt: skip
     rules = frame.group_by("rule").agg(pl.col("findings").sum()).sort("findings", descending=True)["rule"].to_list()
     chart = alt.Chart(frame).mark_bar().encode(
@@ -591,6 +593,21 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
     st.altair_chart(chart, width="stretch")
     download(frame, {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
              "规则发现统计", filters, key)  # fmt: skip
+
+
+def body_counts_chart(frame: pl.DataFrame, title: str, what: str, filters: Filters, key: str) -> None:
+    """Bodies with a count each (agency_id, agency_name, count), most first; a click opens the body."""
+    if frame.is_empty():
+        return
+    frame = frame.head(TOP).with_columns(label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"))
+    pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+    chart = alt.Chart(frame).mark_bar(color="#e0a030").encode(
+        x=alt.X("count:Q", title=title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("label:N", sort=frame["label"].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        tooltip=[alt.Tooltip("label:N", title="单位"), alt.Tooltip("count:Q", title=title)],
+    ).add_params(pick).properties(height=alt.Step(22))  # fmt: skip
+    st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+    download(frame, {"label": "单位", "count": title}, what, filters, key)
 
 
 # ---------------------------------------------------------------- import

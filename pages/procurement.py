@@ -18,7 +18,10 @@ SECTIONS = {
 
 con, filters = ui.context()
 st.title("采购与收费")
-st.caption("两版模板的收费口径不同（项目个数 ≠ 收费金额），采购只见于 2019 版，因此各自单独作图，不放在同一坐标轴上。")
+st.caption(
+    "两版模板的收费口径不同（项目个数 ≠ 收费金额），采购只见于 2019 版，因此各自单独作图，不放在同一坐标轴上。"
+    "2021 年起的采购数值只来自仍沿用 2019 版表格的少数报告，悬停可见报告数。"
+)
 ui.synthetic_notice(con, filters)
 by = "body" if filters.depth >= 3 else ui.view_picker()
 

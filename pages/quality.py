@@ -6,7 +6,7 @@ import streamlit as st
 from pages import components as ui
 from warehouse import queries
 
-FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
+FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity_zh": "严重程度", "outcome_zh": "结果",
                    "message_zh": "说明", "source_file": "文件"}  # fmt: skip
 CELL_COLUMNS = {"key": "字段", "value": "数值", "raw": "原文", "status": "状态", "source": "位置"}
 
@@ -14,13 +14,24 @@ con, filters = ui.context()
 st.title("数据质量")
 ui.synthetic_notice(con, filters)
 summary = queries.finding_summary(con, filters)
-ui.findings_chart(summary, filters, key="quality-rules")
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("按规则")
+    ui.findings_chart(summary, filters, key="quality-rules")
+with right:
+    st.subheader("未通过最多的单位")
+    ui.body_counts_chart(queries.findings_by_body(con, filters), "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
 
-rules = st.multiselect("规则", summary["rule"].unique().sort().to_list(), key="rule", bind="query-params")
+st.subheader("发现明细")
+rules = st.multiselect("规则", summary["rule"].unique().sort().to_list(), key="rule", bind="query-params", placeholder="全部规则")
 severities = st.multiselect("严重程度", list(ui.SEVERITY_NAMES), format_func=ui.SEVERITY_NAMES.get, key="severity",
-                            bind="query-params")  # fmt: skip
-found = queries.findings(con, filters, rules, severities)
-st.caption(f"共 {found.height} 条未通过或无法判断的发现；点击一行查看涉及的单元格。")
+                            bind="query-params", placeholder="全部")  # fmt: skip
+outcomes = ["fail", "not_assessable"] if st.toggle("包括无法判断的检查", key="unassessable", bind="query-params") else ["fail"]
+found = queries.findings(con, filters, rules, severities, outcomes).with_columns(
+    severity_zh=pl.col("severity").replace_strict(ui.SEVERITY_NAMES, default=pl.col("severity")),
+    outcome_zh=pl.col("outcome").replace_strict(ui.OUTCOME_NAMES, default=pl.col("outcome")),
+)
+st.caption(f"共 {found.height} 条；点击一行查看涉及的单元格。")
 shown = found.select([pl.col(k).alias(v) for k, v in FINDING_COLUMNS.items()])
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="finding-rows")
 ui.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")
@@ -31,4 +42,4 @@ if event.selection.rows:
 
 st.subheader("隔离的文件")
 ui.table(queries.quarantine(con), {"source_file": "文件", "reason": "原因", "at": "时间", "source_path": "路径"},
-         "隔离文件", filters, key="quality-quarantine")  # fmt: skip
+         "隔离文件", filters, key="quality-quarantine", empty="没有被隔离的文件。")  # fmt: skip

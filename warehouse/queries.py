@@ -341,20 +341,35 @@ def finding_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Data
 
 
 def findings(
-    con: duckdb.DuckDBPyConnection, filters: Filters, rules: Sequence[str] = (), severities: Sequence[str] = ()
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    rules: Sequence[str] = (),
+    severities: Sequence[str] = (),
+    outcomes: Sequence[str] = ("fail", "not_assessable"),
 ) -> pl.DataFrame:
-    """Failing and not-assessable findings with their body, year and message."""
-    params = filters.params() | {"rules": list(rules), "severities": list(severities)}
+    """Failing (and, if asked, not-assessable) findings with their body, year and message."""
+    params = filters.params() | {"rules": list(rules), "severities": list(severities), "outcomes": list(outcomes)}
     sql = f"""
         SELECT i.agency_name, i.year, f.rule, f.severity, f.outcome, f.message_zh, f.keys, f.report_id,
             i.agency_id, i.source_file
         FROM findings f JOIN report_index i USING (report_id)
-        WHERE f.outcome <> 'pass' AND {WHERE}
+        WHERE list_contains($outcomes::VARCHAR[], f.outcome) AND {WHERE}
             AND (len($rules::VARCHAR[]) = 0 OR list_contains($rules::VARCHAR[], f.rule))
             AND (len($severities::VARCHAR[]) = 0 OR list_contains($severities::VARCHAR[], f.severity))
         ORDER BY i.agency_name, i.year, f.rule
     """
     return _frame(con, sql, params)
+
+
+def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Bodies by their number of failing checks, most first."""
+    sql = f"""
+        SELECT i.agency_id, any_value(i.agency_name) AS agency_name, count(*) AS count
+        FROM findings f JOIN report_index i USING (report_id)
+        WHERE f.outcome = 'fail' AND {WHERE}
+        GROUP BY i.agency_id ORDER BY count DESC, agency_name
+    """
+    return _frame(con, sql, filters.params())
 
 
 def cells(con: duckdb.DuckDBPyConnection, report_id: str, keys: Sequence[str]) -> pl.DataFrame:

@@ -101,6 +101,8 @@ def test_coverage_and_findings(small):
     found = queries.findings(small, Filters(), rules=["T3-OFF"])
     assert found.select("agency_name", "year", "message_zh").rows() == [("甲区教育局", 2021, "勾稽不平")]
     assert queries.findings(small, Filters(), severities=["warning"]).is_empty()
+    assert queries.findings(small, Filters(), outcomes=["not_assessable"]).is_empty()
+    assert queries.findings_by_body(small, Filters()).select("agency_name", "count").rows() == [("甲区教育局", 1)]
     cells = queries.cells(small, found["report_id"][0], found["keys"][0].to_list())
     assert cells.select("key", "value", "status").rows() == [("t3.new_requests.total", 6.0, "reported")]
 
