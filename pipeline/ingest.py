@@ -50,6 +50,8 @@ REPORT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".docx", 
 #: Staged rows are flushed to Parquet after this many reports, to bound memory.
 FLUSH_EVERY = 500
 STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
+#: DuckDB's budget while rewriting the tables; beyond it DuckDB spills to disk.
+BUILD_MEMORY = "512MB"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -354,6 +356,14 @@ class Summary:
         }
 
 
+def _bound_memory(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
+    """Rewriting the tables streams through a fixed memory budget, spilling to the snapshot's
+    scratch folder, so an ingest's memory does not grow with the warehouse."""
+    con.execute(f"SET memory_limit = '{BUILD_MEMORY}'")
+    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    con.execute("SET preserve_insertion_order = false")
+
+
 def _register_empties(con: duckdb.DuckDBPyConnection) -> None:
     """A typed, empty stand-in for every table, for staging or a first snapshot."""
     for table in TABLES:
@@ -511,7 +521,10 @@ def ingest(
         overrides = regions.load_overrides(overrides_file)  # a bad file stops here, before any parsing
         plan = make_plan(files, known, version)
         tmp = store.begin_snapshot(root)
-        main, series = Staging(tmp / "_staging"), Staging(tmp / "_series")
+        work = tmp / "_work"  # scratch inside the private snapshot folder, removed before publishing
+        work.mkdir()
+        _bound_memory(con, work / "spill")
+        main, series = Staging(work / "staging"), Staging(work / "series")
         tasks = [Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()]
         parsing = parse_batch(tasks, main, workers, progress)
         removed = _classify(plan, known, set(parsing.batch), parsing.failed, summary)
@@ -534,8 +547,7 @@ def ingest(
 
         entries = build(con, tmp, staged, removed, files, failures, at, overrides)
         summary.duplicates = _duplicates(con, "reports")
-        shutil.rmtree(main.folder, ignore_errors=True)
-        shutil.rmtree(series.folder, ignore_errors=True)
+        shutil.rmtree(work)
         manifest = {"parser_version": version, "overrides_sha256": digest, "batch": summary.counts, "tables": entries}
         summary.snapshot = store.publish(root, tmp, manifest).name
     return summary
