@@ -208,7 +208,8 @@ def record_rows(record: Record, task: Task, size: int) -> Parsed:
         rows["findings"].append((*head, f.rule, f.severity, f.outcome, list(f.keys), f.message_zh, f.message_en, "report", None))
     rows["reports"].append(
         (task.report_id, body, record.agency, record.year, record.template_version, list(record.template_evidence),
-         Path(task.path).name, task.path, record.format, size, task.ingested_at, task.parser_version, task.synthetic,
+         Path(task.path).name, task.path, record.format, size, task.ingested_at, task.parser_version,
+         task.synthetic or record.synthetic,
          False, len(record.values), len(ambiguous))
     )
     return Parsed(task.report_id, body, bool(ambiguous), rows)

@@ -46,6 +46,7 @@ class Record:
     agency: str | None = None
     year: int | None = None
     template_version: str = "unknown"
+    synthetic: bool = False
     template_evidence: list[str] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
     candidates: dict[str, list[dict[str, Number]]] = field(default_factory=dict)

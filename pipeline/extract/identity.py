@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Document
+from pipeline.document import Document, Paragraph
 from pipeline.record import Record
 from pipeline.template import normalise
 
@@ -20,10 +20,17 @@ TITLE = re.compile(
 PERIOD = re.compile(r"(?:统计期限|统计时限|统计周期)[^。]*?(20\d{2})年1月1日")
 METADATA_KEY = re.compile(r"^(?:标题|题目|title)[:：]", re.IGNORECASE)
 HEAD_LINES = 15
+#: The notice every generated demo report carries; a report holding it is never taken for a real one.
+SYNTHETIC_MARKER = "【演示数据】"
+#: A title sits at the start of its line; longer lines are cut here, as the title pattern
+#: is quadratic in the line length where it does not match (a 45 MB one-line file never ended).
+TITLE_LINE_CHARS = 1000
 
 
 def identify(doc: Document, record: Record) -> None:
-    """Set the record's agency and year from the title, the year also from the statistics period."""
+    """Set the record's agency and year from the title (the year also from the statistics
+    period), and mark demo reports as synthetic."""
+    record.synthetic = any(SYNTHETIC_MARKER in block.text for block in doc.blocks if isinstance(block, Paragraph))
     lines = _head_lines(doc)
     for i in range(len(lines)):
         joined = lines[i] + (lines[i + 1] if i + 1 < len(lines) else "")
@@ -41,7 +48,7 @@ def _head_lines(doc: Document) -> list[str]:
     """The first non-empty lines, normalised, crawler metadata keys stripped."""
     lines: list[str] = []
     for line in doc.text().splitlines():
-        text = METADATA_KEY.sub("", normalise(line))
+        text = METADATA_KEY.sub("", normalise(line[: 4 * TITLE_LINE_CHARS]))[:TITLE_LINE_CHARS]
         if text:
             lines.append(text)
         if len(lines) >= HEAD_LINES:

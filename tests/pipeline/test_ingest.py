@@ -17,7 +17,8 @@ import pytest
 
 import pipeline.extract
 from conftest import corpus_file, truth_of
-from pipeline.ingest import ingest
+from pipeline.extract.identity import SYNTHETIC_MARKER
+from pipeline.ingest import ingest, ingest_command
 from warehouse import store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -286,3 +287,12 @@ def test_editing_the_override_csv_republishes_the_agencies(tmp_path):
     again = ingest([seed], warehouse, workers=1, progress=False)
     assert again.counts["unchanged"] == 1 and again.snapshot != first.snapshot
     assert _rows(warehouse, "SELECT kind, level, division_code FROM agencies") == [("other", "county", "371002")]
+
+
+def test_demo_marker_flags_a_report_synthetic_even_in_a_plain_ingest(tmp_path):
+    seed = corpus_file("seed_sunjiatuan_2020.txt").read_text(encoding="utf-8")
+    marked = tmp_path / "reports" / "marked.txt"
+    marked.parent.mkdir()
+    marked.write_text(seed.replace("一、总体情况", f"{SYNTHETIC_MARKER}示例。\n一、总体情况", 1), encoding="utf-8")
+    assert ingest_command([str(marked.parent)], str(tmp_path / "wh"), 1) == 0
+    assert store.connect(tmp_path / "wh").execute("SELECT synthetic FROM reports").fetchall() == [(True,)]
