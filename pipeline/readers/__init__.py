@@ -9,10 +9,10 @@ from pathlib import Path
 
 from pipeline.document import Document
 from pipeline.errors import ReportError
+from pipeline.limits import MAX_FILE_BYTES
 from pipeline.readers import docx, html, markdown, pdf, scraped, text
 from pipeline.readers.decode import decode_text
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
 HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
 
 

@@ -26,8 +26,8 @@ from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
+from pipeline.limits import MAX_UNCOMPRESSED_BYTES
 
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAIN_PART = re.compile(r"^word/document\d*\.xml$")
 XML_PART = re.compile(r"\.(xml|rels)$")
 FORBIDDEN_MARKUP = (b"<!DOCTYPE", b"<!ENTITY")

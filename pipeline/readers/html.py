@@ -19,9 +19,9 @@ from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
+from pipeline.limits import MAX_HTML_BYTES
 from pipeline.readers.decode import decode_text
 
-MAX_HTML_BYTES = 20 * 1024 * 1024
 MAX_COLSPAN = 50  # report tables have at most 15 columns
 MAX_GRID_POSITIONS = 2_000_000
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)

@@ -33,8 +33,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
+from pipeline.limits import MAX_PAGES
 
-MAX_PAGES = 200
 MAX_GRAPHICS_PER_PAGE = 3000  # beyond this a page is a drawing, not a ruled table: text only
 RULING_TOLERANCE = 3.0  # points; the table finder's own snapping distance
 BUCKET_REACH = round(RULING_TOLERANCE) + 1
