@@ -39,7 +39,7 @@ year = st.selectbox("年度", primary["year"].to_list()[::-1], key="profile_year
 report = primary.filter(pl.col("year") == year).row(0, named=True)
 tables, source = st.columns([3, 2], gap="large")
 with tables:
-    for name, frame in ui.report_tables(queries.body_cells(con, agency).filter(pl.col("year") == year)).items():
+    for name, frame in ui.report_tables(queries.printed_cells(con, report["report_id"], year)).items():
         st.markdown(f"**{name}**")
         st.dataframe(frame, hide_index=True, width="stretch")
 with source:

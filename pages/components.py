@@ -393,26 +393,20 @@ COVERAGE_COLUMNS = {"agency_name": "单位", "year": "年度", "status": "状态
 COVERAGE_ROWS = 60
 
 
-def coverage_chart(grid: pl.DataFrame, years: tuple[int, int] | None, filters: Filters, key: str) -> None:
+def coverage_chart(grid: pl.DataFrame | None, years: tuple[int, int] | None, filters: Filters, key: str) -> None:
     """Body × year: reported, reported with errors, or missing; clicking a cell opens the body.
 
-    Bodies with gaps or errors come first; beyond 60 bodies the rest are left to a narrower filter.
+    `grid` holds the bodies with the most gaps and errors first (queries.coverage); where
+    there are more than it shows, a caption says so.
     """
-    if grid.is_empty() or years is None:
+    if grid is None or grid.is_empty() or years is None:
         st.info(NO_DATA)
         return
-    span = years[1] - years[0] + 1
-    bodies = (
-        grid.group_by("agency_id", "agency_name")
-        .agg(problems=(span - pl.len()) + (pl.col("failures") > 0).sum())
-        .sort(["problems", "agency_name"], descending=[True, False])
-    )
-    if bodies.height > COVERAGE_ROWS:
-        st.caption(f"共 {bodies.height} 个单位，先显示缺报或有错误最多的 {COVERAGE_ROWS} 个；缩小筛选范围可看到全部。")
-        bodies = bodies.head(COVERAGE_ROWS)
+    if grid["bodies"][0] > grid["agency_id"].n_unique():
+        st.caption(f"共 {grid['bodies'][0]} 个单位，先显示缺报或有错误最多的 {grid['agency_id'].n_unique()} 个；缩小筛选范围可看到全部。")
     all_years = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int32})
-    every = bodies.select("agency_id", "agency_name").with_row_index("order").join(all_years, how="cross")
-    frame = every.join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(
+    bodies = grid.select("agency_id", "agency_name").unique(maintain_order=True).with_row_index("order")
+    frame = bodies.join(all_years, how="cross").join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(
         status=pl.when(pl.col("reports").is_null()).then(pl.lit("缺失"))
         .when(pl.col("failures") > 0).then(pl.lit("有错误")).otherwise(pl.lit("已报送")),
         target=pl.col("agency_id"), target_kind=pl.lit("body"), year_text=pl.col("year").cast(pl.String),
@@ -420,7 +414,7 @@ def coverage_chart(grid: pl.DataFrame, years: tuple[int, int] | None, filters: F
     pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("agency_name:N", title=None, sort=frame["agency_name"].unique(maintain_order=True).to_list(),
+        y=alt.Y("agency_name:N", title=None, sort=bodies["agency_name"].to_list(),
                 axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color("status:N", title="报告状态", scale=alt.Scale(domain=["已报送", "有错误", "缺失"],
                         range=["#4c9f70", "#e0a030", "#d0d0d0"]), legend=alt.Legend(orient="bottom")),

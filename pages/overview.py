@@ -22,4 +22,5 @@ with right:
 
 st.subheader("报告覆盖（单位 × 年度）")
 years = filters.years or queries.year_range(con)
-ui.coverage_chart(queries.coverage(con, filters), years, filters, key="overview-coverage")
+grid = queries.coverage(con, filters, years, limit=ui.COVERAGE_ROWS) if years else None
+ui.coverage_chart(grid, years, filters, key="overview-coverage")

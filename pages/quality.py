@@ -31,7 +31,9 @@ found = queries.findings(con, filters, rules, severities, outcomes).with_columns
     severity_zh=pl.col("severity").replace_strict(ui.SEVERITY_NAMES, default=pl.col("severity")),
     outcome_zh=pl.col("outcome").replace_strict(ui.OUTCOME_NAMES, default=pl.col("outcome")),
 )
-st.caption(f"共 {found.height} 条；点击一行查看涉及的单元格。")
+total = found["total"][0] if found.height else 0
+shown_note = f"，显示前 {found.height} 条（缩小筛选范围可看到其余）" if total > found.height else ""
+st.caption(f"共 {total} 条{shown_note}；点击一行查看涉及的单元格。")
 shown = found.select([pl.col(k).alias(v) for k, v in FINDING_COLUMNS.items()])
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="finding-rows")
 ui.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")

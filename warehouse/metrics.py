@@ -369,13 +369,25 @@ def matrix_keys() -> tuple[str, ...]:
     return tuple(dict.fromkeys(list(ALL_KEYS) + [k for rule in RULES for k in (rule.total, *rule.parts)]))
 
 
-def open_warehouse(directory: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
-    """A read-only view of the warehouse with the index, completed cells and scopes prepared."""
+def open_warehouse(
+    directory: str | os.PathLike[str] | None = None, settings: Settings | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse with everything pages ask for prepared in memory.
+
+    Once per published snapshot: the report and body index, the completed cells, every
+    measure of every report, each report's scope and the flags. Pages then only filter
+    and sum, which keeps them fast on 100,000 reports.
+    """
+    settings = settings or Settings.from_env()
     con = queries.connect(directory)
     queries.build_index(con)
-    queries.store_table(con, "report_cells", complete_cells(queries.cell_matrix(con, matrix_keys())))
+    cells = complete_cells(queries.cell_matrix(con, matrix_keys()))
+    queries.store_table(con, "report_cells", cells)
+    queries.store_table(con, "report_measures", measure_table(cells, queries.report_versions(con)))
     overrides = read_scope_overrides(queries.warehouse_path(directory) / SCOPE_FILE)
     queries.set_scope(con, classify_scope(queries.scope_inputs(con), overrides))
+    queries.build_primary(con)
+    queries.store_table(con, "report_flags", compute_flags(con, settings))
     return con
 
 
@@ -391,7 +403,7 @@ def complete_cells(wide: pl.DataFrame, keep: Iterable[str] = ALL_KEYS) -> pl.Dat
     missing = [k for k in needed if k not in wide.columns]
     wide = wide.with_columns(
         *(pl.lit(None, pl.Float64).alias(k) for k in missing),
-        *(pl.lit(None, pl.Int8).alias(f"{k}#s") for k in missing),
+        *(pl.lit(-1, pl.Int8).alias(f"{k}#s") for k in missing),
     )
     values, flags = [], []
     for key in needed:
@@ -400,8 +412,8 @@ def complete_cells(wide: pl.DataFrame, keep: Iterable[str] = ALL_KEYS) -> pl.Dat
             blank_zero = value.is_null() & (pl.col(f"{key}#s") == 1) & pl.col(f"has#{key.split('.')[0]}")
             value = pl.when(blank_zero).then(pl.lit(0.0)).otherwise(value)
         values.append(value.alias(key))
-        flags.append((pl.col(f"{key}#s") != 3).fill_null(True).alias(f"{key}#d"))
-    frame = wide.select("report_id", *values, *flags)
+        flags.append((pl.col(f"{key}#s") != 3).alias(f"{key}#d"))
+    frame = wide.select("rid", *values, *flags)
     by_total: dict[str, list[tuple[str, ...]]] = {}
     for rule in RULES:
         by_total.setdefault(rule.total, []).append(rule.parts)
@@ -414,7 +426,7 @@ def complete_cells(wide: pl.DataFrame, keep: Iterable[str] = ALL_KEYS) -> pl.Dat
         if frame.null_count().sum_horizontal().item() == before:
             break
     kept = list(dict.fromkeys(keep))
-    return frame.select("report_id", *kept, *(f"{k}#d" for k in kept))
+    return frame.select("rid", *kept, *(f"{k}#d" for k in kept))
 
 
 def _strict_sum(keys: Iterable[str]) -> pl.Expr:
@@ -555,31 +567,30 @@ def wilson(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     return low, high
 
 
-def evaluate(frame: pl.DataFrame, measure: Measure, settings: Settings | None = None) -> pl.DataFrame:
-    """Add num, den, value, ci_low, ci_high, derived, small_sample for one measure to report rows.
-
-    Counts: value = num. Rates: value = 100·num/den where den > 0, with a Wilson interval;
-    a rate over fewer than `min_cases` cases is flagged small_sample.
-    """
-    settings = settings or Settings.from_env()
-    for key in measure.keys:
-        if key not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, pl.Float64).alias(key), pl.lit(False).alias(f"{key}#d"))
+def _parts(measure: Measure) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Numerator, denominator and derived flag of a measure, by each report's template version."""
     num = _by_version(measure, lambda f: _strict_sum(f.numerator))
     den = _by_version(
         measure,
         lambda f: (_partial_sum(f.denominator) if f.partial_denominator else _strict_sum(f.denominator)) if f.denominator else None,
     )
-    frame = frame.with_columns(
-        num=num.cast(pl.Float64),
-        den=den.cast(pl.Float64),
-        derived=_by_version(measure, _derived).cast(pl.Boolean).fill_null(False),
-    )
-    return finish(frame, measure, settings)
+    derived = _by_version(measure, _derived).cast(pl.Boolean).fill_null(False)
+    return num.cast(pl.Float64), den.cast(pl.Float64), derived
 
 
-def finish(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.DataFrame:
-    """value, interval and small-sample flag from num and den (after evaluating or summing)."""
+def measure_table(cells: pl.DataFrame, versions: pl.Series) -> pl.DataFrame:
+    """Every measure of every report: `<id>#num`, `<id>#den`, `<id>#derived` (cells and versions by rid)."""
+    frame = cells.with_columns(version=versions)
+    columns = [pl.col("rid")]
+    for measure in MEASURES:
+        num, den, derived = _parts(measure)
+        columns += [num.alias(f"{measure.id}#num"), den.alias(f"{measure.id}#den"), derived.alias(f"{measure.id}#derived")]
+    return frame.select(columns)
+
+
+def finish(frame: pl.DataFrame, measure: Measure, settings: Settings | None = None) -> pl.DataFrame:
+    """value, interval and small-sample flag from num and den (of a report or of a sum)."""
+    settings = settings or Settings.from_env()
     if not measure.is_rate:
         return frame.with_columns(
             value=pl.col("num"), ci_low=pl.lit(None, pl.Float64), ci_high=pl.lit(None, pl.Float64),
@@ -595,74 +606,33 @@ def finish(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.Data
     )
 
 
-def series_of(measure: Measure) -> pl.Expr:
-    """The series a value belongs to: one per measure, or one per version where the definition breaks."""
-    if measure.comparability == "break":
-        return pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("version"))
-    return pl.lit(measure.name_zh)
+def _sql_args(measure: Measure) -> dict[str, object]:
+    """How the queries name a measure's series: one per measure, or one per version where the definition breaks."""
+    return {"versions": measure.versions, "name": measure.name_zh, "split": measure.comparability == "break"}
 
 
 def measure_frame(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    filters: Filters,
+    settings: Settings | None = None,
+    year: int | None = None,
 ) -> pl.DataFrame:
-    """One row per body and year (its primary report) with the measure's value and series."""
+    """One row per body and year (its primary report) with the measure's value, interval and series."""
     measure = BY_ID[measure_id]
-    frame = queries.report_values(con, filters, measure.keys)
-    frame = evaluate(frame, measure, settings).with_columns(series=series_of(measure), depth=_depth())
-    return frame.filter(pl.col("version").is_in(list(measure.versions)))
+    rows = queries.measure_rows(con, measure_id, filters, year=year, **_sql_args(measure))
+    return finish(rows, measure, settings)
 
 
-# ---------------------------------------------------------------- scope-aware aggregation
-
-
-def uncovered(frame: pl.DataFrame, level: int) -> pl.DataFrame:
-    """Rows not already counted by a region report inside a group at `level` (1 province … 3 county).
-
-    A report is covered when a region report of a region containing it, at `level` or
-    deeper, sits in the same frame for the same year (the first by id where two do):
-    members give way to their region's own report, so nothing is counted twice. Region
-    reports of areas larger than `level` cannot stand for one group and are dropped.
-    """
-    if frame.is_empty():
-        return frame
-    frame = frame.filter(~((pl.col("scope") == "region") & (pl.col("depth") < level)))
-    covered = pl.lit(False)
-    aggregates = frame.filter(pl.col("scope") == "region")
-    for depth in range(max(level, 1), 4):
-        prefix = list(REGION_LEVELS[:depth])
-        reps = aggregates.filter(pl.col("depth") == depth).group_by("year", *prefix).agg(
-            pl.col("report_id").min().alias(f"_agg{depth}")
-        )
-        frame = frame.join(reps, on=["year", *prefix], how="left", nulls_equal=True)
-        covered = covered | (
-            pl.col(f"_agg{depth}").is_not_null()
-            & (pl.col(f"_agg{depth}") != pl.col("report_id"))
-            & (pl.col("depth") >= depth)
-        )
-    return frame.filter(~covered).drop(c for c in frame.columns if c.startswith("_agg"))
-
-
-def aggregate(frame: pl.DataFrame, by: list[str], measure: Measure, settings: Settings | None = None) -> pl.DataFrame:
-    """Sum numerators and denominators per group (rates over rows that have both)."""
-    settings = settings or Settings.from_env()
-    usable = pl.col("num").is_not_null() & (pl.col("den").is_not_null() if measure.is_rate else pl.lit(True))
-    grouped = frame.filter(usable).group_by(by).agg(
-        pl.col("num").sum(),
-        pl.col("den").sum() if measure.is_rate else pl.lit(None, pl.Float64).alias("den"),
-        pl.col("derived").any(),
-        pl.len().alias("reports"),
-        (pl.col("scope") == "region").any().alias("has_region_report"),
-        pl.col("synthetic").any(),
-        pl.col("version").mode().sort().last().alias("main_version"),
+def _totals(
+    con: duckdb.DuckDBPyConnection, measure: Measure, filters: Filters, level: int, by_region: bool, settings: Settings | None
+) -> pl.DataFrame:
+    split = measure.comparability == "break"
+    totals = queries.measure_totals(
+        con, measure.id, filters, measure.versions, split, rate=measure.is_rate, level=level, by_region=by_region
     )
-    return finish(grouped, measure, settings).sort(by)
-
-
-def _group_label(level: int) -> pl.Expr:
-    """The name of a row's group at `level`; rows above it form '<parent>本级'."""
-    column = REGION_LEVELS[level - 1]
-    parent = pl.coalesce(*(pl.col(c) for c in reversed(REGION_LEVELS[: level - 1]))) if level > 1 else pl.lit("")
-    return pl.when(pl.col("depth") >= level).then(pl.col(column)).otherwise(pl.format("{}本级", parent))
+    series = pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("split_version")) if split else pl.lit(measure.name_zh)
+    return finish(totals.with_columns(series=series).drop("split_version"), measure, settings)
 
 
 def region_values(
@@ -671,19 +641,12 @@ def region_values(
     """The measure per year for each region one level below the place filter.
 
     A region's figure is its own region report where one exists (coverage 地区报告),
-    else the sum of the reports inside it (coverage 单位合计（部分）).
+    else the sum of the reports inside it (coverage 单位合计（部分）); bodies placed
+    above that level form a '<parent>本级' group.
     """
-    measure = BY_ID[measure_id]
     level = min(filters.depth + 1, 3)
-    frame = uncovered(measure_frame(con, measure_id, filters, settings), level)
-    frame = frame.with_columns(
-        region=_group_label(level),
-        own=(pl.col("scope") == "region") & (pl.col("depth") == level),
-        local=pl.col("depth") < level,
-    )
-    out = aggregate(frame, ["year", "series", "region"], measure, settings)
-    flags = frame.group_by("year", "series", "region").agg(pl.col("own").any(), pl.col("local").all())
-    return out.join(flags, on=["year", "series", "region"], how="left").with_columns(
+    frame = _totals(con, BY_ID[measure_id], filters, level, True, settings)
+    return frame.with_columns(
         coverage=pl.when(pl.col("own")).then(pl.lit("地区报告")).otherwise(pl.lit("单位合计（部分）")),
         level=pl.lit(REGION_LEVELS[level - 1]),
     )
@@ -693,13 +656,8 @@ def selection_values(
     con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
 ) -> pl.DataFrame:
     """The measure per year for the whole selection, region reports standing in for their members."""
-    measure = BY_ID[measure_id]
-    frame = uncovered(measure_frame(con, measure_id, filters, settings), max(filters.depth, 1))
-    own = (pl.col("scope") == "region") & (pl.col("depth") == max(filters.depth, 1))
-    frame = frame.with_columns(own=own)
-    out = aggregate(frame, ["year", "series"], measure, settings)
-    flags = frame.group_by("year", "series").agg(pl.col("own").any())
-    return out.join(flags, on=["year", "series"], how="left").with_columns(
+    frame = _totals(con, BY_ID[measure_id], filters, max(filters.depth, 1), False, settings)
+    return frame.drop("region").with_columns(
         coverage=pl.when(pl.col("own")).then(pl.lit("地区报告")).otherwise(pl.lit("单位合计"))
     )
 
@@ -729,9 +687,8 @@ def _one_definition(frame: pl.DataFrame, measure: Measure, version: str | None) 
     """Rows of one definition only where the measure breaks between versions (the commonest by default)."""
     if measure.comparability != "break" or frame.is_empty():
         return frame, version
-    column = "version" if "version" in frame.columns else "main_version"
-    chosen = version or frame.group_by(column).len().sort(["len", column], descending=True)[column][0]
-    return frame.filter(pl.col(column) == chosen), chosen
+    chosen = version or frame.group_by("main_version").len().sort(["len", "main_version"], descending=True)["main_version"][0]
+    return frame.filter(pl.col("main_version") == chosen), chosen
 
 
 def ranking(
@@ -751,14 +708,17 @@ def ranking(
     measure = BY_ID[measure_id]
     if by == "region":
         frame = region_values(con, measure_id, filters, settings).with_columns(
-            label=pl.col("region"), target=pl.col("region"), target_kind=pl.when(pl.col("local")).then(pl.lit("local")).otherwise(pl.lit("region"))
-        )
-    else:
-        frame = measure_frame(con, measure_id, filters, settings).filter(pl.col("scope") == "body").with_columns(
-            label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"),
-            coverage=pl.lit("单位报告"), reports=pl.lit(1, pl.UInt32),
+            label=pl.col("region"), target=pl.col("region"),
+            target_kind=pl.when(pl.col("local")).then(pl.lit("local")).otherwise(pl.lit("region")),
         )  # fmt: skip
-    year = year or _latest_year(frame)
+        year = year or _latest_year(frame)
+    else:
+        year = year or queries.latest_year(con, measure_id, filters, measure.versions)
+        frame = measure_frame(con, measure_id, filters, settings, year=year or 0).filter(pl.col("scope") == "body")
+        frame = frame.with_columns(
+            label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"),
+            coverage=pl.lit("单位报告"), reports=pl.lit(1, pl.UInt32), main_version=pl.col("version"),
+        )  # fmt: skip
     frame = frame.filter((pl.col("year") == (year or 0)) & pl.col("value").is_not_null())
     frame, version = _one_definition(frame, measure, version)
     columns = ["label", "target", "target_kind", "year", "value", "num", "den", "ci_low", "ci_high", "derived",
@@ -835,31 +795,15 @@ def composition(
 ) -> pl.DataFrame:
     """Each part's total per year (or per body in the latest year), with its share of the whole."""
     comp = COMPOSITIONS[composition_id]
-    frame = queries.report_values(con, filters, comp.parts.values()).with_columns(depth=_depth())
-    frame = uncovered(frame, max(filters.depth, 1))
-    if by == "body":
-        frame = frame.filter((pl.col("scope") == "body") & (pl.col("year") == frame["year"].max()))
-    group = "year" if by == "year" else "agency_name"
+    wide = queries.part_totals(con, list(comp.parts.values()), filters, max(filters.depth, 1), by_body=by == "body")
     parts = [
-        frame.group_by(group).agg(
-            pl.lit(label).alias("part"),
-            pl.col(key).sum().alias("value"),
-            (pl.col(key).is_not_null() & pl.col(f"{key}#d")).any().alias("derived"),
-            pl.col(key).is_not_null().sum().alias("reports"),
+        wide.select(
+            "group", part=pl.lit(label), order=pl.lit(i), value=pl.col(f"s{i}"), derived=pl.col(f"d{i}"), reports=pl.col(f"n{i}")
         )
-        for label, key in comp.parts.items()
+        for i, label in enumerate(comp.parts)
     ]
-    out = pl.concat(parts) if parts else pl.DataFrame()
-    order = {label: i for i, label in enumerate(comp.parts)}
-    return (
-        out.filter(pl.col("reports") > 0)
-        .with_columns(
-            share=100 * pl.col("value") / pl.col("value").sum().over(group),
-            order=pl.col("part").replace_strict(order, return_dtype=pl.Int32),
-        )
-        .sort(group, "order")
-        .rename({group: "group"})
-    )
+    frame = pl.concat(parts).filter(pl.col("reports") > 0).sort("group", "order")
+    return frame.with_columns(share=100 * pl.col("value") / pl.col("value").sum().over("group"))
 
 
 # ---------------------------------------------------------------- flags
@@ -869,14 +813,26 @@ FLAG_COLUMNS = {"agency_id": pl.String, "agency_name": pl.String, "year": pl.Int
                 "measure": pl.String, "value": pl.Float64, "reference": pl.Float64, "message": pl.String}  # fmt: skip
 
 
-def flags(con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None) -> pl.DataFrame:
-    """What supervisors want to look at first: jumps, outliers among peers, reports gone missing."""
+PLACE_COLUMNS = {"province": pl.String, "city": pl.String, "county": pl.String, "kind": pl.String}
+
+
+def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The flags of the selection, newest first (computed for the whole warehouse when it was opened)."""
+    return queries.flags(con, filters)
+
+
+def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pl.DataFrame:
+    """What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
+
+    Computed over the whole warehouse, so a body's peers are every body of its kind and
+    level that year, whatever the page's filter shows.
+    """
     settings = settings or Settings.from_env()
-    found = [missing_reports(con, filters)]
+    found = [missing_reports(con)]
     for measure_id in FLAG_MEASURES:
-        frame = measure_frame(con, measure_id, filters, settings).filter(pl.col("scope") == "body")
+        frame = measure_frame(con, measure_id, Filters(), settings).filter(pl.col("scope") == "body")
         found += [jumps(frame, BY_ID[measure_id], settings), outliers(frame, BY_ID[measure_id], settings)]
-    columns = [pl.col(name).cast(dtype) for name, dtype in FLAG_COLUMNS.items()]
+    columns = [pl.col(name).cast(dtype) for name, dtype in (FLAG_COLUMNS | PLACE_COLUMNS).items()]
     return pl.concat([f.select(columns) for f in found]).sort(
         "year", "flag", "agency_name", descending=[True, False, False]
     )
@@ -930,20 +886,17 @@ def outliers(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.Da
     )  # fmt: skip
 
 
-def missing_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+def missing_reports(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """A body with a report for year Y−1 and none for Y, for Y up to the warehouse's latest year."""
-    history = queries.reporting_history(con, filters)
+    history = queries.reporting_history(con)
     bounds = queries.year_range(con)
     if history.is_empty() or bounds is None:
-        return pl.DataFrame(schema=FLAG_COLUMNS)
-    low, high = filters.years or bounds
+        return pl.DataFrame(schema=FLAG_COLUMNS | PLACE_COLUMNS)
     present = history.select("agency_id", "year").unique()
-    expected = present.with_columns(year=pl.col("year") + 1).filter(
-        (pl.col("year") <= min(high, bounds[1])) & (pl.col("year") >= low)
-    )
+    expected = present.with_columns(year=pl.col("year") + 1).filter(pl.col("year") <= bounds[1])
     gone = expected.join(present, on=["agency_id", "year"], how="anti")
-    names = history.group_by("agency_id").agg(pl.col("agency_name").sort_by("year").last())
-    return gone.join(names, on="agency_id").with_columns(
+    bodies = history.sort("year").group_by("agency_id").agg(pl.all().exclude("year").last())
+    return gone.join(bodies, on="agency_id").with_columns(
         flag=pl.lit("报告缺失"),
         measure=pl.lit(None, pl.String),
         value=pl.lit(None, pl.Float64),

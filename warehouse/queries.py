@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from warehouse import settings, store
@@ -145,7 +146,8 @@ WITH ranked AS (
             THEN nullif(regexp_extract(a.name_canonical, '^.{{2,7}}?市(.{{1,7}}?[区县旗])', 1), '') END) AS county
     FROM ranked r LEFT JOIN agencies a USING (agency_id)
 )
-SELECT report_id, agency_id, coalesce(name_reported, agency_name) AS agency_name, year,
+SELECT (row_number() OVER (ORDER BY report_id) - 1)::INTEGER AS rid,
+    report_id, agency_id, coalesce(name_reported, agency_name) AS agency_name, year,
     template_version AS version, source_file, source_path, source_format, synthetic, duplicate,
     rank_in_year = 1 AS primary_report,
     coalesce(placed_province, CASE WHEN synthetic THEN '{SYNTHETIC_PROVINCE}' ELSE '{UNPLACED}' END) AS province,
@@ -157,46 +159,74 @@ FROM placed
 """
 
 
+BODIES = """
+CREATE OR REPLACE TABLE body_index AS
+SELECT agency_id, arg_max(agency_name, year) AS agency_name, arg_max(kind, year) AS kind, arg_max(level, year) AS level,
+    arg_max(province, year) AS province, arg_max(city, year) AS city, arg_max(county, year) AS county,
+    count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+FROM report_index GROUP BY agency_id
+"""
+FAILURES = """
+CREATE OR REPLACE TABLE report_failures AS
+SELECT report_id, count(*) AS failures FROM findings WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id
+"""
+
+
 def build_index(con: duckdb.DuckDBPyConnection) -> None:
-    """One row per report with its place; bodies the warehouse could not place (the demo's
-    fictional city) get their city and district from the name, so the region tree still works."""
+    """One row per report with its place, one per body, and each report's failing checks.
+
+    Bodies the warehouse could not place (the demo's fictional city) get their city and
+    district from the name, so the region tree still works.
+    """
     con.execute(INDEX)
-
-
-def _fact_union(keys: Sequence[str]) -> str:
-    wanted = ", ".join(f"'{k}'" for k in keys if KEY_PATTERN.match(k))
-    return " UNION ALL ".join(
-        f"SELECT report_id, key, value, status FROM {table} WHERE key IN ({wanted})" for table in FACT_TABLES.values()
-    )
+    con.execute(BODIES)
+    con.execute(FAILURES)
 
 
 def cell_matrix(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> pl.DataFrame:
     """One row per report: each key's number (printed or warehouse-derived) and status code.
 
-    Status codes (`<key>#s`): 3 reported, 2 derived, 1 blank, 0 dash or ambiguous, null
+    Status codes (`<key>#s`): 3 reported, 2 derived, 1 blank, 0 dash or ambiguous, -1
     absent. `has#<table>` says whether the report prints any number in that table, which
     decides whether its blank cells read as zeros (template.md D3) or as a table left empty.
-    A PIVOT, because hundreds of FILTER aggregates make DuckDB's planner crawl.
+
+    The facts come out long (report number, key number, value, status) and are scattered
+    into arrays: at 100,000 reports a SQL PIVOT over hundreds of keys takes minutes.
+    Where a key has rows of several statuses, the higher status wins (a derived total
+    over its blank cell).
     """
-    wanted = ", ".join(f"'{k}'" for k in keys if KEY_PATTERN.match(k))
-    pivot = f"""
-        PIVOT (
-            SELECT report_id, key, CASE WHEN status IN ('reported', 'derived') THEN value END AS v,
-                CAST(CASE status WHEN 'reported' THEN 3 WHEN 'derived' THEN 2 WHEN 'blank' THEN 1 ELSE 0 END AS TINYINT) AS s
-            FROM ({_fact_union(keys)})
-        ) ON key IN ({wanted}) USING max(v) AS v, max(s) AS s GROUP BY report_id
-    """
-    has = ", ".join(
-        f"bool_or(status = 'reported') FILTER (WHERE starts_with(key, '{prefix}.')) AS \"has#{prefix}\""
-        for prefix in FACT_TABLES
+    keys = [k for k in dict.fromkeys(keys) if KEY_PATTERN.match(k)]
+    tables = list(FACT_TABLES)
+    store_table(con, "key_ids", pl.DataFrame({"key": keys, "kid": range(len(keys))}, schema={"key": pl.String, "kid": pl.Int16}))
+    union = " UNION ALL ".join(f"SELECT report_id, key, value, status FROM {t}" for t in FACT_TABLES.values())
+    long = _frame(
+        con,
+        f"""
+        SELECT i.rid, m.kid, CASE WHEN f.status IN ('reported', 'derived') THEN f.value END AS v,
+            CAST(CASE f.status WHEN 'reported' THEN 3 WHEN 'derived' THEN 2 WHEN 'blank' THEN 1 ELSE 0 END AS TINYINT) AS s
+        FROM ({union}) f JOIN key_ids m USING (key) JOIN report_index i USING (report_id)
+        """,
     )
-    tables = _frame(con, f"SELECT report_id, {has} FROM ({_fact_union(keys)}) GROUP BY report_id")
-    wide = _frame(con, pivot)
-    names = {f"{k}_v": k for k in keys} | {f"{k}_s": f"{k}#s" for k in keys}
-    wide = wide.rename({old: new for old, new in names.items() if old in wide.columns})
-    return wide.join(tables, on="report_id", how="left").with_columns(
-        pl.col(f"has#{prefix}").fill_null(False) for prefix in FACT_TABLES
-    )
+    ids = _frame(con, "SELECT report_id FROM report_index ORDER BY rid")["report_id"]
+    rid, kid, status = long["rid"].to_numpy(), long["kid"].to_numpy(), long["s"].to_numpy()
+    value = long["v"].fill_null(np.nan).to_numpy()
+    values = np.full((len(ids), len(keys)), np.nan)  # row-major while scattering: a report's cells sit together
+    statuses = np.full((len(ids), len(keys)), -1, dtype=np.int8)
+    for code in (0, 1, 2, 3):  # in rising order, so the highest status of a key is written last
+        rows = status == code
+        values[rid[rows], kid[rows]] = value[rows]
+        statuses[rid[rows], kid[rows]] = code
+    values, statuses = np.asfortranarray(values), np.asfortranarray(statuses)  # each key's column contiguous
+    table_of_key = np.array([tables.index(k.split(".")[0]) for k in keys], dtype=np.int8)
+    has = np.zeros((len(ids), len(tables)), dtype=bool)
+    reported = status == 3
+    has[rid[reported], table_of_key[kid[reported]]] = True
+    columns = {"rid": pl.Series("rid", np.arange(len(ids), dtype=np.int32)), "report_id": ids}
+    for i, key in enumerate(keys):
+        columns[key] = pl.Series(key, values[:, i], nan_to_null=True)
+        columns[f"{key}#s"] = pl.Series(f"{key}#s", statuses[:, i])
+    columns |= {f"has#{t}": pl.Series(f"has#{t}", has[:, j]) for j, t in enumerate(tables)}
+    return pl.DataFrame(columns)
 
 
 def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
@@ -216,7 +246,7 @@ def scope_inputs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         SELECT i.report_id, i.agency_id, i.agency_name, i.year, i.kind, i.level, i.province, i.city, i.county,
             i.primary_report, c."t3.new_requests.total" AS new_requests,
             (SELECT string_agg(raw, ' ') FROM text_facts t WHERE t.report_id = i.report_id) AS text_cues
-        FROM report_index i LEFT JOIN report_cells c USING (report_id)
+        FROM report_index i LEFT JOIN report_cells c USING (rid)
         """,
     )
 
@@ -232,6 +262,30 @@ def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
     )
 
 
+PRIMARY = """
+CREATE OR REPLACE TABLE primary_measures AS
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
+    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth, m.* EXCLUDE (rid)
+FROM report_index i JOIN report_measures m USING (rid) WHERE i.primary_report;
+CREATE OR REPLACE TABLE primary_cells AS
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
+    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth, c.* EXCLUDE (rid)
+FROM report_index i JOIN report_cells c USING (rid) WHERE i.primary_report;
+CREATE OR REPLACE TABLE primary_measures_regions AS SELECT * FROM primary_measures WHERE scope = 'region';
+CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region';
+CREATE OR REPLACE TABLE open_findings AS
+SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
+FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
+"""
+
+
+def build_primary(con: duckdb.DuckDBPyConnection) -> None:
+    """Denormalised tables of the primary reports (index columns beside measures or cells), their
+    region reports apart (few, and looked up by every sum), and the checks that did not pass
+    beside their body: page queries then filter and sum one table."""
+    con.execute(PRIMARY)
+
+
 # ---------------------------------------------------------------- filter options
 
 
@@ -244,28 +298,28 @@ def snapshot_facts(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 def places(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Every province / city / county that has a report: the region tree."""
     return _frame(
-        con, "SELECT DISTINCT province, city, county FROM report_index ORDER BY province, city NULLS FIRST, county NULLS FIRST"
+        con, "SELECT DISTINCT province, city, county FROM body_index ORDER BY province, city NULLS FIRST, county NULLS FIRST"
     )
 
 
 def kinds(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Kinds of body present."""
-    return [row[0] for row in _rows(con, "SELECT DISTINCT kind FROM report_index ORDER BY kind")]
+    return [row[0] for row in _rows(con, "SELECT DISTINCT kind FROM body_index ORDER BY kind")]
 
 
 def bodies(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Bodies within the place, kind and year filters (not narrowed by the body filter itself)."""
-    params = filters.without_agencies().params()
-    return _frame(
-        con,
-        f"""
-        SELECT agency_id, any_value(agency_name ORDER BY year DESC) AS agency_name, any_value(kind) AS kind,
-            any_value(level) AS level, any_value(province) AS province, any_value(city) AS city,
-            any_value(county) AS county, count(*) AS reports
-        FROM report_index i WHERE {WHERE} GROUP BY agency_id ORDER BY agency_name
-        """,
-        params,
-    )
+    """Bodies within the place and kind filters that reported within the year range (the body filter's options)."""
+    sql = """
+        SELECT agency_id, agency_name, kind, level, province, city, county, reports FROM body_index
+        WHERE ($province IS NULL OR province = $province) AND ($city IS NULL OR city = $city)
+            AND ($county IS NULL OR county = $county)
+            AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], kind))
+            AND first_year <= $year_to AND last_year >= $year_from
+        ORDER BY agency_name
+    """
+    params = filters.params()
+    del params["agencies"]
+    return _frame(con, sql, params)
 
 
 def synthetic_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
@@ -276,31 +330,17 @@ def synthetic_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
 
 # ---------------------------------------------------------------- values for the metric layer
 
-INDEX_COLUMNS = (
-    "report_id, agency_id, agency_name, year, version, scope, province, city, county, kind, level, synthetic"
-)
+def report_versions(con: duckdb.DuckDBPyConnection) -> pl.Series:
+    """Each report's template version, in report-number order (the order of the cell matrix)."""
+    return _frame(con, "SELECT version FROM report_index ORDER BY rid")["version"]
 
 
-def report_values(con: duckdb.DuckDBPyConnection, filters: Filters, keys: Iterable[str]) -> pl.DataFrame:
-    """The primary report of each body and year in the selection, with the given keys' cells."""
-    cells = ", ".join(f'c.{quote(k)}, c."{k}#d"' for k in dict.fromkeys(keys))
-    sql = f"""
-        SELECT {', '.join('i.' + c.strip() for c in INDEX_COLUMNS.split(','))}, {cells}
-        FROM report_index i LEFT JOIN report_cells c USING (report_id)
-        WHERE i.primary_report AND {WHERE}
-        ORDER BY i.year, i.agency_name
+def reporting_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Which body reported in which year, with its name and place, over the whole warehouse."""
+    sql = """
+        SELECT DISTINCT agency_id, agency_name, year, province, city, county, kind FROM report_index WHERE primary_report
     """
-    return _frame(con, sql, filters.params())
-
-
-def reporting_history(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Which body reported in which year, over every year (missing-report flags look back)."""
-    params = filters.params() | {"year_from": 0, "year_to": 9999}
-    sql = f"""
-        SELECT DISTINCT agency_id, agency_name, year, kind, level FROM report_index i
-        WHERE i.primary_report AND {WHERE}
-    """
-    return _frame(con, sql, params)
+    return _frame(con, sql)
 
 
 def year_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
@@ -309,33 +349,186 @@ def year_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
     return None if low is None else (low, high)
 
 
+# ---------------------------------------------------------------- measures and their sums
+
+MEASURE_ID = re.compile(r"^[a-z0-9_]+$")
+ROW_COLUMNS = ("i.rid, i.report_id, i.agency_id, i.agency_name, i.year, i.version, i.scope, i.province, i.city, "
+               "i.county, i.kind, i.level, i.synthetic, i.depth")  # fmt: skip
+KEPT_COLUMNS = "i.rid, i.agency_name, i.year, i.version, i.scope, i.province, i.city, i.county, i.synthetic, i.depth"
+SERIES = "CASE WHEN $split THEN $name || '（' || i.version || '版口径）' ELSE $name END"
+
+
+def _measure_columns(measure_id: str) -> str:
+    if not MEASURE_ID.match(measure_id):
+        raise ValueError(f"not a measure id: {measure_id!r}")
+    return f'i."{measure_id}#num" AS num, i."{measure_id}#den" AS den, i."{measure_id}#derived" AS derived'
+
+
+def _kept(con: duckdb.DuckDBPyConnection, filters: Filters, select: str, source: str, usable: str = "TRUE") -> str:
+    """A subquery of the selection's usable reports, less those a region report in the selection stands for.
+
+    A report is dropped when a region report of a region containing it, with a usable
+    value, sits in the selection for the same year, at level `$level` or deeper (the
+    first by number where two do); region reports of areas larger than `$level` are
+    dropped too, as they cannot stand for one group. So a region's own report replaces
+    its members, never adds to them. Region reports are few and kept in a table of their
+    own (`<source>_regions`): the test is three equality joins on small subqueries, left
+    out where the selection holds no region report at all.
+    """
+    chosen = f"list_contains($versions::VARCHAR[], {{a}}.version) AND {usable.replace('@', '{a}.')}"
+    rows = f"SELECT {KEPT_COLUMNS}, {select} FROM {source} i"
+    where = f"WHERE {WHERE} AND {chosen.format(a='i')} AND NOT (i.scope = 'region' AND i.depth < $level)"
+    if not _rows(con, f"SELECT count(*) FROM {source}_regions i WHERE {WHERE}", filters.params())[0][0]:
+        return f"({rows} {where}) kept"
+
+    def regions(depth: int, keys: str) -> str:
+        return (
+            f"(SELECT year, {keys}, min(rid) AS agg_id FROM {source}_regions r WHERE {WHERE.replace('i.', 'r.')} AND "
+            f"{chosen.format(a='r')} AND r.depth = {depth} GROUP BY ALL)"
+        )
+
+    return f"""(
+        {rows}
+        LEFT JOIN {regions(1, "province")} r1 ON r1.year = i.year AND r1.province = i.province
+        LEFT JOIN {regions(2, "province, coalesce(city, '') AS city")} r2
+            ON r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
+        LEFT JOIN {regions(3, "province, coalesce(city, '') AS city, county")} r3
+            ON r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '') AND r3.county = i.county
+        {where}
+            AND NOT ($level <= 1 AND coalesce(r1.agg_id <> i.rid, false))
+            AND NOT ($level <= 2 AND i.depth >= 2 AND coalesce(r2.agg_id <> i.rid, false))
+            AND NOT (i.depth >= 3 AND coalesce(r3.agg_id <> i.rid, false))
+    ) kept"""
+
+
+def _measure_params(filters: Filters, versions: Sequence[str], split: bool, level: int) -> dict[str, object]:
+    return filters.params() | {"versions": list(versions), "split": split, "level": level}
+
+
+def measure_rows(
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    filters: Filters,
+    versions: Sequence[str],
+    name: str,
+    split: bool,
+    year: int | None = None,
+) -> pl.DataFrame:
+    """Each body's primary report in the selection with the measure's numerator, denominator and flag."""
+    params = filters.params() | {"versions": list(versions), "name": name, "split": split, "year": year}
+    sql = f"""
+        SELECT {ROW_COLUMNS}, {SERIES} AS series, {_measure_columns(measure_id)}
+        FROM primary_measures i
+        WHERE {WHERE} AND list_contains($versions::VARCHAR[], i.version) AND ($year IS NULL OR i.year = $year)
+        ORDER BY i.agency_id, series, i.year
+    """
+    return _frame(con, sql, params)
+
+
+def latest_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str]) -> int | None:
+    """The last year in which some report of the selection has a value of the measure."""
+    if not MEASURE_ID.match(measure_id):
+        raise ValueError(f"not a measure id: {measure_id!r}")
+    sql = f"""
+        SELECT max(i.year) FROM primary_measures i
+        WHERE {WHERE} AND list_contains($versions::VARCHAR[], i.version) AND i."{measure_id}#num" IS NOT NULL
+    """
+    return _rows(con, sql, filters.params() | {"versions": list(versions)})[0][0]
+
+
+def region_label(level: int) -> str:
+    """The group of a row at `level` (1 province … 3 county); rows above it form '<parent>本级'."""
+    column = ("province", "city", "county")[level - 1]
+    parent = {1: "''", 2: "province", 3: "coalesce(city, province)"}[level]
+    return f"CASE WHEN depth >= {level} THEN {column} ELSE {parent} || '本级' END"
+
+
+def measure_totals(
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    filters: Filters,
+    versions: Sequence[str],
+    split: bool,
+    rate: bool,
+    level: int,
+    by_region: bool,
+) -> pl.DataFrame:
+    """Numerators and denominators summed per year (per version where `split`, per region at `level`).
+
+    Rates add only reports that have both parts. `own` says the group's figure is its
+    region's own report; `local` that the group gathers bodies placed above `level`.
+    """
+    group = f"{region_label(level)}" if by_region else "NULL"
+    parts = ("num", "den") if rate else ("num",)
+    usable = " AND ".join(f'@"{measure_id}#{part}" IS NOT NULL' for part in parts)
+    kept = _kept(con, filters, _measure_columns(measure_id), "primary_measures", usable)
+    sql = f"""
+        SELECT year, CASE WHEN $split THEN version END AS split_version, {group} AS region, sum(num) AS num,
+            {"sum(den)" if rate else "NULL::DOUBLE"} AS den, bool_or(derived) AS derived, count(*)::UINTEGER AS reports,
+            bool_or(scope = 'region') AS has_region_report, bool_or(synthetic) AS synthetic,
+            max(version) AS main_version, bool_or(scope = 'region' AND depth = $level) AS own,
+            bool_and(depth < $level) AS local
+        FROM {kept} GROUP BY ALL ORDER BY year, split_version, region
+    """
+    return _frame(con, sql, _measure_params(filters, versions, split, level))
+
+
+def part_totals(
+    con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filters, level: int, by_body: bool
+) -> pl.DataFrame:
+    """Per year (or per body in the selection's latest year): `s<i>` the sum of key i, `d<i>` whether
+    any of it is derived, `n<i>` how many reports state it."""
+    chosen = ", ".join(f'i.{quote(key)} AS "p{i}", i."{key}#d" AS "d{i}"' for i, key in enumerate(keys))
+    sums = ", ".join(
+        f'sum("p{i}") AS "s{i}", coalesce(bool_or("d{i}" AND "p{i}" IS NOT NULL), false) AS "d{i}", '
+        f'count("p{i}")::UINTEGER AS "n{i}"'
+        for i in range(len(keys))
+    )
+    group = "agency_name" if by_body else "year"
+    kept = _kept(con, filters, chosen, "primary_cells")
+    latest = f"WHERE scope = 'body' AND year = (SELECT max(year) FROM {kept.removesuffix(' kept')})" if by_body else ""
+    sql = f'SELECT {group} AS "group", {sums} FROM {kept} {latest} GROUP BY 1 ORDER BY 1'
+    return _frame(con, sql, filters.params() | {"versions": ["2019", "2021"], "level": level})
+
+
+def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The flags computed for the whole warehouse at opening, for the selection, newest first."""
+    sql = f"""
+        SELECT agency_id, agency_name, year, flag, measure, value, reference, message FROM report_flags i
+        WHERE {WHERE} ORDER BY year DESC, flag, agency_name
+    """
+    return _frame(con, sql, filters.params())
+
+
 # ---------------------------------------------------------------- coverage and quality
 
 
-def coverage(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Body × year: reports present, failing checks, duplicates; missing years come out as absent rows."""
+def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int, int], limit: int = 60) -> pl.DataFrame:
+    """Body × year for the `limit` bodies with most missing years and failing reports (`bodies`: how many in all)."""
     sql = f"""
-        WITH sel AS (SELECT * FROM report_index i WHERE {WHERE}),
-        failing AS (
-            SELECT report_id, count(*) AS failures FROM findings
-            WHERE outcome = 'fail' AND severity = 'error' AND report_id IN (SELECT report_id FROM sel)
-            GROUP BY report_id
+        WITH per AS (
+            SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, count(*) AS reports,
+                coalesce(sum(f.failures), 0) AS failures, bool_or(i.synthetic) AS synthetic
+            FROM report_index i LEFT JOIN report_failures f USING (report_id)
+            WHERE {WHERE} GROUP BY i.agency_id, i.year
+        ),
+        ranked AS (
+            SELECT agency_id, ($span - count(*)) + count(*) FILTER (WHERE failures > 0) AS problems,
+                any_value(agency_name) AS name, count(*) OVER () AS bodies
+            FROM per GROUP BY agency_id ORDER BY problems DESC, name LIMIT $limit
         )
-        SELECT s.agency_id, any_value(s.agency_name) AS agency_name, s.year, count(*) AS reports,
-            coalesce(sum(f.failures), 0) AS failures, bool_or(s.synthetic) AS synthetic
-        FROM sel s LEFT JOIN failing f USING (report_id)
-        GROUP BY s.agency_id, s.year ORDER BY agency_name, s.year
+        SELECT p.*, r.problems, r.bodies FROM per p JOIN ranked r USING (agency_id)
+        ORDER BY r.problems DESC, p.agency_name, p.year
     """
-    return _frame(con, sql, filters.params())
+    params = filters.params() | {"span": years[1] - years[0] + 1, "limit": limit}
+    return _frame(con, sql, params)
 
 
 def finding_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Failing and not-assessable checks by rule and severity."""
     sql = f"""
-        SELECT f.rule, f.severity, f.outcome, count(*) AS findings, count(DISTINCT f.report_id) AS reports
-        FROM findings f JOIN report_index i USING (report_id)
-        WHERE f.outcome <> 'pass' AND {WHERE}
-        GROUP BY ALL ORDER BY findings DESC, f.rule
+        SELECT i.rule, i.severity, i.outcome, count(*) AS findings FROM open_findings i WHERE {WHERE}
+        GROUP BY ALL ORDER BY findings DESC, i.rule
     """
     return _frame(con, sql, filters.params())
 
@@ -346,17 +539,21 @@ def findings(
     rules: Sequence[str] = (),
     severities: Sequence[str] = (),
     outcomes: Sequence[str] = ("fail", "not_assessable"),
+    limit: int = 1000,
 ) -> pl.DataFrame:
-    """Failing (and, if asked, not-assessable) findings with their body, year and message."""
-    params = filters.params() | {"rules": list(rules), "severities": list(severities), "outcomes": list(outcomes)}
+    """Failing (and, if asked, not-assessable) findings with their body, year and message; `total` counts all."""
+    params = filters.params() | {"rules": list(rules), "severities": list(severities), "outcomes": list(outcomes),
+                                 "limit": limit}  # fmt: skip
     sql = f"""
-        SELECT i.agency_name, i.year, f.rule, f.severity, f.outcome, f.message_zh, f.keys, f.report_id,
-            i.agency_id, i.source_file
-        FROM findings f JOIN report_index i USING (report_id)
-        WHERE list_contains($outcomes::VARCHAR[], f.outcome) AND {WHERE}
-            AND (len($rules::VARCHAR[]) = 0 OR list_contains($rules::VARCHAR[], f.rule))
-            AND (len($severities::VARCHAR[]) = 0 OR list_contains($severities::VARCHAR[], f.severity))
-        ORDER BY i.agency_name, i.year, f.rule
+        WITH chosen AS (
+            SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, i.keys, i.report_id,
+                i.agency_id, i.source_file
+            FROM open_findings i
+            WHERE list_contains($outcomes::VARCHAR[], i.outcome) AND {WHERE}
+                AND (len($rules::VARCHAR[]) = 0 OR list_contains($rules::VARCHAR[], i.rule))
+                AND (len($severities::VARCHAR[]) = 0 OR list_contains($severities::VARCHAR[], i.severity))
+        )
+        SELECT *, (SELECT count(*) FROM chosen) AS total FROM chosen ORDER BY agency_name, year, rule LIMIT $limit
     """
     return _frame(con, sql, params)
 
@@ -365,8 +562,8 @@ def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Dat
     """Bodies by their number of failing checks, most first."""
     sql = f"""
         SELECT i.agency_id, any_value(i.agency_name) AS agency_name, count(*) AS count
-        FROM findings f JOIN report_index i USING (report_id)
-        WHERE f.outcome = 'fail' AND {WHERE}
+        FROM open_findings i
+        WHERE i.outcome = 'fail' AND {WHERE}
         GROUP BY i.agency_id ORDER BY count DESC, agency_name
     """
     return _frame(con, sql, filters.params())
@@ -399,25 +596,21 @@ def body_reports(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame
     return _frame(con, sql, {"agency_id": agency_id})
 
 
-def body_cells(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
-    """Every cell of every primary report of one body, as printed (status, raw text, source)."""
+def printed_cells(con: duckdb.DuckDBPyConnection, report_id: str, year: int) -> pl.DataFrame:
+    """Every cell of one report as printed (status, raw text, source); the year prunes the Parquet partitions."""
     union = " UNION ALL ".join(
-        f"SELECT report_id, year, key, row_key, col_key, value, raw, status, source FROM {table} "
-        "WHERE agency_id = $agency_id"
+        f"SELECT key, row_key, col_key, value, raw, status, source FROM {table} "
+        "WHERE year = $year AND report_id = $report_id"
         for table in FACT_TABLES.values()
     )
-    sql = f"""
-        SELECT f.* FROM ({union}) f JOIN report_index i USING (report_id)
-        WHERE i.primary_report ORDER BY f.year, f.key
-    """
-    return _frame(con, sql, {"agency_id": agency_id})
+    return _frame(con, f"SELECT * FROM ({union}) ORDER BY key", {"report_id": report_id, "year": year})
 
 
 def body_findings(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
     """Failing and not-assessable findings of one body's reports."""
     sql = """
-        SELECT year, rule, severity, outcome, message_zh, keys, report_id FROM findings
-        WHERE agency_id = $agency_id AND outcome <> 'pass' ORDER BY year, severity, rule
+        SELECT year, rule, severity, outcome, message_zh, keys, report_id FROM open_findings
+        WHERE agency_id = $agency_id ORDER BY year, severity, rule
     """
     return _frame(con, sql, {"agency_id": agency_id})
 

@@ -125,7 +125,7 @@ def test_coverage_grid_marks_missing_reports(dashboard, demo_root, con, download
     at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市", "county": "青石区"})
     at.run()
     saved = pl.read_csv(downloads[at.download_button(key="csv-overview-coverage").proto.url].data[3:])
-    missing = metrics.missing_reports(con, Filters(DEMO_PROVINCE, "云岫市", "青石区"))
+    missing = metrics.flags(con, Filters(DEMO_PROVINCE, "云岫市", "青石区")).filter(pl.col("flag") == "报告缺失")
     gaps = set(saved.filter(pl.col("状态") == "缺失").select("单位", "年度").rows())
     assert {(r["agency_name"], r["year"]) for r in missing.to_dicts()} <= gaps
     assert set(saved["状态"].unique().to_list()) <= {"已报送", "有错误", "缺失"}

@@ -376,7 +376,7 @@ def flag_con(tmp_path_factory):
 
 
 def test_flags_of_each_kind(flag_con):
-    found = metrics.flags(flag_con, ALL, SETTINGS)
+    found = metrics.flags(flag_con, ALL)
     requests_flags = found.filter(pl.col("measure").is_in(["requests_new"]) | pl.col("measure").is_null())
     got = sorted((r["flag"], r["agency_name"], r["year"]) for r in requests_flags.to_dicts())
     assert got == [("偏离同类", "甲镇", 2021), ("同比突变", "甲镇", 2021), ("报告缺失", "庚镇", 2021)]
@@ -388,8 +388,15 @@ def test_flags_of_each_kind(flag_con):
 
 
 def test_flag_thresholds_are_settings(flag_con):
-    relaxed = metrics.flags(flag_con, ALL, Settings(jump_factor=5, outlier_z=50))
+    relaxed = metrics.compute_flags(flag_con, Settings(jump_factor=5, outlier_z=50))
     assert relaxed["flag"].to_list() == ["报告缺失"]
+
+
+def test_flags_follow_the_selection(flag_con):
+    assert metrics.flags(flag_con, Filters(years=(2020, 2020))).is_empty()
+    assert metrics.flags(flag_con, Filters(kinds=("department",))).is_empty()
+    everywhere = metrics.flags(flag_con, ALL)
+    assert metrics.flags(flag_con, Filters(province="甲省", city="乙市", county="甲区")).equals(everywhere)
 
 
 def test_empty_warehouse_gives_empty_frames(tmp_path):

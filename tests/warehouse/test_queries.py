@@ -53,15 +53,18 @@ def _names(frame: pl.DataFrame) -> list[str]:
     ],
 )
 def test_filters_select_reports(small, filters, expected):
-    frame = queries.report_values(small, filters, ["t3.new_requests.total"])
+    frame = queries.measure_rows(small, "requests_new", filters, ("2019", "2021"), "本年新收申请", False)
     assert _names(frame) == expected
+    assert frame.filter(pl.col("agency_name") == expected[0])["num"].to_list()[0] > 0
 
 
 def test_user_input_is_only_ever_a_parameter(small):
     hostile = Filters(province="甲省' OR '1'='1", kinds=("x') OR TRUE --",))
-    assert queries.report_values(small, hostile, ["t3.new_requests.total"]).is_empty()
+    assert queries.measure_rows(small, "requests_new", hostile, ("2021",), "x'; --", False).is_empty()
     with pytest.raises(ValueError):
         queries.quote('t3.x"; DROP TABLE report_index; --')
+    with pytest.raises(ValueError):
+        queries.measure_rows(small, 'requests_new#num" FROM report_index; --', Filters(), ("2021",), "", False)
     assert small.sql("SELECT count(*) FROM report_index").fetchall() == [(5,)]
 
 
@@ -70,11 +73,12 @@ def test_filter_slug_names_the_selection():
     assert Filters(province="甲省", city="乙市", years=(2020, 2021), kinds=("government",)).slug() == "甲省-乙市_2020-2021_government"
 
 
-def test_report_values_carry_numbers_and_derived_flags(small):
-    frame = queries.report_values(small, Filters(years=(2021, 2021)), ["t3.disclosed.total", "t3.withheld_total.total"])
-    row = frame.filter(pl.col("agency_name") == "甲区教育局").to_dicts()[0]
-    assert row["t3.disclosed.total"] == 3 and row["t3.disclosed.total#d"] is False
-    assert row["t3.withheld_total.total"] is None  # the fixture prints no withholding rows
+def test_part_totals_sum_printed_cells_and_flag_derived_ones(small):
+    parts = ["t3.disclosed.total", "t3.withheld_total.total"]
+    frame = queries.part_totals(small, parts, Filters(years=(2021, 2021), province="甲省"), level=1, by_body=False)
+    assert frame.rows() == [(2021, 3 + 10 + 8, False, 3, None, False, 0)]  # the fixture prints no withholding rows
+    by_body = queries.part_totals(small, parts, Filters(province="甲省"), level=1, by_body=True)
+    assert sorted(by_body.select("group", "s0").rows()) == [("乙市审计局", 8), ("甲区人民政府", 10), ("甲区教育局", 3)]
 
 
 def test_region_tree_and_bodies(small):
@@ -92,14 +96,16 @@ def test_synthetic_reports_are_counted(small):
 
 
 def test_coverage_and_findings(small):
-    grid = queries.coverage(small, Filters(province="甲省"))
-    assert grid.select("agency_name", "year", "reports", "failures").rows() == [
-        ("乙市审计局", 2021, 1, 0), ("甲区人民政府", 2021, 1, 0), ("甲区教育局", 2020, 1, 0), ("甲区教育局", 2021, 1, 1),
+    grid = queries.coverage(small, Filters(province="甲省"), (2020, 2021))
+    assert grid.select("agency_name", "year", "reports", "failures", "problems").rows() == [
+        ("乙市审计局", 2021, 1, 0, 1), ("甲区人民政府", 2021, 1, 0, 1), ("甲区教育局", 2020, 1, 0, 1), ("甲区教育局", 2021, 1, 1, 1),
     ]  # fmt: skip
+    assert set(grid["bodies"].to_list()) == {3}
+    assert queries.coverage(small, Filters(province="甲省"), (2020, 2021), limit=1)["agency_name"].unique().to_list() == ["乙市审计局"]
     summary = queries.finding_summary(small, Filters())
     assert summary.select("rule", "severity", "outcome", "findings").rows() == [("T3-OFF", "error", "fail", 1)]
     found = queries.findings(small, Filters(), rules=["T3-OFF"])
-    assert found.select("agency_name", "year", "message_zh").rows() == [("甲区教育局", 2021, "勾稽不平")]
+    assert found.select("agency_name", "year", "message_zh", "total").rows() == [("甲区教育局", 2021, "勾稽不平", 1)]
     assert queries.findings(small, Filters(), severities=["warning"]).is_empty()
     assert queries.findings(small, Filters(), outcomes=["not_assessable"]).is_empty()
     assert queries.findings_by_body(small, Filters()).select("agency_name", "count").rows() == [("甲区教育局", 1)]
@@ -119,8 +125,9 @@ def test_one_body_on_the_corpus(corpus):
     reports = queries.body_reports(corpus, pingtan)
     assert reports["year"].to_list() == [2019, 2019, 2019, 2020, 2021, 2022]
     assert reports.filter(pl.col("primary_report"))["year"].to_list() == [2019, 2020, 2021, 2022]
-    cells = queries.body_cells(corpus, pingtan)
-    assert cells.filter((pl.col("year") == 2022) & (pl.col("key") == "t3.new_requests.total"))["value"].to_list() == [74]
+    latest = reports.filter(pl.col("year") == 2022).row(0, named=True)
+    cells = queries.printed_cells(corpus, latest["report_id"], 2022)
+    assert cells.filter(pl.col("key") == "t3.new_requests.total")["value"].to_list() == [74]
     assert set(cells["status"].unique().to_list()) <= {"reported", "blank", "dash", "derived", "ambiguous"}
     findings = queries.body_findings(corpus, pingtan)
     assert set(findings["outcome"].unique().to_list()) <= {"fail", "not_assessable"}
@@ -132,9 +139,11 @@ def test_every_query_answers_on_an_empty_warehouse(tmp_path):
     assert queries.snapshot_facts(con) == {"year_min": None, "year_max": None, "reports": 0, "synthetic": 0}
     assert queries.year_range(con) is None
     for frame in (
-        queries.places(con), queries.bodies(con, Filters()), queries.coverage(con, Filters()),
+        queries.places(con), queries.bodies(con, Filters()), queries.coverage(con, Filters(), (2019, 2025)),
         queries.finding_summary(con, Filters()), queries.findings(con, Filters()), queries.quarantine(con),
-        queries.report_values(con, Filters(), ["t3.new_requests.total"]), queries.body_reports(con, "x"),
-        queries.body_cells(con, "x"), queries.body_findings(con, "x"), queries.reporting_history(con, Filters()),
+        queries.measure_rows(con, "requests_new", Filters(), ("2021",), "", False), queries.body_reports(con, "x"),
+        queries.printed_cells(con, "x", 2021), queries.body_findings(con, "x"), queries.reporting_history(con),
+        queries.flags(con, Filters()), queries.findings_by_body(con, Filters()),
+        queries.part_totals(con, ["t3.disclosed.total"], Filters(), 1, False),
     ):  # fmt: skip
         assert frame.is_empty()
