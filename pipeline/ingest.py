@@ -22,12 +22,14 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import resource
 import shutil
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,6 +39,7 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 import pipeline.extract
+from pipeline import limits
 from pipeline.errors import ReportError
 from pipeline.extract.series import resolve_series
 from pipeline.record import Record
@@ -49,6 +52,8 @@ from warehouse.settings import warehouse_dir
 REPORT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".docx", ".md", ".markdown"})
 #: Staged rows are flushed to Parquet after this many reports, to bound memory.
 FLUSH_EVERY = 500
+#: How long a new worker process may take to start (imports included) before the batch gives up.
+WORKER_START_SECONDS = 120
 STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
 #: DuckDB's budget while rewriting the tables; beyond it DuckDB spills to disk.
 BUILD_MEMORY = "512MB"
@@ -228,6 +233,8 @@ def parse(task: Task) -> Parsed | Failed:
         return record_rows(record, task, size)
     except ReportError as exc:
         return Failed(task.report_id, exc.reason)
+    except MemoryError:  # the worker's allowance (limits.WORKER_MEMORY_BYTES), not a bug
+        return Failed(task.report_id, limits.memory_limit_reason())
     except Exception as exc:  # an extractor bug must not stop the batch: quarantine it with the cause
         return Failed(task.report_id, f"extractor failed: {type(exc).__name__}: {exc}")
 
@@ -240,19 +247,97 @@ def reread(task: Task) -> tuple[Task, Record, int] | None:
         return None
 
 
-def run_pool(work: Callable[[T], R], tasks: list[T], workers: int, progress: bool, desc: str) -> Iterator[R]:
-    """Run `work` over the tasks in a process pool, yielding results as they finish, with a progress bar."""
+def run_pool(
+    work: Callable[[T], R], tasks: list[T], workers: int, progress: bool, desc: str,
+    failed: Callable[[T, str], R] | None = None,
+) -> Iterator[R]:
+    """Run `work` over the tasks in worker processes, yielding results as they finish, with a progress bar.
+
+    A task gets limits.PARSE_SECONDS: a worker still busy after that is killed (abandoned) and
+    `failed(task, reason)` stands in for its result, as it does for a worker that dies; a fresh
+    worker takes the next task, so one hostile file never stops the batch.
+    """
     if not tasks:
         return
+    failed = failed or (lambda task, reason: None)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["pipeline.ingest"])
-    with (
-        ProcessPoolExecutor(max_workers=max(1, min(workers, len(tasks))), mp_context=context) as pool,
-        tqdm(total=len(tasks), unit="report", desc=desc, disable=None if progress else True, file=sys.stderr) as bar,
-    ):
-        for future in as_completed([pool.submit(work, task) for task in tasks]):
-            bar.update()
-            yield future.result()
+    seconds = limits.PARSE_SECONDS
+    waiting = list(reversed(tasks))
+    idle: list[_Worker] = []
+    busy: dict[Connection, tuple[_Worker, T, float]] = {}
+    with tqdm(total=len(tasks), unit="report", desc=desc, disable=None if progress else True, file=sys.stderr) as bar:
+        try:
+            while waiting or busy:
+                while waiting and len(busy) < max(1, workers):
+                    worker = idle.pop() if idle else _Worker(context, work)
+                    task = waiting.pop()
+                    worker.conn.send(task)
+                    busy[worker.conn] = (worker, task, time.monotonic() + seconds)
+                soonest = min(deadline for _worker, _task, deadline in busy.values())
+                for conn in wait(list(busy), timeout=max(0.0, soonest - time.monotonic())):
+                    worker, task, _deadline = busy.pop(conn)
+                    try:
+                        result = conn.recv()
+                    except (EOFError, OSError):  # killed from outside (e.g. the kernel's OOM killer) or crashed
+                        worker.kill()
+                        result = failed(task, f"{limits.WORKER_DIED_REASON} (exit {worker.process.exitcode})")
+                    else:
+                        idle.append(worker)
+                    bar.update()
+                    yield result
+                now = time.monotonic()
+                for conn, (worker, task, deadline) in list(busy.items()):
+                    if deadline <= now:
+                        del busy[conn]
+                        worker.kill()
+                        bar.update()
+                        yield failed(task, limits.time_limit_reason(seconds))
+        finally:
+            for worker in idle:
+                worker.stop()
+            for worker, _task, _deadline in busy.values():
+                worker.kill()
+
+
+class _Worker:
+    """One worker process serving tasks over a pipe, one at a time, so it can be killed alone."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, work: Callable) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, work, limits.WORKER_MEMORY_BYTES), daemon=True)
+        self.process.start()
+        child.close()  # only the worker holds its end now: its death reads as EOF here
+        # The clock of a task starts once the worker is up: the first start waits for the forkserver's imports.
+        if not self.conn.poll(WORKER_START_SECONDS) or self.conn.recv() != "ready":
+            self.kill()
+            raise RuntimeError(f"an ingest worker did not start within {WORKER_START_SECONDS} s")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Connection, work: Callable, memory: int) -> None:
+    """Worker loop: run tasks until told to stop, within the memory allowance."""
+    if memory:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        resource.setrlimit(resource.RLIMIT_DATA, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+    conn.send("ready")
+    while (task := conn.recv()) is not None:
+        conn.send(work(task))
 
 
 # ---------------------------------------------------------------- staging
@@ -476,7 +561,8 @@ def parse_batch(tasks: list[Task], staging: Staging, workers: int, progress: boo
     """Parse every task in the pool, staging the rows of each report as it arrives."""
     done = Parsing()
     by_id = {task.report_id: task for task in tasks}
-    for result in run_pool(parse, tasks, workers, progress, "parsing"):
+    quarantine = lambda task, reason: Failed(task.report_id, reason)  # noqa: E731
+    for result in run_pool(parse, tasks, workers, progress, "parsing", failed=quarantine):
         if isinstance(result, Failed):
             done.failed[result.report_id] = result.reason
             continue
