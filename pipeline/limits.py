@@ -30,6 +30,8 @@ MiB = 2**20
 MAX_FILE_BYTES = 50 * MiB
 #: Most lines in a text form (plain, scraped, markdown); a real one has under 2,000.
 MAX_TEXT_LINES = 100_000
+#: Most table cells ('|') in a markdown file; a real one has under 2,000.
+MAX_MARKDOWN_CELLS = 200_000
 
 # ---------------------------------------------------------------- per form
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.document import Document
 from pipeline.errors import ReportError
-from pipeline.limits import MAX_FILE_BYTES
+from pipeline.limits import MAX_FILE_BYTES, MAX_MARKDOWN_CELLS, MAX_TEXT_LINES
 from pipeline.readers import docx, html, markdown, pdf, scraped, text
 from pipeline.readers.decode import decode_text
 
@@ -45,11 +45,23 @@ def read_bytes(data: bytes, source: str) -> Document:
     if form == "html":
         return html.read(data, source)
     content = decode_text(data, source)
+    _check_text_size(content, form, source)
     if form == "markdown":
         return markdown.read(content, source)
     if text.looks_like_cell_lines(content):
         return text.read(content, source)
     return scraped.read(content, source)
+
+
+def _check_text_size(content: str, form: str, source: str) -> None:
+    """Refuse text with more lines (or markdown cells) than any report: every line becomes a
+    block or a cell, and millions of them take minutes and gigabytes to extract."""
+    breaks = max(content.count("\n"), content.count("\r"))
+    breaks += sum(content.count(c) for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    if breaks > MAX_TEXT_LINES:
+        raise ReportError(source, f"more than {MAX_TEXT_LINES} lines / 行数过多")
+    if form == "markdown" and content.count("|") > MAX_MARKDOWN_CELLS:
+        raise ReportError(source, f"more than {MAX_MARKDOWN_CELLS} table cells / 表格单元格过多")
 
 
 def read_file(path: str | Path) -> Document:

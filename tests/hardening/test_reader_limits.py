@@ -1,0 +1,39 @@
+"""Structural limits the hardening suite added to the readers: each refuses, quickly and with a
+clear reason, an input of a few megabytes that used to take minutes and gigabytes to read."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline import limits
+from pipeline.errors import ReportError
+from pipeline.extract import extract_bytes
+
+
+def refused(data: bytes, source: str, reason: str, seconds: float = 5.0) -> None:
+    """extract_bytes refuses the input with `reason`, naming the file, within `seconds`."""
+    start = time.perf_counter()
+    with pytest.raises(ReportError, match=reason) as caught:
+        extract_bytes(data, source)
+    assert caught.value.source == source and str(caught.value).startswith(f"{source}: ")
+    assert time.perf_counter() - start < seconds
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\t1\n" * (limits.MAX_TEXT_LINES + 1), b"x\r" * (limits.MAX_TEXT_LINES + 1), "行\u2028".encode() * (limits.MAX_TEXT_LINES + 1)],
+    ids=["cell-lines", "cr-lines", "unicode-line-separators"],
+)
+def test_text_with_more_lines_than_any_report(data: bytes) -> None:
+    refused(data, "lines.txt", "行数过多")  # 5 M cell lines took 49 s and 2.1 GB before
+
+
+def test_markdown_with_more_cells_than_any_report() -> None:
+    refused(b"|1" * (limits.MAX_MARKDOWN_CELLS + 1), "cells.md", "表格单元格过多")
+
+
+def test_text_just_under_the_line_limit_is_read() -> None:
+    with pytest.raises(ReportError, match="not a disclosure report"):
+        extract_bytes(b"x\n" * (limits.MAX_TEXT_LINES - 1), "long.txt")
