@@ -19,7 +19,7 @@ from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
-from pipeline.limits import MAX_HTML_BYTES
+from pipeline.limits import MAX_HTML_BYTES, MAX_HTML_TAGS
 from pipeline.readers.decode import decode_text
 
 MAX_COLSPAN = 50  # report tables have at most 15 columns
@@ -46,6 +46,8 @@ def read(data: bytes, source: str) -> Document:
     """The article's paragraphs and tables, in reading order."""
     if len(data) > MAX_HTML_BYTES:
         raise ReportError(source, f"HTML larger than {MAX_HTML_BYTES // 2**20} MiB / HTML 文件过大")
+    if data.count(b"<") > MAX_HTML_TAGS:  # counted before parsing: the tree of millions of tags is the cost
+        raise ReportError(source, f"more than {MAX_HTML_TAGS} tags / HTML 标签过多")
     root = _parse(_decode(data, source), source)
     doc = Document(source=source, format="html")
     title = root.findtext(".//title")
@@ -55,7 +57,11 @@ def read(data: bytes, source: str) -> Document:
     if body is None:
         body = root
     data_tables = _data_tables(body)
-    blocks = _blocks(_main_container(body, data_tables), data_tables, source)
+    try:
+        container = _main_container(body, data_tables)
+    except etree.XPathEvalError as exc:  # libxml2 caps a node set at 10 M nodes
+        raise ReportError(source, f"page too large to analyse ({exc}) / 页面结构过大") from None
+    blocks = _blocks(container, data_tables, source)
     if not blocks:
         raise ReportError(source, "no text in the HTML page / HTML 中没有正文")
     if title and title.strip():
