@@ -26,7 +26,7 @@ from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
-from pipeline.limits import MAX_UNCOMPRESSED_BYTES
+from pipeline.limits import MAX_DOCX_PART_BYTES, MAX_UNCOMPRESSED_BYTES
 
 MAIN_PART = re.compile(r"^word/document\d*\.xml$")
 XML_PART = re.compile(r"\.(xml|rels)$")
@@ -66,6 +66,10 @@ def _check_package(data: bytes, source: str) -> None:
                 raise ReportError(source, "zip without word/document.xml: not a Word document / 不是 Word 文档")
             if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
                 raise ReportError(source, "decompressed size too large / 解压后过大")
+            for member in members:
+                if XML_PART.search(member.filename) and member.file_size > MAX_DOCX_PART_BYTES:
+                    limit = MAX_DOCX_PART_BYTES // 2**20
+                    raise ReportError(source, f"{member.filename} larger than {limit} MiB decompressed / 文档部件过大")
             for member in members:
                 if XML_PART.search(member.filename) and _has_dtd(package.read(member)):
                     raise ReportError(source, f"{member.filename} declares a DTD or entities / 含有 DTD 或实体声明")

@@ -3,7 +3,9 @@ clear reason, an input of a few megabytes that used to take minutes and gigabyte
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 
 import pytest
 
@@ -56,3 +58,31 @@ def test_html_just_under_the_tag_limit_is_read_in_seconds() -> None:
     with pytest.raises(ReportError, match="not a disclosure report"):
         extract_bytes(data, "many.html")
     assert time.perf_counter() - start < 15
+
+
+def docx_with_body(body: bytes) -> bytes:
+    """A Word package (python-docx's default template) whose document.xml holds `body`."""
+    import docx
+
+    saved = io.BytesIO()
+    docx.Document().save(saved)
+    xml = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>%s</w:body></w:document>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, xml % body if item.filename == "word/document.xml" else src.read(item))
+    return out.getvalue()
+
+
+def test_word_part_larger_than_any_report() -> None:
+    # a 350 KB package whose document.xml held 2 M cells took 145 s and 2.8 GB to read
+    cell = b"<w:tr><w:tc><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr>"
+    data = docx_with_body(b"<w:tbl>" + cell * (limits.MAX_DOCX_PART_BYTES // len(cell) + 1) + b"</w:tbl>")
+    assert len(data) < 2 * 2**20
+    refused(data, "cells.docx", "word/document.xml larger than 10 MiB decompressed / 文档部件过大")
+
+
+def test_a_small_word_package_still_reads() -> None:
+    data = docx_with_body(b"<w:p><w:r><w:t>x</w:t></w:r></w:p>")
+    with pytest.raises(ReportError, match="not a disclosure report"):
+        extract_bytes(data, "small.docx")
