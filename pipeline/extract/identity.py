@@ -14,8 +14,11 @@ from pipeline.document import Document, Paragraph
 from pipeline.record import Record
 from pipeline.template import normalise
 
-TITLE = re.compile(
-    r"(?P<pre>.*?)(?P<year>20\d{2})年度?(?P<mid>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"
+#: Title shapes, tried in order over the head lines: the year before the title words, then
+#: the year in brackets after them ("…政府信息公开工作年度报告（2021年度）").
+TITLES = (
+    re.compile(r"(?P<pre>.*?)(?P<year>20\d{2})年度?(?P<mid>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"),
+    re.compile(r"(?P<pre>.*?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告[(\[]?(?P<year>20\d{2})年?度?[)\]]?"),
 )
 PERIOD = re.compile(r"(?:统计期限|统计时限|统计周期)[^。]*?(20\d{2})年1月1日")
 METADATA_KEY = re.compile(r"^(?:标题|题目|title)[:：]", re.IGNORECASE)
@@ -32,13 +35,14 @@ def identify(doc: Document, record: Record) -> None:
     period), and mark demo reports as synthetic."""
     record.synthetic = any(SYNTHETIC_MARKER in block.text for block in doc.blocks if isinstance(block, Paragraph))
     lines = _head_lines(doc)
-    for i in range(len(lines)):
-        joined = lines[i] + (lines[i + 1] if i + 1 < len(lines) else "")
-        match = TITLE.search(joined)
-        if match:
-            record.year = int(match.group("year"))
-            record.agency = _agency(match, lines[i - 1] if i else "")
-            return
+    for title in TITLES:
+        for i in range(len(lines)):
+            joined = lines[i] + (lines[i + 1] if i + 1 < len(lines) else "")
+            match = title.search(joined)
+            if match:
+                record.year = int(match.group("year"))
+                record.agency = _agency(match, lines[i - 1] if i else "")
+                return
     period = PERIOD.search(normalise(doc.text()[:20000]))
     if period:
         record.year = int(period.group(1))
