@@ -186,7 +186,10 @@ def _t4_start(text: str, t3_start: int) -> int:
 
 def extract_t4(text: str, record: Record) -> None:
     """Decode Table 四's data run under its three group totals."""
-    start = _t4_start(text, _t3_start(text))
+    t3 = _t3_start(text)
+    if t3 == len(text):  # no Table 三 printed: Table 四 follows Table 二
+        t3 = max(text.find("第二十条"), 0)
+    start = _t4_start(text, t3)
     match = RUN.search(text, start)
     if match is None:
         return

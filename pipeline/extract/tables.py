@@ -63,7 +63,8 @@ def find_regions(lines: list[Line]) -> Regions:
     t3 = _first(lines, T3_STARTS, t2 if t2 is not None else 0)
     start2 = t2 if t2 is not None else (t3 if t3 is not None else len(lines))
     start3 = t3 if t3 is not None else start2
-    t4 = _first(lines, ("行政复议",), start3 + 1) if t3 is not None else None
+    # Table 四 follows Table 三, or Table 二 where a report left Table 三 out
+    t4 = _first(lines, ("行政复议",), start3 + 1) if t3 is not None or t2 is not None else None
     start4 = t4 if t4 is not None else len(lines)
     end4 = _first(lines, T4_END_CUES, start4 + 1) or len(lines)
     return Regions(range(start2, start3), range(start3, start4), range(start4, end4))
