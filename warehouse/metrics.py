@@ -386,7 +386,7 @@ def open_warehouse(
     queries.store_table(con, "report_measures", measure_table(cells, queries.report_versions(con)))
     overrides = read_scope_overrides(queries.warehouse_path(directory) / SCOPE_FILE)
     queries.set_scope(con, classify_scope(queries.scope_inputs(con), overrides))
-    queries.build_primary(con)
+    queries.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
     queries.store_table(con, "report_flags", compute_flags(con, settings))
     return con
 

@@ -168,7 +168,12 @@ FROM report_index GROUP BY agency_id
 """
 FAILURES = """
 CREATE OR REPLACE TABLE report_failures AS
-SELECT report_id, count(*) AS failures FROM findings WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id
+SELECT report_id, count(*) AS failures FROM findings WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id;
+CREATE OR REPLACE TABLE body_years AS
+SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, any_value(i.province) AS province,
+    any_value(i.city) AS city, any_value(i.county) AS county, any_value(i.kind) AS kind, count(*) AS reports,
+    coalesce(sum(f.failures), 0) AS failures, bool_or(i.synthetic) AS synthetic
+FROM report_index i LEFT JOIN report_failures f USING (report_id) GROUP BY i.agency_id, i.year;
 """
 
 
@@ -263,14 +268,26 @@ def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
 
 
 PRIMARY = """
+CREATE OR REPLACE TABLE primary_index AS
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
+    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth
+FROM report_index i WHERE i.primary_report;
+CREATE OR REPLACE TABLE primary_covers AS
+WITH regions AS (
+    SELECT year, depth, province, coalesce(city, '') AS city, coalesce(county, '') AS county, min(rid) AS rid
+    FROM primary_index WHERE scope = 'region' GROUP BY ALL
+)
+SELECT i.rid, r1.rid AS cover1, r2.rid AS cover2, r3.rid AS cover3 FROM primary_index i
+LEFT JOIN regions r1 ON r1.depth = 1 AND r1.year = i.year AND r1.province = i.province
+LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
+LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
+    AND r3.county = coalesce(i.county, '');
 CREATE OR REPLACE TABLE primary_measures AS
-SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
-    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth, m.* EXCLUDE (rid)
-FROM report_index i JOIN report_measures m USING (rid) WHERE i.primary_report;
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (rid);
 CREATE OR REPLACE TABLE primary_cells AS
-SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
-    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth, c.* EXCLUDE (rid)
-FROM report_index i JOIN report_cells c USING (rid) WHERE i.primary_report;
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (rid);
 CREATE OR REPLACE TABLE primary_measures_regions AS SELECT * FROM primary_measures WHERE scope = 'region';
 CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region';
 CREATE OR REPLACE TABLE open_findings AS
@@ -279,11 +296,37 @@ FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
 """
 
 
-def build_primary(con: duckdb.DuckDBPyConnection) -> None:
+def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]]) -> None:
     """Denormalised tables of the primary reports (index columns beside measures or cells), their
     region reports apart (few, and looked up by every sum), and the checks that did not pass
-    beside their body: page queries then filter and sum one table."""
+    beside their body: page queries then filter and sum one table.
+
+    `measures` are (id, template versions, is a rate). For each, `<id>#cover` is the deepest
+    level at which a region report with a usable value stands for the report (0: none), so
+    a sum at level L simply leaves out `#cover >= L`; `cover#any` does the same for any
+    region report, for sums of cells. Valid whenever the filter keeps every kind of body
+    and every body (a filter on them may leave a region report out; then `_kept` joins).
+    """
     con.execute(PRIMARY)
+    levels = []
+    for measure_id, versions, rate in [*measures, ("", ("2019", "2021"), False)]:
+        parts = ("num", "den") if rate else ("num",)
+        cases = []
+        for depth in (3, 2, 1):
+            alias = f"r{depth}"
+            usable = " AND ".join(f'{alias}."{measure_id}#{part}" IS NOT NULL' for part in parts) if measure_id else "TRUE"
+            allowed = ", ".join(f"'{v}'" for v in versions if re.fullmatch(r"\d{4}", v))
+            cases.append(
+                f"WHEN i.depth >= {depth} AND {alias}.rid <> i.rid AND {alias}.version IN ({allowed}) AND {usable} THEN {depth}"
+            )
+        name = f"{measure_id}#cover" if measure_id else "cover#any"
+        if measure_id and not MEASURE_ID.match(measure_id):
+            raise ValueError(f"not a measure id: {measure_id!r}")
+        levels.append(f'CAST(CASE {" ".join(cases)} ELSE 0 END AS TINYINT) AS "{name}"')
+    joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
+    con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM primary_measures i {joins}")
+    for table in ("primary_measures", "primary_cells"):
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT t.*, c.* EXCLUDE (rid) FROM {table} t JOIN cover_levels c USING (rid)")
 
 
 # ---------------------------------------------------------------- filter options
@@ -364,41 +407,33 @@ def _measure_columns(measure_id: str) -> str:
     return f'i."{measure_id}#num" AS num, i."{measure_id}#den" AS den, i."{measure_id}#derived" AS derived'
 
 
-def _kept(con: duckdb.DuckDBPyConnection, filters: Filters, select: str, source: str, usable: str = "TRUE") -> str:
+def _kept(
+    con: duckdb.DuckDBPyConnection, filters: Filters, select: str, source: str, usable: str = "TRUE", cover: str = "cover#any"
+) -> str:
     """A subquery of the selection's usable reports, less those a region report in the selection stands for.
 
-    A report is dropped when a region report of a region containing it, with a usable
-    value, sits in the selection for the same year, at level `$level` or deeper (the
-    first by number where two do); region reports of areas larger than `$level` are
-    dropped too, as they cannot stand for one group. So a region's own report replaces
-    its members, never adds to them. Region reports are few and kept in a table of their
-    own (`<source>_regions`): the test is three equality joins on small subqueries, left
-    out where the selection holds no region report at all.
+    A report is dropped when the region report of a region containing it (`cover1..3`,
+    the first by number at each depth) is in the selection for the same year with a
+    usable value, at level `$level` or deeper; region reports of areas larger than
+    `$level` are dropped too, as they cannot stand for one group. So a region's own
+    report replaces its members, never adds to them.
+
+    Without a filter on kinds or bodies every region report of the place and years is in
+    the selection, and the precomputed column `cover` answers; with one, three joins on
+    the few region reports (`<source>_regions`) check which are.
     """
     chosen = f"list_contains($versions::VARCHAR[], {{a}}.version) AND {usable.replace('@', '{a}.')}"
     rows = f"SELECT {KEPT_COLUMNS}, {select} FROM {source} i"
     where = f"WHERE {WHERE} AND {chosen.format(a='i')} AND NOT (i.scope = 'region' AND i.depth < $level)"
-    if not _rows(con, f"SELECT count(*) FROM {source}_regions i WHERE {WHERE}", filters.params())[0][0]:
-        return f"({rows} {where}) kept"
-
-    def regions(depth: int, keys: str) -> str:
-        return (
-            f"(SELECT year, {keys}, min(rid) AS agg_id FROM {source}_regions r WHERE {WHERE.replace('i.', 'r.')} AND "
-            f"{chosen.format(a='r')} AND r.depth = {depth} GROUP BY ALL)"
-        )
-
-    return f"""(
-        {rows}
-        LEFT JOIN {regions(1, "province")} r1 ON r1.year = i.year AND r1.province = i.province
-        LEFT JOIN {regions(2, "province, coalesce(city, '') AS city")} r2
-            ON r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
-        LEFT JOIN {regions(3, "province, coalesce(city, '') AS city, county")} r3
-            ON r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '') AND r3.county = i.county
-        {where}
-            AND NOT ($level <= 1 AND coalesce(r1.agg_id <> i.rid, false))
-            AND NOT ($level <= 2 AND i.depth >= 2 AND coalesce(r2.agg_id <> i.rid, false))
-            AND NOT (i.depth >= 3 AND coalesce(r3.agg_id <> i.rid, false))
-    ) kept"""
+    if not (filters.kinds or filters.agencies):
+        return f'({rows} {where} AND i."{cover}" < $level) kept'
+    joins, tests = [], []
+    for depth in (1, 2, 3):
+        alias = f"r{depth}"
+        joins.append(f"LEFT JOIN {source}_regions {alias} ON {alias}.rid = i.cover{depth}")
+        stands = f"{WHERE.replace('i.', alias + '.')} AND {chosen.format(a=alias)}"
+        tests.append(f"AND NOT ({depth} >= $level AND i.depth >= {depth} AND {alias}.rid <> i.rid AND coalesce({stands}, false))")
+    return f"({rows} {' '.join(joins)} {where} {' '.join(tests)}) kept"
 
 
 def _measure_params(filters: Filters, versions: Sequence[str], split: bool, level: int) -> dict[str, object]:
@@ -461,11 +496,10 @@ def measure_totals(
     group = f"{region_label(level)}" if by_region else "NULL"
     parts = ("num", "den") if rate else ("num",)
     usable = " AND ".join(f'@"{measure_id}#{part}" IS NOT NULL' for part in parts)
-    kept = _kept(con, filters, _measure_columns(measure_id), "primary_measures", usable)
+    kept = _kept(con, filters, _measure_columns(measure_id), "primary_measures", usable, f"{measure_id}#cover")
     sql = f"""
         SELECT year, CASE WHEN $split THEN version END AS split_version, {group} AS region, sum(num) AS num,
             {"sum(den)" if rate else "NULL::DOUBLE"} AS den, bool_or(derived) AS derived, count(*)::UINTEGER AS reports,
-            bool_or(scope = 'region') AS has_region_report, bool_or(synthetic) AS synthetic,
             max(version) AS main_version, bool_or(scope = 'region' AND depth = $level) AS own,
             bool_and(depth < $level) AS local
         FROM {kept} GROUP BY ALL ORDER BY year, split_version, region
@@ -507,10 +541,7 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int,
     """Body × year for the `limit` bodies with most missing years and failing reports (`bodies`: how many in all)."""
     sql = f"""
         WITH per AS (
-            SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, count(*) AS reports,
-                coalesce(sum(f.failures), 0) AS failures, bool_or(i.synthetic) AS synthetic
-            FROM report_index i LEFT JOIN report_failures f USING (report_id)
-            WHERE {WHERE} GROUP BY i.agency_id, i.year
+            SELECT agency_id, agency_name, year, reports, failures, synthetic FROM body_years i WHERE {WHERE}
         ),
         ranked AS (
             SELECT agency_id, ($span - count(*)) + count(*) FILTER (WHERE failures > 0) AS problems,

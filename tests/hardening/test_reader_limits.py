@@ -86,3 +86,20 @@ def test_a_small_word_package_still_reads() -> None:
     data = docx_with_body(b"<w:p><w:r><w:t>x</w:t></w:r></w:p>")
     with pytest.raises(ReportError, match="not a disclosure report"):
         extract_bytes(data, "small.docx")
+
+
+def test_running_out_of_memory_is_reported_as_the_limit_not_as_damage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under an ingest worker's memory cap a dense PDF page or a huge Word part ends in MemoryError;
+    the readers used to call that a damaged file."""
+    from hardening.badinputs import demo_bytes
+    from pipeline.readers import docx, pdf
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(pdf, "_page_blocks", exhausted)
+    monkeypatch.setattr(docx.docx, "Document", exhausted)
+    for form in ("pdf", "docx"):
+        with pytest.raises(ReportError) as caught:
+            extract_bytes(demo_bytes(form), f"report.{form}")
+        assert caught.value.reason == limits.MEMORY_LIMIT_REASON

@@ -238,6 +238,17 @@ def test_region_report_stands_in_for_its_members(region_con):
     assert county.select("value", "coverage").rows() == [(100, "地区报告")]
 
 
+def test_a_filter_that_leaves_the_region_report_out_counts_its_members(region_con):
+    place = Filters(province="甲省", city="乙市")
+    departments = metrics.region_values(region_con, "requests_new", Filters(place.province, place.city, kinds=("department",)))
+    assert {r["region"]: r["value"] for r in departments.to_dicts()} == {"甲区": 30 + 40, "乙区": 20 + 12, "乙市本级": 8}
+    both = Filters(place.province, place.city, kinds=("department", "government"))
+    assert sorted(metrics.region_values(region_con, "requests_new", both)["value"].to_list()) == [8, 37, 100]
+    members = [Report("甲区教育局", 0, {}).agency_id, Report("甲区人民政府", 0, {}).agency_id]
+    assert metrics.trend(region_con, "requests_new", Filters(agencies=(members[0],)))["value"].to_list() == [30]
+    assert metrics.trend(region_con, "requests_new", Filters(agencies=tuple(members)))["value"].to_list() == [100]
+
+
 def test_rates_of_a_region_use_the_region_report_too(region_con):
     regions = metrics.region_values(region_con, "disclosure_rate", Filters(province="甲省", city="乙市"))
     got = {r["region"]: (r["num"], r["den"]) for r in regions.to_dicts()}

@@ -1,0 +1,227 @@
+"""Dashboard speed on large warehouses: per page, the time its queries take and the time to render it.
+
+Warehouses of 10,000 and 100,000 reports are made by replicating the rows of a demo
+warehouse under new report and body ids, each copy a fictional city of its own (so
+the region tree, the body list and every ranking grow with the copies). Each page is
+then run by Streamlit's AppTest, exactly as a browser session runs it:
+
+- query time: time spent inside `warehouse.metrics` / `warehouse.queries` calls made by
+  the page and the filter frame (outermost calls only, so nothing is counted twice);
+- render time: the whole script run of the page, queries included, up to the elements
+  Streamlit sends to the browser (the browser's own drawing is not included).
+
+Half the governments are declared region reports (report_scope.csv), so every sum runs
+the logic that lets a region's report replace its members.
+
+Opening a warehouse (building the in-memory index and cell matrix) happens once per
+published snapshot and is reported separately. The target is < 200 ms of queries per
+page at 100,000 reports.
+
+    python benchmarks/dashboard.py [--source DEMO_WAREHOUSE] [--sizes 10000 100000] [--work DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import io
+import math
+import os
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from warehouse import metrics, queries, store  # noqa: E402
+from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
+
+PAGES = (
+    "pages/overview.py", "pages/channels.py", "pages/requests.py", "pages/procurement.py", "pages/reviews.py",
+    "pages/agency.py", "pages/compare.py", "pages/quality.py", "pages/upload.py", "pages/metrics_help.py",
+)  # fmt: skip
+TARGET_MS = 200.0
+
+
+# ---------------------------------------------------------------- building large warehouses
+
+
+def _suffix(column: str) -> str:
+    return f"{column} || '-' || k"
+
+
+def _copy_sql(table: str, columns: list[str]) -> str:
+    """SELECT of one table's rows once per copy k, with report and body ids made unique per copy."""
+    renamed = {"report_id": _suffix("report_id"), "agency_id": _suffix("agency_id"),
+               "related_report_id": f"CASE WHEN related_report_id IS NULL THEN NULL ELSE {_suffix('related_report_id')} END"}  # fmt: skip
+    if table == "agencies":
+        name = "regexp_replace(name_reported, '^(.{2,7}?)市', '\\1' || k || '市')"
+        renamed |= {
+            "name_reported": name,
+            "name_canonical": name,
+            "province": "CASE WHEN synthetic THEN '演示省' || (k // 20) ELSE province END",
+            "city": f"CASE WHEN synthetic THEN nullif(regexp_extract({name}, '^(.{{2,9}}?市)', 1), '') ELSE city END",
+            "county": f"CASE WHEN synthetic THEN nullif(regexp_extract({name}, '^.{{2,9}}?市(.{{1,7}}?[区县旗])', 1), '') "
+            "ELSE county END",
+        }
+    if table == "reports":
+        renamed["agency_name"] = "regexp_replace(agency_name, '^(.{2,7}?)市', '\\1' || k || '市')"
+    select = ", ".join(f"{renamed.get(c, c)} AS {c}" for c in columns)
+    return f"SELECT {select} FROM {table}, range($copies) AS r(k)"
+
+
+def replicate(source: Path, target: Path, reports: int) -> Path:
+    """A warehouse of about `reports` reports: the source's rows copied under new ids."""
+    if store.current_id(target) is not None:
+        return target
+    con = store.connect(source)
+    have = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
+    copies = max(1, math.ceil(reports / have))
+    snapshot = store.begin_snapshot(target)
+    entries = {}
+    for table, spec in TABLES.items():
+        if table == "quarantine":
+            query = "SELECT * FROM quarantine"
+        else:
+            query = _copy_sql(table, spec.schema.names).replace("$copies", str(copies))
+        entries[table] = store.write_table(con, snapshot, table, query)
+    store.publish(target, snapshot, {"tables": entries, "replicated_from": str(source), "copies": copies})
+    _declare_region_reports(target)
+    return target
+
+
+def _declare_region_reports(root: Path) -> None:
+    """Half the governments' reports declared region reports (report_scope.csv), so the sums run
+    the scope logic that replaces members by their region's report, as real warehouses do."""
+    con = store.connect(root)
+    names = [row[0] for row in con.execute(
+        "SELECT name_reported FROM agencies WHERE kind = 'government' ORDER BY agency_id"
+    ).fetchall()[::2]]  # fmt: skip
+    con.close()
+    lines = ["name,year,scope"] + [f"{name},,region" for name in names]
+    (root / metrics.SCOPE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def demo_source(work: Path) -> Path:
+    """The demo warehouse (small scale) built under `work`, unless it is there already."""
+    root = work / "demo"
+    if store.current_id(root) is None:
+        from pipeline.demo import demo_command
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            demo_command(str(root), 1, "small")
+    return root
+
+
+# ---------------------------------------------------------------- timing pages
+
+
+class QueryClock:
+    """Wraps every public function of the metric and query modules to add up their time."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._depth = 0
+        self._saved: list[tuple[types.ModuleType, str, Callable]] = []
+
+    def _wrap(self, function: Callable) -> Callable:
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            self._depth += 1
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self.seconds += time.perf_counter() - start
+
+        return timed
+
+    def __enter__(self) -> QueryClock:
+        for module in (metrics, queries):
+            for name, value in vars(module).items():
+                if isinstance(value, types.FunctionType) and value.__module__ == module.__name__ and name != "open_warehouse":
+                    self._saved.append((module, name, value))
+                    setattr(module, name, self._wrap(value))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for module, name, value in self._saved:
+            setattr(module, name, value)
+
+
+def time_pages(root: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
+    """(page, query ms, render ms) per page: the best of `repeats` runs after a warm-up."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["XXGK_WAREHOUSE"] = str(root)
+    agency = _some_body(root)
+    results = []
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.run()
+        at.query_params["agency"] = agency
+        at.switch_page(page).run()  # warm-up: imports, caches of the page
+        best = (math.inf, math.inf)
+        for _ in range(repeats):
+            with QueryClock() as clock:
+                start = time.perf_counter()
+                at.run()
+                elapsed = time.perf_counter() - start
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception[0].message}")
+            best = min(best, (clock.seconds * 1000, elapsed * 1000))
+        results.append((page, *best))
+    return results
+
+
+def _some_body(root: Path) -> str:
+    con = metrics.open_warehouse(root)
+    try:
+        return queries.bodies(con, queries.Filters())["agency_id"][0]
+    finally:
+        con.close()
+
+
+def open_seconds(root: Path) -> float:
+    """Time to open a warehouse: views, index, cell matrix, scopes."""
+    start = time.perf_counter()
+    metrics.open_warehouse(root).close()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, help="warehouse whose rows are replicated (default: build the demo)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xxgk-dashboard-bench")
+    args = parser.parse_args()
+    source = args.source or demo_source(args.work)
+    worst = 0.0
+    for size in args.sizes:
+        root = replicate(source, args.work / f"reports-{size}", size)
+        con = store.connect(root)
+        count = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
+        facts = sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in FACT_TABLES.values())
+        con.close()
+        regions = len((root / metrics.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
+        print(f"\n{count:,} reports ({regions} bodies' reports declared region reports), {facts:,} cells"
+              f" — opening the warehouse: {open_seconds(root):.2f} s (once per snapshot)")
+        print(f"{'page':28s}{'queries':>12s}{'render':>12s}")
+        for page, query_ms, render_ms in time_pages(root):
+            mark = "" if query_ms < TARGET_MS else f"  over {TARGET_MS:.0f} ms"
+            print(f"{page:28s}{query_ms:10.1f} ms{render_ms:10.1f} ms{mark}")
+            if size >= 100_000:
+                worst = max(worst, query_ms)
+    if worst:
+        print(f"\nslowest page's queries at 100,000 reports: {worst:.1f} ms (target < {TARGET_MS:.0f} ms)")
+
+
+if __name__ == "__main__":
+    main()
