@@ -26,7 +26,7 @@ from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
-from pipeline.limits import MAX_DOCX_PART_BYTES, MAX_UNCOMPRESSED_BYTES
+from pipeline.limits import MAX_DOCX_PART_BYTES, MAX_UNCOMPRESSED_BYTES, MEMORY_LIMIT_REASON
 
 MAIN_PART = re.compile(r"^word/document\d*\.xml$")
 XML_PART = re.compile(r"\.(xml|rels)$")
@@ -39,6 +39,8 @@ def read(data: bytes, source: str) -> Document:
     _check_package(data, source)
     try:
         body = docx.Document(io.BytesIO(data)).element.body
+    except MemoryError:
+        raise ReportError(source, MEMORY_LIMIT_REASON) from None
     except Exception as exc:  # python-docx raises KeyError, ValueError, XMLSyntaxError… on damaged parts
         raise ReportError(source, f"damaged Word document ({type(exc).__name__}) / Word 文档已损坏") from None
     doc = Document(source=source, format="docx")

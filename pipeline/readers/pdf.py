@@ -33,7 +33,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
-from pipeline.limits import MAX_PAGES
+from pipeline.limits import MAX_PAGES, MEMORY_LIMIT_REASON
 
 MAX_GRAPHICS_PER_PAGE = 3000  # beyond this a page is a drawing, not a ruled table: text only
 RULING_TOLERANCE = 3.0  # points; the table finder's own snapping distance
@@ -81,6 +81,8 @@ def _failure_reason(exc: Exception) -> str:
     cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
     if isinstance(cause, PDFPasswordIncorrect):
         return "encrypted PDF (password required) / PDF 已加密"
+    if isinstance(cause, MemoryError):  # a page of a few KB can hold 400k characters: not damage, a limit
+        return MEMORY_LIMIT_REASON
     return f"damaged PDF ({type(cause).__name__}) / PDF 已损坏"
 
 
