@@ -97,9 +97,10 @@ def test_running_out_of_memory_is_reported_as_the_limit_not_as_damage(monkeypatc
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
+    files = {form: demo_bytes(form) for form in ("pdf", "docx")}
     monkeypatch.setattr(pdf, "_page_blocks", exhausted)
     monkeypatch.setattr(docx.docx, "Document", exhausted)
-    for form in ("pdf", "docx"):
+    for form, data in files.items():
         with pytest.raises(ReportError) as caught:
-            extract_bytes(demo_bytes(form), f"report.{form}")
+            extract_bytes(data, f"report.{form}")
         assert caught.value.reason == limits.MEMORY_LIMIT_REASON
