@@ -10,7 +10,7 @@ from pipeline.errors import ReportError
 def decode_text(data: bytes, source: str) -> str:
     """Decode report text; government sites still publish GBK/GB2312 next to UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a cut or damaged file still reads, as far as it goes
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
