@@ -33,15 +33,18 @@ NO_DATA = "当前筛选条件下没有数据。可以放宽左侧的地区、类
 
 
 @st.cache_resource(max_entries=2, show_spinner="正在打开数据仓库…")
-def _open(directory: str, snapshot: str | None) -> duckdb.DuckDBPyConnection:
-    """One prepared read-only connection per published snapshot, shared by every session."""
+def _open(directory: str, snapshot: str | None, scope_file: float) -> duckdb.DuckDBPyConnection:
+    """One prepared read-only connection per published snapshot (and scope file), shared by every session."""
     return metrics.open_warehouse(directory)
 
 
 def connection() -> duckdb.DuckDBPyConnection:
-    """The connection for the current snapshot; a new import is picked up on the next run."""
-    directory = str(settings.warehouse_dir())
-    return _open(directory, store.current_id(directory))
+    """The connection for the current snapshot; a new import or an edited report_scope.csv is
+    picked up on the next run."""
+    directory = settings.warehouse_dir()
+    scope_file = directory / metrics.SCOPE_FILE
+    edited = scope_file.stat().st_mtime if scope_file.exists() else 0.0
+    return _open(str(directory), store.current_id(directory), edited)
 
 
 # ---------------------------------------------------------------- the filter frame
