@@ -8,7 +8,8 @@ from warehouse import queries
 
 FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity_zh": "严重程度", "outcome_zh": "结果",
                    "message_zh": "说明", "source_file": "文件"}  # fmt: skip
-CELL_COLUMNS = {"key": "字段", "value": "数值", "raw": "原文", "status": "状态", "source": "位置"}
+CELL_COLUMNS = {"year": "年度", "key": "字段", "value": "数值", "raw": "原文", "status": "状态", "source": "位置",
+                "source_file": "文件"}  # fmt: skip
 
 con, filters = ui.context()
 st.title("数据质量")
@@ -40,7 +41,8 @@ ui.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="q
 if event.selection.rows:
     picked = found.row(event.selection.rows[0], named=True)
     st.markdown(f"**{picked['agency_name']} {picked['year']}年 · {picked['rule']}**：{picked['message_zh']}")
-    ui.table(queries.cells(con, picked["report_id"], picked["keys"]), CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
+    involved = queries.cells(con, [picked["report_id"], picked["related_report_id"]], picked["keys"])
+    ui.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
 
 st.subheader("隔离的文件")
 ui.table(queries.quarantine(con), {"source_file": "文件", "reason": "原因", "at": "时间", "source_path": "路径"},

@@ -501,12 +501,15 @@ def classify_scope(inputs: pl.DataFrame, overrides: Mapping[tuple[str, int | Non
         candidate=pl.col("kind").is_in(list(SCOPE_KINDS)) & pl.col("level").is_in(list(REGION_LEVELS)),
     )
     frame = _member_sums(frame)
-    rows = [_scope_of(row, overrides) for row in frame.iter_rows(named=True)]
-    return pl.DataFrame(rows, schema={"report_id": pl.String, "scope": pl.String, "scope_evidence": pl.String})
+    named = pl.col("name_canonical").is_in(list({name for name, _year in overrides}))
+    open_question = frame.filter(pl.col("candidate") | named)  # every other report is a body's own
+    rows = [_scope_of(row, overrides) for row in open_question.iter_rows(named=True)]
+    schema = {"report_id": pl.String, "scope": pl.String, "scope_evidence": pl.String}
+    return pl.DataFrame(rows, schema=schema)
 
 
 def _scope_of(row: dict, overrides: Mapping[tuple[str, int | None], str]) -> dict[str, str]:
-    name = canonical_name(row["agency_name"] or "")
+    name = row["name_canonical"] or canonical_name(row["agency_name"] or "")
     override = overrides.get((name, row["year"])) or overrides.get((name, None))
     decided = None
     if override:
@@ -538,7 +541,6 @@ def _cue_test(name: str, cues: str | None) -> tuple[str, str] | None:
 # ---------------------------------------------------------------- evaluating a measure
 
 Z95 = 1.959963984540054
-VALUE_COLUMNS = ("num", "den", "value", "ci_low", "ci_high", "derived", "small_sample")
 
 
 def _by_version(measure: Measure, build) -> pl.Expr:

@@ -33,7 +33,6 @@ from warehouse.schema import FACT_TABLES, TABLES
 KEY_PATTERN = re.compile(r"^(t2|t3|t4|text)\.[a-z0-9_.]+$")
 UNPLACED = "未定位"
 SYNTHETIC_PROVINCE = "演示数据（虚构地区）"
-STATUS_CODES = {"reported": 3, "derived": 2, "blank": 1}
 
 
 # ---------------------------------------------------------------- filters
@@ -248,10 +247,10 @@ def scope_inputs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return _frame(
         con,
         """
-        SELECT i.report_id, i.agency_id, i.agency_name, i.year, i.kind, i.level, i.province, i.city, i.county,
-            i.primary_report, c."t3.new_requests.total" AS new_requests,
+        SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province, i.city,
+            i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
             (SELECT string_agg(raw, ' ') FROM text_facts t WHERE t.report_id = i.report_id) AS text_cues
-        FROM report_index i LEFT JOIN report_cells c USING (rid)
+        FROM report_index i LEFT JOIN report_cells c USING (rid) LEFT JOIN agencies a USING (agency_id)
         """,
     )
 
@@ -578,7 +577,7 @@ def findings(
     sql = f"""
         WITH chosen AS (
             SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, i.keys, i.report_id,
-                i.agency_id, i.source_file
+                i.related_report_id, i.agency_id, i.source_file
             FROM open_findings i
             WHERE list_contains($outcomes::VARCHAR[], i.outcome) AND {WHERE}
                 AND (len($rules::VARCHAR[]) = 0 OR list_contains($rules::VARCHAR[], i.rule))
@@ -600,13 +599,19 @@ def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Dat
     return _frame(con, sql, filters.params())
 
 
-def cells(con: duckdb.DuckDBPyConnection, report_id: str, keys: Sequence[str]) -> pl.DataFrame:
-    """The printed (and derived) cells of one report for the given keys, as stored."""
+def cells(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str], keys: Sequence[str]) -> pl.DataFrame:
+    """The printed (and derived) cells of the reports a finding compares (a cross-year check
+    names two), for the given keys, as stored, with each report's year and file."""
     union = " UNION ALL ".join(
-        f"SELECT key, value, raw, status, source FROM {table} WHERE report_id = $report_id" for table in FACT_TABLES.values()
+        f"SELECT report_id, key, value, raw, status, source FROM {table} "
+        "WHERE list_contains($reports::VARCHAR[], report_id) AND list_contains($keys::VARCHAR[], key)"
+        for table in FACT_TABLES.values()
     )
-    sql = f"SELECT * FROM ({union}) WHERE list_contains($keys::VARCHAR[], key) ORDER BY key, status"
-    return _frame(con, sql, {"report_id": report_id, "keys": list(keys)})
+    sql = f"""
+        SELECT i.year, i.source_file, f.key, f.value, f.raw, f.status, f.source
+        FROM ({union}) f JOIN report_index i USING (report_id) ORDER BY i.year, f.key, f.status
+    """
+    return _frame(con, sql, {"reports": [r for r in report_ids if r], "keys": list(keys)})
 
 
 def quarantine(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

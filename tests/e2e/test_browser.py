@@ -102,8 +102,10 @@ def query(page) -> dict[str, list[str]]:
 
 
 def chart_texts(page) -> list[str]:
-    """Texts drawn in the first chart: axis labels, titles, legend (SVG text has no innerText)."""
+    """Texts drawn in the first chart once its bars are drawn: axis labels, titles, legend
+    (SVG text has no innerText)."""
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.locator("g.mark-rect path").first.wait_for(timeout=30_000)
     return chart.locator("text").evaluate_all("nodes => nodes.map(n => n.textContent)")
 
 
@@ -176,15 +178,34 @@ def test_downloading_a_chart_as_csv(server, page, tmp_path):
     assert rows and all(row.split(",")[2] == "2022" for row in rows)
 
 
+def test_clicking_a_finding_shows_its_cells(server, page):
+    page.goto(f"{server}/data-quality")
+    settle(page, "数据质量")
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.move(box["x"] + 18, box["y"] + 35 + 17)  # the selection box of the first row, under the header
+    page.wait_for_timeout(300)  # the canvas grid arms its row markers on hover
+    page.mouse.down()
+    page.mouse.up()
+    page.locator("strong", has_text="年 · T").first.wait_for(timeout=30_000)
+    settle(page, "数据质量")
+    assert page.get_by_test_id("stDataFrame").count() == 2, "the cells of the finding are listed below it"
+
+
 def test_a_screenshot_of_every_page(server, browser):
     SCREENSHOTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
     tab = context.new_page()
+    tab.goto(server)
+    settle(tab, "概览")
+    profile = tab.locator('[data-testid="stPageLink"] a').first.get_attribute("href")
+    paths = URL_PATHS | {f"body-profile?{urllib.parse.urlparse(profile).query}": "单位画像"}
     try:
-        for path, title in URL_PATHS.items():
+        for path, title in paths.items():
             tab.goto(f"{server}/{path}")
             settle(tab, title)
-            target = SCREENSHOTS / f"{path or 'overview'}.png"
+            target = SCREENSHOTS / f"{(path or 'overview').split('?')[0]}{'-body' if '?' in path else ''}.png"
             tab.screenshot(path=str(target), full_page=True)
             assert target.stat().st_size > 10_000
     finally:

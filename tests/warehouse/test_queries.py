@@ -24,6 +24,9 @@ def small(tmp_path_factory):
         Report("甲区教育局", 2021, requests(6, 3), county="甲区", findings=[
             {"rule": "T3-OFF", "severity": "error", "outcome": "fail", "message_zh": "勾稽不平", "keys": ["t3.new_requests.total"]},
             {"rule": "T3-ROW", "severity": "error", "outcome": "pass", "message_zh": "通过"},
+            {"rule": "T3-XYEAR", "severity": "error", "outcome": "fail", "message_zh": "跨年不衔接", "scope": "warehouse",
+             "keys": ["t3.carried_over.total", "t3.carried_forward.total"],
+             "related_report_id": Report("甲区教育局", 2020, {}).report_id},
         ]),
         Report("甲区人民政府", 2021, requests(50, 10), county="甲区", kind="government"),
         Report("乙市审计局", 2021, requests(8, 8)),
@@ -98,19 +101,21 @@ def test_synthetic_reports_are_counted(small):
 def test_coverage_and_findings(small):
     grid = queries.coverage(small, Filters(province="甲省"), (2020, 2021))
     assert grid.select("agency_name", "year", "reports", "failures", "problems").rows() == [
-        ("乙市审计局", 2021, 1, 0, 1), ("甲区人民政府", 2021, 1, 0, 1), ("甲区教育局", 2020, 1, 0, 1), ("甲区教育局", 2021, 1, 1, 1),
+        ("乙市审计局", 2021, 1, 0, 1), ("甲区人民政府", 2021, 1, 0, 1), ("甲区教育局", 2020, 1, 0, 1), ("甲区教育局", 2021, 1, 2, 1),
     ]  # fmt: skip
     assert set(grid["bodies"].to_list()) == {3}
     assert queries.coverage(small, Filters(province="甲省"), (2020, 2021), limit=1)["agency_name"].unique().to_list() == ["乙市审计局"]
     summary = queries.finding_summary(small, Filters())
-    assert summary.select("rule", "severity", "outcome", "findings").rows() == [("T3-OFF", "error", "fail", 1)]
+    assert summary.select("rule", "severity", "outcome", "findings").rows() == [
+        ("T3-OFF", "error", "fail", 1), ("T3-XYEAR", "error", "fail", 1)
+    ]
     found = queries.findings(small, Filters(), rules=["T3-OFF"])
     assert found.select("agency_name", "year", "message_zh", "total").rows() == [("甲区教育局", 2021, "勾稽不平", 1)]
     assert queries.findings(small, Filters(), severities=["warning"]).is_empty()
     assert queries.findings(small, Filters(), outcomes=["not_assessable"]).is_empty()
-    assert queries.findings_by_body(small, Filters()).select("agency_name", "count").rows() == [("甲区教育局", 1)]
-    cells = queries.cells(small, found["report_id"][0], found["keys"][0].to_list())
-    assert cells.select("key", "value", "status").rows() == [("t3.new_requests.total", 6.0, "reported")]
+    assert queries.findings_by_body(small, Filters()).select("agency_name", "count").rows() == [("甲区教育局", 2)]
+    cells = queries.cells(small, [found["report_id"][0], None], found["keys"][0].to_list())
+    assert cells.select("year", "key", "value", "status").rows() == [(2021, "t3.new_requests.total", 6.0, "reported")]
 
 
 def test_quarantine_lists_reasons(small):
@@ -147,3 +152,13 @@ def test_every_query_answers_on_an_empty_warehouse(tmp_path):
         queries.part_totals(con, ["t3.disclosed.total"], Filters(), 1, False),
     ):  # fmt: skip
         assert frame.is_empty()
+
+
+def test_a_cross_year_finding_shows_both_years_cells(small):
+    found = queries.findings(small, Filters(), rules=["T3-XYEAR"])
+    row = found.row(0, named=True)
+    cells = queries.cells(small, [row["report_id"], row["related_report_id"]], row["keys"])
+    assert cells.select("year", "key", "value").rows() == [
+        (2020, "t3.carried_forward.total", 0.0), (2020, "t3.carried_over.total", 0.0),
+        (2021, "t3.carried_forward.total", 0.0), (2021, "t3.carried_over.total", 0.0),
+    ]  # fmt: skip
