@@ -440,10 +440,11 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
         return
     frame = _with_source(frame).with_columns(year_text=pl.col("year").cast(pl.String), label=pl.col(facet))
     fmt = ".1f" if measure.is_rate else ",.0f"
+    legend = alt.Legend(orient="bottom") if frame["series"].n_unique() > 1 else None
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=measure.label),
-        color=alt.Color("series:N", title="口径", legend=alt.Legend(orient="bottom")),
+        color=alt.Color("series:N", title="口径", legend=legend),
         tooltip=[alt.Tooltip("label:N", title="名称"), alt.Tooltip("year_text:O", title="年度"),
                  alt.Tooltip("value:Q", title=measure.label, format=fmt),
                  alt.Tooltip("change:Q", title="同比变化", format=fmt), alt.Tooltip("source:N", title="数值来源")],
@@ -459,6 +460,7 @@ def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filt
     if frame.is_empty():
         st.info(empty)
         return
+    frame = frame.with_columns(pl.selectors.float().round(2))  # the table and its CSV show the same figures
     shown = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
     st.dataframe(shown, hide_index=True, width="stretch")
     download(frame, columns, what, filters, key)
