@@ -1,18 +1,21 @@
 """Every SQL statement the dashboard runs, parameterised, returning polars frames.
 
-The warehouse views (`warehouse.store.connect`) hold one row per printed cell. At
-connection time two in-memory tables are built from them, so that page queries stay
-fast on 100,000 reports:
+The warehouse views (`warehouse.store.connect`) hold one row per printed cell. When a
+snapshot is opened (`warehouse.metrics.open_warehouse`), in-memory tables are built from
+them once, so that page queries only filter and sum and stay fast on 100,000 reports:
 
 - `report_index`: one row per report with its body, place (province / city / county),
   kind, level, template version, whether it is the body's primary report of the year
-  (duplicates are kept but counted once) and its scope (body or region, set by
-  `warehouse.metrics`);
-- `report_cells`: one row per report, one column per canonical key the metric layer
-  reads (`"<key>"` the number, `"<key>#d"` true where it is derived rather than printed).
+  (duplicates are kept but counted once) and its scope (body or region);
+- `report_cells` / `report_measures`: per report, each canonical key the metric layer
+  reads (`"<key>"`, and `"<key>#d"` true where derived rather than printed) / each
+  measure's numerator, denominator and derived flag;
+- `primary_cells` / `primary_measures` (and `…_regions`, their region reports): the same
+  for primary reports beside their index columns and the region reports covering them;
+- `body_index`, `body_years`, `report_failures`, `open_findings`, `report_flags`.
 
 User input only ever reaches SQL as a bound parameter. Column names are canonical keys
-from the metric dictionary, checked against `KEY_PATTERN` before they are quoted.
+or measure ids from the metric dictionary, checked against a pattern before they are quoted.
 """
 
 from __future__ import annotations
