@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
+from math import comb, prod
 
 from pipeline.extract.lines import UNIT_FACTORS_TO_WAN, to_number
 
 Cells = tuple[int | float, ...]
 MAX_CANDIDATES = 20000
+#: Most cuts of one run tried. The count grows as C(digits-1, cells-1): a 7-cell row of 25
+#: digits (more than any real row) has 134,596; one of 44 digits took 100 s, of 60 hours.
+MAX_CUTS = 400_000
 RUN_UNIT = re.compile(r"(亿元|万元|元)$")
 
 
@@ -79,6 +83,8 @@ def decode(
     """All decodings of a run into the given columns that print validly and pass `accept`."""
     pieces, unit = pieces_of(run)
     found: list[Cells] = []
+    if cut_count([len(p) for p in pieces], len(columns)) > MAX_CUTS:
+        return found  # too long to be a row of this table: undecodable, never guessed
     for allocation in _allocations([len(p) for p in pieces], len(columns)):
         for cut in _product([list(_cuts(p, n)) for p, n in zip(pieces, allocation)]):
             if not all(_valid(c, col in signed, col in decimal) for c, col in zip(cut, columns)):
@@ -89,6 +95,11 @@ def decode(
             if len(found) >= MAX_CANDIDATES:
                 return found
     return found
+
+
+def cut_count(lengths: Sequence[int], cells: int) -> int:
+    """How many cuts `decode` would try, counted without making them."""
+    return sum(prod(comb(n - 1, k - 1) for n, k in zip(lengths, take)) for take in _allocations(lengths, cells))
 
 
 def _product(options: list[list[list[str]]]) -> Iterator[list[str]]:

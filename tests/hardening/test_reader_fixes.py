@@ -1,10 +1,13 @@
-"""Reader bugs the hardening suite's property tests found, one test each."""
+"""Reader and extractor bugs the hardening suite found, one test each."""
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 
-from hardening.badinputs import sample
+from hardening.badinputs import demo_bytes, demo_report, sample
 from pipeline.errors import ReportError
 from pipeline.extract import extract_bytes
 
@@ -20,3 +23,22 @@ def test_utf16_report_cut_by_one_byte_still_reads() -> None:
     data = sample().decode("utf-8").encode("utf-16")
     record = extract_bytes(data[:-1], "cut-utf16.txt")
     assert (record.agency, record.year) == ("威海市环翠区孙家疃街道", 2020)
+
+
+def _scraped_with_row(digits: str) -> bytes:
+    """The demo's scraped report with Table 三's first row replaced by one digit run."""
+    text, n = re.subn(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + digits + " ", demo_bytes("scraped").decode())
+    assert n == 1
+    return text.encode()
+
+
+@pytest.mark.parametrize("length", [44, 400])
+def test_an_overlong_digit_run_is_left_undecoded_quickly(length: int) -> None:
+    # a 44-digit row took 104 s (every cut into 7 cells was tried), a 60-digit one hours
+    start = time.perf_counter()
+    record = extract_bytes(_scraped_with_row("7" * length), "long-run.txt")
+    assert time.perf_counter() - start < 3
+    assert not [k for k in [*record.values, *record.ambiguous] if k.startswith("t3.new_requests.")], "never guessed"
+    truth = demo_report("scraped").values
+    assert record.values["t3.carried_over.total"].value == truth["t3.carried_over.total"], "the other rows still read"
+
