@@ -30,9 +30,8 @@ def settle(record: Record, group: str, options: Sequence[Assignment], raw: str, 
 
 
 def _unique(options: Iterable[Assignment]) -> list[Assignment]:
-    """Options without repeats, first-seen order kept."""
-    seen: list[Assignment] = []
+    """Options without repeats, first-seen order kept (by hash: up to 20,000 options come here)."""
+    seen: dict[frozenset, Assignment] = {}
     for option in options:
-        if option not in seen:
-            seen.append(option)
-    return seen
+        seen.setdefault(frozenset(option.items()), option)
+    return list(seen.values())
