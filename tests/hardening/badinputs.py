@@ -251,3 +251,17 @@ def reason_of(message: str) -> str:
 
 def matches(case: Case, reason: str) -> bool:
     return case.error is not None and re.search(case.error, reason) is not None
+
+
+@lru_cache(maxsize=None)
+def data_of(name: str) -> bytes:
+    """The bytes of one case, built once per process."""
+    return BY_NAME[name].make()
+
+
+def good_reports() -> dict[str, bytes]:
+    """Good reports in every form, of different bodies (so none duplicates another), and the sample."""
+    files = {"sample.txt": sample()}
+    for body, form in enumerate(FORMS, start=1):
+        files[f"demo-{form}-{body}.{'txt' if form in ('text', 'scraped') else form}"] = demo_bytes(form, body=body)
+    return files
