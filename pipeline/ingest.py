@@ -309,9 +309,13 @@ class _Worker:
         self.process.start()
         child.close()  # only the worker holds its end now: its death reads as EOF here
         # The clock of a task starts once the worker is up: the first start waits for the forkserver's imports.
-        if not self.conn.poll(WORKER_START_SECONDS) or self.conn.recv() != "ready":
+        try:
+            ready = self.conn.poll(WORKER_START_SECONDS) and self.conn.recv() == "ready"
+        except (EOFError, OSError):  # it died starting, e.g. a __main__ that cannot be re-imported
+            ready = False
+        if not ready:
             self.kill()
-            raise RuntimeError(f"an ingest worker did not start within {WORKER_START_SECONDS} s")
+            raise RuntimeError(f"an ingest worker did not start within {WORKER_START_SECONDS} s (exit {self.process.exitcode})")
 
     def kill(self) -> None:
         self.process.kill()
