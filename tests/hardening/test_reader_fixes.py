@@ -57,3 +57,13 @@ def test_distinct_candidates_are_kept_in_linear_time() -> None:
     assert time.perf_counter() - start < 1
     assert record.candidates["t3.x"] == [{"t3.x.a": i} for i in range(20_000)]
     assert record.values["t3.x.b"].value == 1
+
+
+@pytest.mark.parametrize("data", [b"x" * 2_000_000, ("2020年" + "某" * 300_000).encode()], ids=["no-year", "year-no-title"])
+def test_a_long_line_without_a_title_is_searched_in_linear_time(data: bytes) -> None:
+    # the title pattern is quadratic where it does not match: a 45 MB one-line file never ended
+    # (fixed in identity.py by cutting head lines at TITLE_LINE_CHARS; carried by commit 92362e8)
+    start = time.perf_counter()
+    with pytest.raises(ReportError, match="not a disclosure report"):
+        extract_bytes(data, "one-line.txt")
+    assert time.perf_counter() - start < 3
