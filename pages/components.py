@@ -653,20 +653,25 @@ def plain_main() -> Iterator[None]:
         sys.modules["__main__"] = saved
 
 
-def ingest_uploads(files: list) -> object:
-    """Save the uploaded files under the warehouse's uploads/ folder and ingest them.
+def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
+    """Check, store (content-addressed) and ingest uploaded files; returns the ingest summary
+    and the files refused before ingest, with their reasons.
 
-    A file uploaded again under the same name replaces its earlier version, as ingest
-    does for any path; the new snapshot is picked up on the next run of every page.
+    The type is checked from the content, the size is limited and the stored name is the
+    content hash (pipeline.uploads); the new snapshot is picked up on the next run of every page.
     """
+    from pipeline.errors import ReportError
     from pipeline.ingest import ingest
+    from pipeline.uploads import default_inbox, safe_name, store_upload
 
-    folder = settings.warehouse_dir() / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    inbox = default_inbox(settings.warehouse_dir())
+    paths, refused = [], []
     for uploaded in files:
-        target = folder / uploaded.name.replace("/", "_")
-        target.write_bytes(uploaded.getvalue())
-        paths.append(target)
+        try:
+            paths.append(store_upload(uploaded.getvalue(), uploaded.name, inbox))
+        except ReportError as exc:
+            refused.append((safe_name(uploaded.name), exc.reason))
+    if not paths:
+        return None, refused
     with plain_main():
-        return ingest(paths, settings.warehouse_dir(), workers=1, progress=False)
+        return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused

@@ -22,9 +22,12 @@ files = st.file_uploader("选择报告文件（PDF、DOCX、HTML、TXT、Markdow
                          accept_multiple_files=True, key="uploads")  # fmt: skip
 if files and st.button("导入", type="primary", icon=":material/upload:"):
     with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
-        summary = ui.ingest_uploads(files)
-    counts = summary.counts
-    st.success(f"新导入 {counts['ingested']} 份，替换 {counts['replaced']} 份，未变 {counts['unchanged']} 份，"
-               f"隔离 {counts['quarantined']} 份。新数据已可在各页面查看。")  # fmt: skip
-    for path, reason in summary.quarantined:
-        st.warning(f"{path.name}：{reason}")
+        summary, refused = ui.ingest_uploads(files)
+    for name, reason in refused:
+        st.warning(f"{name}：未导入，{reason}")
+    if summary is not None:
+        counts = summary.counts
+        st.success(f"新导入 {counts['ingested']} 份，替换 {counts['replaced']} 份，未变 {counts['unchanged']} 份，"
+                   f"隔离 {counts['quarantined']} 份。新数据已可在各页面查看。")  # fmt: skip
+        for path, reason in summary.quarantined:
+            st.warning(f"{path.name}：{reason}")

@@ -55,18 +55,21 @@ def test_an_uploaded_report_appears_without_a_restart(dashboard, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["report.exe", "../../escape.txt"])
-def test_upload_names_stay_inside_the_uploads_folder(tmp_path, monkeypatch, name):
+def test_uploads_are_checked_by_content_and_stay_in_the_inbox(tmp_path, monkeypatch, name):
     from pages import components as ui
 
     class Upload:
-        def __init__(self, name: str) -> None:
-            self.name = name
+        def __init__(self, name: str, data: bytes) -> None:
+            self.name, self.data = name, data
 
         def getvalue(self) -> bytes:
-            return b"not a report"
+            return self.data
 
     monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "wh"))
-    summary = ui.ingest_uploads([Upload(name)])
-    saved = list((tmp_path / "wh" / "uploads").iterdir())
-    assert len(saved) == 1 and saved[0].parent == tmp_path / "wh" / "uploads"
-    assert summary.counts["quarantined"] == 1
+    summary, refused = ui.ingest_uploads([Upload(name, b"\x00\x01 not a report")])
+    assert summary is None and len(refused) == 1 and "/" not in refused[0][0]
+    seed = corpus_file("seed_sunjiatuan_2020.txt").read_bytes()
+    summary, refused = ui.ingest_uploads([Upload(name, seed)])
+    saved = [p for p in (tmp_path / "wh" / "inbox").iterdir() if not p.name.startswith(".")]
+    assert refused == [] and summary.counts["ingested"] == 1
+    assert [p.parent for p in saved] == [tmp_path / "wh" / "inbox"] and not (tmp_path / "escape.txt").exists()
