@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import corpus_file, tables
+from hardening.badinputs import build_pdf
 from pipeline.document import Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import pdf, read_file
@@ -23,20 +24,6 @@ def all_rows(doc) -> list[list[str]]:
 def row_ending(rows: list[list[str]], label: str) -> list[str]:
     """The row with `label` in a cell before its last seven (the numbers)."""
     return next(row for row in rows if any(label in text for text in row[:-7]))
-
-
-def build_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
-    """A minimal PDF from object bodies (object 1 is the catalog), with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
-    return bytes(out)
 
 
 def pages(count: int, content: bytes = b"") -> list[bytes]:
