@@ -17,7 +17,7 @@ st.subheader("各年渠道构成")
 ui.composition_chart(metrics.composition(con, "channels", filters), "channels", filters, key="channel-mix", shares=shares)
 
 measure = ui.measure_picker("排名指标", CHANNEL_MEASURES, key="measure")
-by = "body" if filters.depth >= 3 else ui.view_picker()
+by = ui.ranking_level(filters)
 ui.ranking_chart(metrics.ranking(con, measure.id, filters, by=by), filters, key="channel-ranking")
 st.subheader(f"{measure.name_zh}趋势")
 ui.trend_chart(metrics.trend(con, measure.id, filters), measure, filters, key="channel-trend")

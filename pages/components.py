@@ -177,6 +177,11 @@ def view_picker(key: str = "by") -> str:
     return "region" if choice != "按单位" else "body"
 
 
+def ranking_level(filters: Filters) -> str:
+    """Rank bodies once the place filter is at its deepest level; above it, let the user choose."""
+    return "body" if filters.depth >= 3 else view_picker()
+
+
 def figure_cards(figures: pl.DataFrame) -> None:
     """The headline measures as cards: latest year, change on the year before, how it was obtained."""
     years = sorted({y for y in figures["year"].to_list() if y})

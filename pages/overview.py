@@ -14,7 +14,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("排名")
     measure = ui.measure_picker("指标", metrics.KEY_FIGURES, key="measure")
-    by = "body" if filters.depth >= 3 else ui.view_picker()
+    by = ui.ranking_level(filters)
     ui.ranking_chart(metrics.ranking(con, measure.id, filters, by=by), filters, key="overview-ranking")
 with right:
     st.subheader("值得关注")

@@ -23,7 +23,7 @@ st.caption(
     "2021 年起的采购数值只来自仍沿用 2019 版表格的少数报告，悬停可见报告数。"
 )
 ui.synthetic_notice(con, filters)
-by = "body" if filters.depth >= 3 else ui.view_picker()
+by = ui.ranking_level(filters)
 
 for title, measure_ids in SECTIONS.items():
     st.subheader(title)

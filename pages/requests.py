@@ -15,7 +15,7 @@ measure = ui.measure_picker("指标", REQUEST_MEASURES, key="measure")
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("排名")
-    by = "body" if filters.depth >= 3 else ui.view_picker()
+    by = ui.ranking_level(filters)
     ui.ranking_chart(metrics.ranking(con, measure.id, filters, by=by), filters, key="request-ranking")
 with right:
     st.subheader("趋势")

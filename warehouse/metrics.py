@@ -752,13 +752,8 @@ def body_trends(
     con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
 ) -> pl.DataFrame:
     """Each body's value per year with its change on the year before (same series only)."""
-    frame = measure_frame(con, measure_id, filters, settings).sort("agency_id", "series", "year")
-    previous = pl.col("value").shift(1).over("agency_id", "series")
-    consecutive = (pl.col("year") - pl.col("year").shift(1).over("agency_id", "series")) == 1
-    return frame.with_columns(
-        change=pl.when(consecutive).then(pl.col("value") - previous),
-        change_pct=pl.when(consecutive & (previous != 0)).then((pl.col("value") / previous - 1) * 100),
-    ).select(
+    frame = measure_frame(con, measure_id, filters, settings)
+    return _with_changes(frame, "agency_id").select(
         "agency_id", "agency_name", "year", "version", "scope", "series", "value", "num", "den", "ci_low", "ci_high",
         "derived", "small_sample", "change", "change_pct", "synthetic",
     )  # fmt: skip
@@ -907,6 +902,17 @@ def missing_reports(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def _with_changes(frame: pl.DataFrame, unit: str) -> pl.DataFrame:
+    """Change on the year before within each unit's series; none across a gap year or a version break."""
+    frame = frame.sort(unit, "series", "year")
+    previous = pl.col("value").shift(1).over(unit, "series")
+    consecutive = (pl.col("year") - pl.col("year").shift(1).over(unit, "series")) == 1
+    return frame.with_columns(
+        change=pl.when(consecutive).then(pl.col("value") - previous),
+        change_pct=pl.when(consecutive & (previous != 0)).then((pl.col("value") / previous - 1) * 100),
+    )
+
+
 def _fmt(expr: pl.Expr) -> pl.Expr:
     """A number for a flag's message: whole numbers without decimals, others to one place."""
     return pl.when(expr == expr.round(0)).then(expr.round(0).cast(pl.Int64).cast(pl.String)).otherwise(
@@ -918,10 +924,4 @@ def region_trends(
     con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
 ) -> pl.DataFrame:
     """Each region's value per year (one level below the place filter) with its change on the year before."""
-    frame = region_values(con, measure_id, filters, settings).sort("region", "series", "year")
-    previous = pl.col("value").shift(1).over("region", "series")
-    consecutive = (pl.col("year") - pl.col("year").shift(1).over("region", "series")) == 1
-    return frame.with_columns(
-        change=pl.when(consecutive).then(pl.col("value") - previous),
-        change_pct=pl.when(consecutive & (previous != 0)).then((pl.col("value") / previous - 1) * 100),
-    )
+    return _with_changes(region_values(con, measure_id, filters, settings), "region")
