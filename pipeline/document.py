@@ -8,6 +8,7 @@ value extracted later can point back at its origin.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -56,12 +57,15 @@ class Document:
     format: str
     blocks: list[Block] = field(default_factory=list)
 
-    def text(self) -> str:
-        """All text in reading order, table cells separated by tabs and rows by newlines."""
-        parts: list[str] = []
+    def parts(self) -> Iterator[str]:
+        """Paragraph texts and table rows (cells joined by tabs) in reading order, lazily:
+        a caller that needs only the head of a large document reads only the head."""
         for block in self.blocks:
             if isinstance(block, Paragraph):
-                parts.append(block.text)
+                yield block.text
             else:
-                parts.extend("\t".join(c.text for c in row) for row in block.rows())
-        return "\n".join(parts)
+                yield from ("\t".join(c.text for c in row) for row in block.rows())
+
+    def text(self) -> str:
+        """All text in reading order, table cells separated by tabs and rows by newlines."""
+        return "\n".join(self.parts())

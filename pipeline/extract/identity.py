@@ -51,7 +51,7 @@ def identify(doc: Document, record: Record) -> None:
 def _head_lines(doc: Document) -> list[str]:
     """The first non-empty lines, normalised, crawler metadata keys stripped."""
     lines: list[str] = []
-    for line in doc.text().splitlines():
+    for line in (line for part in doc.parts() for line in part.splitlines()):
         text = METADATA_KEY.sub("", normalise(line[: 4 * TITLE_LINE_CHARS]))[:TITLE_LINE_CHARS]
         if text:
             lines.append(text)

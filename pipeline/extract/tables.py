@@ -43,8 +43,9 @@ class Regions:
 def extract_tables(doc: Document, record: Record) -> None:
     """Fill the record's template version and Table 二/三/四 values."""
     lines = document_lines(doc)
-    regions = find_regions(lines)
-    table_text = "".join(normalise(line.text) for line in lines[regions.t2.start : regions.t4.stop])
+    texts = [normalise(line.text) for line in lines]
+    regions = find_regions(texts)
+    table_text = "".join(texts[regions.t2.start : regions.t4.stop])
     record.template_version, record.template_evidence = detect_version(table_text)
     if record.template_version == "unknown":
         return
@@ -57,8 +58,8 @@ def extract_tables(doc: Document, record: Record) -> None:
         runs.extract_t4(text, record)
 
 
-def find_regions(lines: list[Line]) -> Regions:
-    """Where each table sits, from anchors that every version prints."""
+def find_regions(lines: list[str]) -> Regions:
+    """Where each table sits among the normalised lines, from anchors that every version prints."""
     t2 = _first(lines, ("第二十条",), 0)
     t3 = _first(lines, T3_STARTS, t2 if t2 is not None else 0)
     start2 = t2 if t2 is not None else (t3 if t3 is not None else len(lines))
@@ -70,11 +71,10 @@ def find_regions(lines: list[Line]) -> Regions:
     return Regions(range(start2, start3), range(start3, start4), range(start4, end4))
 
 
-def _first(lines: list[Line], cues: tuple[str, ...], start: int) -> int | None:
-    """Index of the first line at or after `start` whose text holds one of the cues."""
+def _first(lines: list[str], cues: tuple[str, ...], start: int) -> int | None:
+    """Index of the first normalised line at or after `start` that holds one of the cues."""
     for i in range(start, len(lines)):
-        text = normalise(lines[i].text)
-        if any(cue in text for cue in cues):
+        if any(cue in lines[i] for cue in cues):
             return i
     return None
 
