@@ -4,11 +4,30 @@ Run with `streamlit run app.py`; the warehouse is $XXGK_WAREHOUSE (or the per-us
 default). Pages live in pages/; each URL path differs from its file name because
 Streamlit's AppTest confuses a page whose path equals a file in pages/ with the
 legacy pages-folder page of that name.
+
+This file is the one place that wires the pipeline into the dashboard: it lends the
+readers to `warehouse.sources`, so pages show a report's text without importing them.
 """
+
+from pathlib import Path
 
 import streamlit as st
 
-from pages import components as ui
+from pages.ui import connection, controls
+from pipeline.errors import ReportError
+from pipeline.readers import read_file
+from warehouse import sources
+
+
+def _decode(path: Path) -> str | None:
+    """A source file's text as the pipeline reads it, for reports whose text the ingest did not save."""
+    try:
+        return read_file(path).text()
+    except (ReportError, OSError):
+        return None
+
+
+sources.use_decoder(_decode)
 
 st.set_page_config(page_title="政府信息公开年报分析", page_icon=":material/analytics:", layout="wide")
 
@@ -32,6 +51,6 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-ui.filter_frame(ui.connection())
-ui.follow_drilldown()
+controls.filter_frame(connection.connection())
+controls.follow_drilldown()
 navigation.run()

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse import metrics, queries, store  # noqa: E402
+from warehouse import flags, prepare, queries, rankings, scope, store, trends, values  # noqa: E402
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 PAGES = (
@@ -104,7 +104,7 @@ def _declare_region_reports(root: Path) -> None:
     ).fetchall()[::2]]  # fmt: skip
     con.close()
     lines = ["name,year,scope"] + [f"{name},,region" for name in names]
-    (root / metrics.SCOPE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / scope.SCOPE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def demo_source(work: Path) -> Path:
@@ -144,7 +144,7 @@ class QueryClock:
         return timed
 
     def __enter__(self) -> QueryClock:
-        for module in (metrics, queries):
+        for module in (values, rankings, trends, flags, queries):
             for name, value in vars(module).items():
                 if isinstance(value, types.FunctionType) and value.__module__ == module.__name__ and name != "open_warehouse":
                     self._saved.append((module, name, value))
@@ -182,7 +182,7 @@ def time_pages(root: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
 
 
 def _some_body(root: Path) -> str:
-    con = metrics.open_warehouse(root)
+    con = prepare.open_warehouse(root)
     try:
         return queries.bodies(con, queries.Filters())["agency_id"][0]
     finally:
@@ -192,7 +192,7 @@ def _some_body(root: Path) -> str:
 def open_seconds(root: Path) -> float:
     """Time to open a warehouse: views, index, cell matrix, scopes."""
     start = time.perf_counter()
-    metrics.open_warehouse(root).close()
+    prepare.open_warehouse(root).close()
     return time.perf_counter() - start
 
 
@@ -210,7 +210,7 @@ def main() -> None:
         count = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
         facts = sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in FACT_TABLES.values())
         con.close()
-        regions = len((root / metrics.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
+        regions = len((root / scope.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
         print(f"\n{count:,} reports ({regions} bodies' reports declared region reports), {facts:,} cells"
               f" — opening the warehouse: {open_seconds(root):.2f} s (once per snapshot)")
         print(f"{'page':28s}{'queries':>12s}{'render':>12s}")

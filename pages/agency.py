@@ -3,34 +3,34 @@
 import polars as pl
 import streamlit as st
 
-from pages import components as ui
-from warehouse import metrics, queries
+from pages.ui import body, charts, controls
+from warehouse import measures, queries, trends
 from warehouse.queries import Filters
 
 PROFILE_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total")
 
-con, filters = ui.context()
+con, filters = controls.context()
 st.title("单位画像")
 bodies = queries.bodies(con, Filters())
 names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list()))
-agency = ui.body_picker(names)
+agency = controls.body_picker(names)
 if not agency:
     st.info("请选择一个单位；在其他页面点击单位的柱条或提示也会打开这里。")
     st.stop()
 
 mine = Filters(agencies=(agency,))
-ui.synthetic_notice(con, mine)
+controls.synthetic_notice(con, mine)
 reports = queries.body_reports(con, agency)
-ui.body_summary(reports)
+body.body_summary(reports)
 
 st.subheader("主要指标趋势")
 for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES):
     with column:
-        st.markdown(f"**{metrics.BY_ID[measure_id].name_zh}**")
-        ui.trend_chart(metrics.trend(con, measure_id, mine), metrics.BY_ID[measure_id], mine, key=f"body-{measure_id}")
+        st.markdown(f"**{measures.BY_ID[measure_id].name_zh}**")
+        charts.trend_chart(trends.trend(con, measure_id, mine), measures.BY_ID[measure_id], mine, key=f"body-{measure_id}")
 
 st.subheader("校验发现")
-ui.table(queries.body_findings(con, agency), {"year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
+charts.table(queries.body_findings(con, agency), {"year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
          "message_zh": "说明"}, "单位校验发现", mine, key="body-findings", empty="该单位的报告全部通过校验。")  # fmt: skip
 
 st.subheader("报告原表与原文")
@@ -39,8 +39,8 @@ year = st.selectbox("年度", primary["year"].to_list()[::-1], key="profile_year
 report = primary.filter(pl.col("year") == year).row(0, named=True)
 tables, source = st.columns([3, 2], gap="large")
 with tables:
-    for name, frame in ui.report_tables(queries.printed_cells(con, report["report_id"], year)).items():
+    for name, frame in body.report_tables(queries.printed_cells(con, report["report_id"], year)).items():
         st.markdown(f"**{name}**")
         st.dataframe(frame, hide_index=True, width="stretch")
 with source:
-    ui.source_document(report)
+    body.source_document(report)

@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from pages import components as ui
-from warehouse import metrics
+from pages.ui import charts, controls
+from warehouse import measures, rankings, trends, values
 
-CHANNEL_MEASURES = [m.id for m in metrics.MEASURES if m.topic == "channels"]
+CHANNEL_MEASURES = [m.id for m in measures.MEASURES if m.topic == "channels"]
 
-con, filters = ui.context()
+con, filters = controls.context()
 st.title("公开渠道")
 st.caption("数字取自报告正文明确写出的条数；未写明的渠道不计为零。同一条信息可在多个渠道发布，占比以写明的渠道之和为分母。")
-ui.synthetic_notice(con, filters)
+controls.synthetic_notice(con, filters)
 
 shares = st.toggle("按占比显示", key="shares", bind="query-params")
 st.subheader("各年渠道构成")
-ui.composition_chart(metrics.composition(con, "channels", filters), "channels", filters, key="channel-mix", shares=shares)
+charts.composition_chart(values.composition(con, "channels", filters), "channels", filters, key="channel-mix", shares=shares)
 
-measure = ui.measure_picker("排名指标", CHANNEL_MEASURES, key="measure")
-by = ui.ranking_level(filters)
-ui.ranking_chart(metrics.ranking(con, measure.id, filters, by=by), filters, key="channel-ranking")
+measure = controls.measure_picker("排名指标", CHANNEL_MEASURES, key="measure")
+by = controls.ranking_level(filters)
+charts.ranking_chart(rankings.ranking(con, measure.id, filters, by=by), filters, key="channel-ranking")
 st.subheader(f"{measure.name_zh}趋势")
-ui.trend_chart(metrics.trend(con, measure.id, filters), measure, filters, key="channel-trend")
+charts.trend_chart(trends.trend(con, measure.id, filters), measure, filters, key="channel-trend")

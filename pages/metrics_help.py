@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from pages import components as ui
-from warehouse import metrics
+from pages.ui import charts
+from warehouse import measures, thresholds
 from warehouse.queries import Filters
 
-settings = metrics.Settings.from_env()
+settings = thresholds.Settings.from_env()
 st.title("指标说明")
 st.markdown(
     f"""
@@ -21,5 +21,5 @@ st.markdown(
   {settings.outlier_z:g}（同类不少于 {settings.min_peers} 个），或上一年有报告而本年缺失。
 """
 )
-frame = metrics.dictionary_frame()
-ui.table(frame, {c: c for c in frame.columns}, "指标说明", Filters(), key="dictionary")
+frame = measures.dictionary_frame()
+charts.table(frame, {c: c for c in frame.columns}, "指标说明", Filters(), key="dictionary")

@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-from pages import components as ui
-from warehouse import metrics, queries
+from pages.ui import cards, charts, controls
+from warehouse import flags, queries, rankings, trends
 
-con, filters = ui.context()
+con, filters = controls.context()
 st.title("概览")
-ui.synthetic_notice(con, filters)
-ui.figure_cards(metrics.key_figures(con, filters))
+controls.synthetic_notice(con, filters)
+cards.figure_cards(trends.key_figures(con, filters))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.subheader("排名")
-    measure = ui.measure_picker("指标", metrics.KEY_FIGURES, key="measure")
-    by = ui.ranking_level(filters)
-    ui.ranking_chart(metrics.ranking(con, measure.id, filters, by=by), filters, key="overview-ranking")
+    measure = controls.measure_picker("指标", trends.KEY_FIGURES, key="measure")
+    by = controls.ranking_level(filters)
+    charts.ranking_chart(rankings.ranking(con, measure.id, filters, by=by), filters, key="overview-ranking")
 with right:
     st.subheader("值得关注")
-    ui.flag_list(metrics.flags(con, filters))
+    cards.flag_list(flags.flags(con, filters))
 
 st.subheader("报告覆盖（单位 × 年度）")
 years = filters.years or queries.year_range(con)
-grid = queries.coverage(con, filters, years, limit=ui.COVERAGE_ROWS) if years else None
-ui.coverage_chart(grid, years, filters, key="overview-coverage")
+grid = queries.coverage(con, filters, years, limit=charts.COVERAGE_ROWS) if years else None
+charts.coverage_chart(grid, years, filters, key="overview-coverage")

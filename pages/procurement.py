@@ -6,8 +6,8 @@ drops procurement and reports fee *amounts*. Each gets its own chart and axis.
 
 import streamlit as st
 
-from pages import components as ui
-from warehouse import metrics
+from pages.ui import charts, controls
+from warehouse import measures, rankings, trends
 
 SECTIONS = {
     "政府集中采购（仅 2019 版模板）": ("procurement_amount", "procurement_projects"),
@@ -16,21 +16,21 @@ SECTIONS = {
     "依申请公开信息处理费（正文，单位：元）": ("info_fee",),
 }
 
-con, filters = ui.context()
+con, filters = controls.context()
 st.title("采购与收费")
 st.caption(
     "两版模板的收费口径不同（项目个数 ≠ 收费金额），采购只见于 2019 版，因此各自单独作图，不放在同一坐标轴上。"
     "2021 年起的采购数值只来自仍沿用 2019 版表格的少数报告，悬停可见报告数。"
 )
-ui.synthetic_notice(con, filters)
-by = ui.ranking_level(filters)
+controls.synthetic_notice(con, filters)
+by = controls.ranking_level(filters)
 
 for title, measure_ids in SECTIONS.items():
     st.subheader(title)
     for measure_id in measure_ids:
-        measure = metrics.BY_ID[measure_id]
+        measure = measures.BY_ID[measure_id]
         left, right = st.columns(2, gap="large")
         with left:
-            ui.ranking_chart(metrics.ranking(con, measure_id, filters, by=by), filters, key=f"rank-{measure_id}")
+            charts.ranking_chart(rankings.ranking(con, measure_id, filters, by=by), filters, key=f"rank-{measure_id}")
         with right:
-            ui.trend_chart(metrics.trend(con, measure_id, filters), measure, filters, key=f"trend-{measure_id}")
+            charts.trend_chart(trends.trend(con, measure_id, filters), measure, filters, key=f"trend-{measure_id}")

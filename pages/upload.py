@@ -5,24 +5,24 @@ Viewing needs no sign-in; importing does, with the password in st.secrets (uploa
 
 import streamlit as st
 
-from pages import components as ui
+from pages.ui import signin, upload
 
 st.title("导入报告")
-if ui.upload_password() is None:
+if signin.upload_password() is None:
     st.info(
         "导入功能尚未启用。请在运行目录的 `.streamlit/secrets.toml` 中设置导入密码，然后刷新本页：\n\n"
         "```toml\nupload_password = \"请换成足够长的密码\"\n```\n\n"
         "浏览数据不需要登录；只有导入报告需要密码。也可以在命令行导入：`python -m pipeline ingest 文件或目录`。"
     )
     st.stop()
-if not ui.signed_in():
+if not signin.signed_in():
     st.stop()
 
-files = st.file_uploader("选择报告文件（PDF、DOCX、HTML、TXT、Markdown，可多选）", type=ui.UPLOAD_TYPES,
+files = st.file_uploader("选择报告文件（PDF、DOCX、HTML、TXT、Markdown，可多选）", type=upload.UPLOAD_TYPES,
                          accept_multiple_files=True, key="uploads")  # fmt: skip
 if files and st.button("导入", type="primary", icon=":material/upload:"):
     with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
-        summary, refused = ui.ingest_uploads(files)
+        summary, refused = upload.ingest_uploads(files)
     for name, reason in refused:
         st.warning(f"{name}：未导入，{reason}")
     if summary is not None:

@@ -26,7 +26,7 @@ from conftest import CORPUS
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))  # `pages.components`, as Streamlit puts the app's folder on the path
+    sys.path.insert(0, str(REPO))  # `pages.ui`, as Streamlit puts the app's folder on the path
 from warehouse import store
 from warehouse.regions import agency_id
 from warehouse.schema import FACT_TABLES, TABLES
@@ -40,7 +40,7 @@ def corpus_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"public corpus not found at {CORPUS} (CI places ../shared beside the clone)")
     root = tmp_path_factory.getbasetemp() / "dashboard-corpus-warehouse"
     if store.current_id(root) is None:
-        from pages.components import plain_main
+        from pages.ui.upload import plain_main
         from pipeline.ingest import ingest
 
         with plain_main():  # an AppTest may have left its script as __main__
@@ -52,7 +52,7 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (`python -m pipeline demo`, small scale) built once per session."""
     root = tmp_path_factory.getbasetemp() / "dashboard-demo-warehouse"
     if store.current_id(root) is None:
-        from pages.components import plain_main
+        from pages.ui.upload import plain_main
         from pipeline.demo import demo_command
 
         with contextlib.redirect_stdout(io.StringIO()), plain_main():  # an AppTest may have left its script as __main__

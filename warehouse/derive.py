@@ -4,14 +4,26 @@ Each rule says "this total is the sum of these parts". A rule fires only where t
 total has no reported number and every part has one (reported or derived), so a
 derived value never replaces what a report printed; the warehouse stores it beside
 the reported cell with status `derived`.
+
+`derive` applies the rules to one report's values at ingest; `complete_cells` applies
+the same rules to the warehouse's cell matrix when a snapshot is opened, where blank
+cells of a filled-in table also read as zeros.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pipeline.template import T3_COLUMNS, T3_GROUPS, T3_LAYOUTS, T4_OUTCOMES, T4_PROCEEDINGS
+import polars as pl
+
+from pipeline.template import (
+    T3_COLUMNS,
+    T3_GROUPS,
+    T3_LAYOUTS,
+    T4_OUTCOMES,
+    T4_PROCEEDINGS,
+)
 
 Number = int | float
 
@@ -72,3 +84,56 @@ def derive(values: Mapping[str, Number | None]) -> dict[str, tuple[Number, Rule]
             derived[rule.total] = (known[rule.total], rule)
             changed = True
     return derived
+
+
+TOTALS = frozenset(rule.total for rule in RULES)
+
+
+def rule_keys(keys: Iterable[str]) -> tuple[str, ...]:
+    """The keys plus every total and part of a sum rule: what `complete_cells` needs to read."""
+    return tuple(dict.fromkeys([*keys, *(k for rule in RULES for k in (rule.total, *rule.parts))]))
+
+
+def complete_cells(wide: pl.DataFrame, keep: Iterable[str]) -> pl.DataFrame:
+    """`derive` over a whole cell matrix (`warehouse.queries.cell_matrix`), for the keys in `keep`.
+
+    Numbers for every kept key, with `<key>#d` true where the number is not printed as
+    such. Blank cells of a table the report fills in read as zeros (template.md D3: 上海
+    2019 leaves zero cells empty); a blank or absent total is the sum of its parts (the
+    same `RULES`, applied until nothing changes). A table left wholly blank stays
+    unknown, and a dash stays unknown (D4).
+    """
+    needed = rule_keys(keep)
+    missing = [k for k in needed if k not in wide.columns]
+    wide = wide.with_columns(
+        *(pl.lit(None, pl.Float64).alias(k) for k in missing),
+        *(pl.lit(-1, pl.Int8).alias(f"{k}#s") for k in missing),
+    )
+    values, flags = [], []
+    for key in needed:
+        value = pl.col(key)
+        if key not in TOTALS:
+            blank_zero = value.is_null() & (pl.col(f"{key}#s") == 1) & pl.col(f"has#{key.split('.')[0]}")
+            value = pl.when(blank_zero).then(pl.lit(0.0)).otherwise(value)
+        values.append(value.alias(key))
+        flags.append((pl.col(f"{key}#s") != 3).alias(f"{key}#d"))
+    frame = wide.select("rid", *values, *flags)
+    by_total: dict[str, list[tuple[str, ...]]] = {}
+    for rule in RULES:
+        by_total.setdefault(rule.total, []).append(rule.parts)
+    for _ in range(len(by_total)):
+        before = frame.null_count().sum_horizontal().item()
+        frame = frame.with_columns(
+            pl.coalesce(pl.col(total), *(strict_sum(parts) for parts in alternatives)).alias(total)
+            for total, alternatives in by_total.items()
+        )
+        if frame.null_count().sum_horizontal().item() == before:
+            break
+    kept = list(dict.fromkeys(keep))
+    return frame.select("rid", *kept, *(f"{k}#d" for k in kept))
+
+
+def strict_sum(keys: Iterable[str]) -> pl.Expr:
+    """The sum where every key has a number, else null (the frame form of a rule firing)."""
+    columns = [pl.col(k) for k in keys]
+    return pl.when(pl.all_horizontal(c.is_not_null() for c in columns)).then(pl.sum_horizontal(columns))

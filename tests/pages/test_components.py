@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from dashboard_fixtures import REPO  # noqa: F401  (puts the app's folder on the path)
-from pages import components as ui
+
+from pages.ui import body, formats
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,7 @@ from pages import components as ui
     ],
 )
 def test_numbers_read_naturally(value, unit, text):
-    assert ui.fmt_number(value, unit) == text
+    assert formats.fmt_number(value, unit) == text
 
 
 @pytest.mark.parametrize(
@@ -34,12 +34,12 @@ def test_numbers_read_naturally(value, unit, text):
     [(None, "件", None), (13, "件", "+13件"), (-220, "件", "-220件"), (1.35, "%", "+1.4个百分点"), (-2.04, "%", "-2.0个百分点")],
 )
 def test_changes_say_their_sign_and_percentage_points(value, unit, text):
-    assert ui.fmt_change(value, unit) == text
+    assert formats.fmt_change(value, unit) == text
 
 
 def test_csv_has_a_bom_and_chinese_headers_in_the_given_order():
     frame = pl.DataFrame({"label": ["甲局", "乙局"], "value": [1.5, 2.0], "unused": [0, 0]})
-    data = ui.csv_bytes(frame, {"label": "名称", "value": "数值", "missing": "不存在的列"})
+    data = formats.csv_bytes(frame, {"label": "名称", "value": "数值", "missing": "不存在的列"})
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").splitlines() == ["名称,数值", "甲局,1.5", "乙局,2.0"]
 
@@ -56,7 +56,7 @@ def test_report_tables_follow_the_template_order():
             "status": ["reported", "reported", "blank", "reported", "reported", "reported"],
         }
     )  # fmt: skip
-    tables = ui.report_tables(cells)
+    tables = body.report_tables(cells)
     t3 = tables["表三 收到和处理政府信息公开申请情况"]
     assert t3.columns == ["项目", "自然人", "总计"]
     assert t3.rows() == [("一、本年新收政府信息公开申请数量", "5", "5"), ("（一）予以公开", "", "（空白）")]

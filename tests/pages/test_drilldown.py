@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard_fixtures import DEMO_PROVINCE
-from warehouse import metrics, queries
+from warehouse import prepare, queries
 from warehouse.queries import Filters
 
 
@@ -21,11 +21,11 @@ def _clicked(target: str, kind: str, state: dict) -> AppTest:
 
         import streamlit as st
 
-        from pages import components as ui
+        from pages.ui import charts
 
         picked = {"target": st.session_state["target"], "target_kind": st.session_state["kind"]}
         st.session_state["chart"] = SimpleNamespace(selection={"pick": [picked]})
-        ui._drill("chart")
+        charts._drill("chart")
 
     at = AppTest.from_function(script)
     for key, value in state.items():
@@ -53,7 +53,7 @@ def test_a_body_bar_asks_for_its_profile():
 
 @pytest.fixture(scope="module")
 def demo_body(demo_root) -> tuple[str, str]:
-    con = metrics.open_warehouse(demo_root)
+    con = prepare.open_warehouse(demo_root)
     bodies = queries.bodies(con, Filters(kinds=("department",)))
     con.close()
     row = bodies.filter(pl.col("agency_name") == "云岫市公安局").row(0, named=True)

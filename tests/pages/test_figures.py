@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
-from pages import components as ui
-from warehouse import metrics
+
+from pages.ui import charts as ui_charts
+from pages.ui import formats
+from warehouse import flags, prepare, rankings, trends, values
 from warehouse.queries import Filters
 
 #: Bound multiselects keep their labels in the URL, so a link reads 单位类型=政府部门, not an internal code.
@@ -17,7 +18,7 @@ DEEP_FILTERS = Filters(DEMO_PROVINCE, "云岫市", None, ("department", "townshi
 
 @pytest.fixture(scope="module")
 def con(demo_root):
-    connection = metrics.open_warehouse(demo_root)
+    connection = prepare.open_warehouse(demo_root)
     yield connection
     connection.close()
 
@@ -36,13 +37,13 @@ def test_a_deep_link_reproduces_the_filters(dashboard, demo_root):
 def test_key_figures_are_the_metric_layers(dashboard, demo_root, con):
     at = dashboard(demo_root, DEEP_LINK)
     at.run()
-    expected = metrics.key_figures(con, DEEP_FILTERS).to_dicts()
+    expected = trends.key_figures(con, DEEP_FILTERS).to_dicts()
     shown = {m.label: (m.value, m.delta) for m in at.metric}
     for row in expected:
         value, delta = shown[row["name"]]
-        assert value == ("样本过少" if row["small_sample"] else ui.fmt_number(row["value"], row["unit"]))
+        assert value == ("样本过少" if row["small_sample"] else formats.fmt_number(row["value"], row["unit"]))
         if not row["small_sample"] and row["change"] is not None:
-            assert delta == ui.fmt_change(row["change"], row["unit"])
+            assert delta == formats.fmt_change(row["change"], row["unit"])
     assert shown["本年新收申请"][0].endswith("件")
 
 
@@ -53,8 +54,8 @@ def test_changing_filters_updates_the_url_and_the_figures(dashboard, demo_root, 
     at.sidebar.selectbox(key="city").select("云岫市").run()
     assert at.session_state["_filters"] == Filters(DEMO_PROVINCE, "云岫市", years=(2019, 2025))
     data = chart_data(charts(at)[0])
-    ranking = metrics.ranking(con, "requests_new", Filters(DEMO_PROVINCE, "云岫市"), by="region")
-    assert data.select("label", "value").rows() == ranking.ranked.head(ui.TOP).select("label", "value").rows()
+    ranking = rankings.ranking(con, "requests_new", Filters(DEMO_PROVINCE, "云岫市"), by="region")
+    assert data.select("label", "value").rows() == ranking.ranked.head(ui_charts.TOP).select("label", "value").rows()
     # a new province forgets the city chosen under the old one
     at.sidebar.selectbox(key="province").select("山东省").run()
     assert at.sidebar.selectbox(key="city").value is None
@@ -65,8 +66,8 @@ def test_body_ranking_download_holds_the_plotted_rows(dashboard, demo_root, con,
     at = dashboard(demo_root, DEEP_LINK | {"by": "按单位", "measure": "实质公开率"})
     at.run()
     plotted = chart_data(charts(at)[0])
-    ranking = metrics.ranking(con, "disclosure_rate", DEEP_FILTERS, by="body")
-    assert plotted["label"].to_list() == ranking.ranked.head(ui.TOP)["label"].to_list()
+    ranking = rankings.ranking(con, "disclosure_rate", DEEP_FILTERS, by="body")
+    assert plotted["label"].to_list() == ranking.ranked.head(ui_charts.TOP)["label"].to_list()
     saved_file = downloads[at.download_button(key="csv-overview-ranking").proto.url]
     assert saved_file.name == f"实质公开率排名_{DEEP_FILTERS.slug()}.csv"
     content = saved_file.data
@@ -83,7 +84,7 @@ def test_trend_download_and_version_break(dashboard, demo_root, con, downloads):
     at.run()
     at.switch_page("pages/compare.py").run()
     at.selectbox(key="measure").select("normative_documents_stock").run()
-    frame = metrics.region_trends(con, "normative_documents_stock", Filters())
+    frame = trends.region_trends(con, "normative_documents_stock", Filters())
     plotted = chart_data(charts(at)[0])
     assert set(plotted["series"].unique().to_list()) == {"规范性文件存量（2019版口径）", "规范性文件存量（2021版口径）"}
     assert plotted.height == frame.filter(pl.col("value").is_not_null()).height
@@ -102,7 +103,7 @@ def test_compositions_are_the_metric_layers(dashboard, demo_root, con, downloads
     at.run()
     at.switch_page(page).run()
     plotted = chart_data(charts(at)[chart_index])
-    expected = metrics.composition(con, composition_id, Filters(years=(2021, 2024)))
+    expected = values.composition(con, composition_id, Filters(years=(2021, 2024)))
     assert plotted.select("group", "part", "value").rows() == expected.with_columns(
         pl.col("group").cast(pl.String)
     ).select("group", "part", "value").rows()
@@ -125,7 +126,7 @@ def test_coverage_grid_marks_missing_reports(dashboard, demo_root, con, download
     at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市", "county": "青石区"})
     at.run()
     saved = pl.read_csv(downloads[at.download_button(key="csv-overview-coverage").proto.url].data[3:])
-    missing = metrics.flags(con, Filters(DEMO_PROVINCE, "云岫市", "青石区")).filter(pl.col("flag") == "报告缺失")
+    missing = flags.flags(con, Filters(DEMO_PROVINCE, "云岫市", "青石区")).filter(pl.col("flag") == "报告缺失")
     gaps = set(saved.filter(pl.col("状态") == "缺失").select("单位", "年度").rows())
     assert {(r["agency_name"], r["year"]) for r in missing.to_dicts()} <= gaps
     assert set(saved["状态"].unique().to_list()) <= {"已报送", "有错误", "缺失"}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import corpus_file
 
 PASSWORD = "长密码-for-tests"
@@ -56,7 +55,7 @@ def test_an_uploaded_report_appears_without_a_restart(dashboard, tmp_path):
 
 @pytest.mark.parametrize("name", ["report.exe", "../../escape.txt"])
 def test_uploads_are_checked_by_content_and_stay_in_the_inbox(tmp_path, monkeypatch, name):
-    from pages import components as ui
+    from pages.ui import upload
 
     class Upload:
         def __init__(self, name: str, data: bytes) -> None:
@@ -66,10 +65,10 @@ def test_uploads_are_checked_by_content_and_stay_in_the_inbox(tmp_path, monkeypa
             return self.data
 
     monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "wh"))
-    summary, refused = ui.ingest_uploads([Upload(name, b"\x00\x01 not a report")])
+    summary, refused = upload.ingest_uploads([Upload(name, b"\x00\x01 not a report")])
     assert summary is None and len(refused) == 1 and "/" not in refused[0][0]
     seed = corpus_file("seed_sunjiatuan_2020.txt").read_bytes()
-    summary, refused = ui.ingest_uploads([Upload(name, seed)])
+    summary, refused = upload.ingest_uploads([Upload(name, seed)])
     saved = [p for p in (tmp_path / "wh" / "inbox").iterdir() if not p.name.startswith(".")]
     assert refused == [] and summary.counts["ingested"] == 1
     assert [p.parent for p in saved] == [tmp_path / "wh" / "inbox"] and not (tmp_path / "escape.txt").exists()

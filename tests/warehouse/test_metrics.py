@@ -11,12 +11,20 @@ import math
 
 import polars as pl
 import pytest
+from dashboard_fixtures import (
+    Report,
+    build_warehouse,
+    corpus_warehouse,
+    demo_truth,
+    demo_warehouse,
+    requests,
+)
 
-from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, demo_truth, demo_warehouse, requests
 from pipeline.template import T2_ROWS, T3_COLUMNS, T3_GROUPS, T3_LAYOUTS, T4_KEYS
-from warehouse import metrics
-from warehouse.metrics import BY_ID, MEASURES, Settings
+from warehouse import flags, measures, prepare, rankings, scope, trends, values
+from warehouse.measures import BY_ID, MEASURES
 from warehouse.queries import Filters
+from warehouse.thresholds import Settings
 
 ALL = Filters()
 SETTINGS = Settings()
@@ -24,7 +32,7 @@ SETTINGS = Settings()
 
 def value_of(con, measure_id: str, agency: str, year: int, filters: Filters = ALL) -> dict:
     """The one row of a body's primary report for a measure."""
-    frame = metrics.measure_frame(con, measure_id, filters, SETTINGS)
+    frame = values.measure_frame(con, measure_id, filters, SETTINGS)
     rows = frame.filter((pl.col("agency_name") == agency) & (pl.col("year") == year)).to_dicts()
     assert len(rows) == 1, rows
     return rows[0]
@@ -66,7 +74,7 @@ def test_breaks_are_declared_where_the_template_changed_meaning():
 
 
 def test_dictionary_frame_has_a_row_per_measure_and_version():
-    frame = metrics.dictionary_frame()
+    frame = measures.dictionary_frame()
     assert frame.height == sum(len(m.formulas) for m in MEASURES)
     row = frame.filter((pl.col("指标") == "实质公开率") & (pl.col("模板版本") == "2021")).to_dicts()[0]
     assert row["公式"] == "(t3.disclosed.total + t3.partially_disclosed.total) ÷ (t3.total_processed.total)"
@@ -77,7 +85,7 @@ def test_dictionary_frame_has_a_row_per_measure_and_version():
 
 def test_wilson_interval_matches_the_closed_form():
     frame = pl.DataFrame({"k": [8.0, 0.0, 1.0], "n": [23.0, 21.0, 1.0]})
-    low, high = metrics.wilson(pl.col("k"), pl.col("n"))
+    low, high = values.wilson(pl.col("k"), pl.col("n"))
     got = frame.select(low.alias("low"), high.alias("high")).rows()
     for (k, n), (lo, hi) in zip(frame.rows(), got):
         p, z = k / n, 1.959963984540054
@@ -92,7 +100,7 @@ def test_wilson_interval_matches_the_closed_form():
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    con = metrics.open_warehouse(corpus_warehouse(tmp_path_factory))
+    con = prepare.open_warehouse(corpus_warehouse(tmp_path_factory))
     yield con
     con.close()
 
@@ -180,9 +188,9 @@ def test_a_share_needs_two_stated_channels(corpus):
 
 def test_duplicate_copies_of_a_report_count_once(corpus):
     """平潭 2019 exists as scraped text, HTML and PDF: one body-year, one value."""
-    frame = metrics.measure_frame(corpus, "requests_new", Filters(years=(2019, 2019)))
+    frame = values.measure_frame(corpus, "requests_new", Filters(years=(2019, 2019)))
     assert sorted(frame["value"].to_list()) == [23, 859]
-    totals = metrics.trend(corpus, "requests_new", Filters(years=(2019, 2019)))
+    totals = trends.trend(corpus, "requests_new", Filters(years=(2019, 2019)))
     assert totals["value"].to_list() == [859 + 23]
 
 
@@ -194,7 +202,7 @@ def test_region_reports_are_recognised_on_the_corpus(corpus):
 
 
 def test_version_break_on_the_corpus(corpus):
-    frame = metrics.trend(corpus, "normative_documents_stock", Filters(agencies=(value_of(corpus, "requests_new", "平潭综合实验区", 2021)["agency_id"],)))
+    frame = trends.trend(corpus, "normative_documents_stock", Filters(agencies=(value_of(corpus, "requests_new", "平潭综合实验区", 2021)["agency_id"],)))
     series = dict(zip(frame["year"].to_list(), frame["series"].to_list()))
     assert series[2020] == "规范性文件存量（2019版口径）" and series[2021] == "规范性文件存量（2021版口径）"
     assert frame.filter(pl.col("version_break"))["year"].to_list() == [2021]
@@ -219,7 +227,7 @@ def region_con(tmp_path_factory):
         Report("乙市审计局", 2021, requests(8, 8)),
     ]
     root = build_warehouse(tmp_path_factory.mktemp("regions"), reports)
-    con = metrics.open_warehouse(root)
+    con = prepare.open_warehouse(root)
     yield con
     con.close()
 
@@ -233,44 +241,44 @@ def test_scope_by_comparing_with_the_bodies_inside(region_con):
 
 
 def test_region_report_stands_in_for_its_members(region_con):
-    regions = metrics.region_values(region_con, "requests_new", Filters(province="甲省", city="乙市"))
+    regions = values.region_values(region_con, "requests_new", Filters(province="甲省", city="乙市"))
     got = {r["region"]: (r["value"], r["coverage"]) for r in regions.to_dicts()}
     assert got == {"甲区": (100, "地区报告"), "乙区": (37, "单位合计（部分）"), "乙市本级": (8, "单位合计（部分）")}
-    total = metrics.trend(region_con, "requests_new", Filters(province="甲省", city="乙市"))
+    total = trends.trend(region_con, "requests_new", Filters(province="甲省", city="乙市"))
     assert total["value"].to_list() == [100 + 37 + 8]  # never 100 + 30 + 40 + …
-    county = metrics.trend(region_con, "requests_new", Filters(province="甲省", city="乙市", county="甲区"))
+    county = trends.trend(region_con, "requests_new", Filters(province="甲省", city="乙市", county="甲区"))
     assert county.select("value", "coverage").rows() == [(100, "地区报告")]
 
 
 def test_a_filter_that_leaves_the_region_report_out_counts_its_members(region_con):
     place = Filters(province="甲省", city="乙市")
-    departments = metrics.region_values(region_con, "requests_new", Filters(place.province, place.city, kinds=("department",)))
+    departments = values.region_values(region_con, "requests_new", Filters(place.province, place.city, kinds=("department",)))
     assert {r["region"]: r["value"] for r in departments.to_dicts()} == {"甲区": 30 + 40, "乙区": 20 + 12, "乙市本级": 8}
     both = Filters(place.province, place.city, kinds=("department", "government"))
-    assert sorted(metrics.region_values(region_con, "requests_new", both)["value"].to_list()) == [8, 37, 100]
+    assert sorted(values.region_values(region_con, "requests_new", both)["value"].to_list()) == [8, 37, 100]
     members = [Report("甲区教育局", 0, {}).agency_id, Report("甲区人民政府", 0, {}).agency_id]
-    assert metrics.trend(region_con, "requests_new", Filters(agencies=(members[0],)))["value"].to_list() == [30]
-    assert metrics.trend(region_con, "requests_new", Filters(agencies=tuple(members)))["value"].to_list() == [100]
+    assert trends.trend(region_con, "requests_new", Filters(agencies=(members[0],)))["value"].to_list() == [30]
+    assert trends.trend(region_con, "requests_new", Filters(agencies=tuple(members)))["value"].to_list() == [100]
 
 
 def test_rates_of_a_region_use_the_region_report_too(region_con):
-    regions = metrics.region_values(region_con, "disclosure_rate", Filters(province="甲省", city="乙市"))
+    regions = values.region_values(region_con, "disclosure_rate", Filters(province="甲省", city="乙市"))
     got = {r["region"]: (r["num"], r["den"]) for r in regions.to_dicts()}
     assert got["甲区"] == (60, 100) and got["乙区"] == (5 + 5 + 6, 20 + 5 + 12)
 
 
 def test_body_rankings_leave_region_reports_out(region_con):
-    ranking = metrics.ranking(region_con, "requests_new", Filters(), by="body")
+    ranking = rankings.ranking(region_con, "requests_new", Filters(), by="body")
     assert "甲区人民政府" not in ranking.ranked["label"].to_list()
     assert ranking.ranked["label"].to_list()[:2] == ["甲区民政局", "甲区教育局"]
     assert ranking.ranked["rank"].to_list() == list(range(1, 7))
 
 
 def test_small_samples_stay_out_of_rankings(region_con):
-    ranking = metrics.ranking(region_con, "disclosure_rate", Filters(), by="body")
+    ranking = rankings.ranking(region_con, "disclosure_rate", Filters(), by="body")
     assert sorted(ranking.too_small["label"].to_list()) == ["乙区人民政府", "乙市审计局"]  # 5 and 8 cases
     assert set(ranking.ranked["label"].to_list()) == {"甲区教育局", "甲区民政局", "乙区财政局", "乙区统计局"}
-    larger = metrics.ranking(region_con, "disclosure_rate", Filters(), by="body", settings=Settings(min_cases=4))
+    larger = rankings.ranking(region_con, "disclosure_rate", Filters(), by="body", settings=Settings(min_cases=4))
     assert larger.too_small.is_empty()
 
 
@@ -281,8 +289,8 @@ def test_scope_override_file_wins(tmp_path):
         Report("丙县林业局", 2021, requests(9, 1), county="丙县"),
     ]
     root = build_warehouse(tmp_path / "wh", reports)
-    (root / metrics.SCOPE_FILE).write_text("name,year,scope\n丙县人民政府,,region\n", encoding="utf-8")
-    con = metrics.open_warehouse(root)
+    (root / scope.SCOPE_FILE).write_text("name,year,scope\n丙县人民政府,,region\n", encoding="utf-8")
+    con = prepare.open_warehouse(root)
     assert con.sql("SELECT scope, scope_evidence FROM report_index WHERE agency_name='丙县人民政府'").fetchall() == [
         ("region", "用户指定（report_scope.csv）")
     ]
@@ -293,7 +301,7 @@ def test_text_cue_marks_a_region_report(tmp_path):
         Report("丁县人民政府", 2021, requests(30, 1) | {"text.proactive_total": 900}, county="丁县", kind="government",
                raw={"text.proactive_total": "全县共主动公开政府信息900条"}),
     ]  # fmt: skip
-    con = metrics.open_warehouse(build_warehouse(tmp_path / "wh", reports))
+    con = prepare.open_warehouse(build_warehouse(tmp_path / "wh", reports))
     scope, evidence = con.sql("SELECT scope, scope_evidence FROM report_index").fetchall()[0]
     assert scope == "region" and "全县共主动公开" in evidence
 
@@ -308,7 +316,7 @@ def test_blank_cells_read_as_zero_only_in_a_filled_table(tmp_path):
         Report("己局", 2021, empty),
         Report("庚局", 2021, dashed, statuses=dash),
     ]
-    con = metrics.open_warehouse(build_warehouse(tmp_path / "wh", reports))
+    con = prepare.open_warehouse(build_warehouse(tmp_path / "wh", reports))
     filled_row = value_of(con, "disclosure_rate", "戊局", 2021)
     assert (filled_row["num"], filled_row["den"], filled_row["derived"]) == (4, 10, True)
     assert value_of(con, "disclosure_rate", "己局", 2021)["value"] is None
@@ -321,7 +329,7 @@ def test_missing_total_is_the_sum_of_its_parts_and_marked_derived(tmp_path):
                                "t3.new_requests.org_commercial": 5, "t3.new_requests.org_research": 0,
                                "t3.new_requests.org_public_welfare": 0, "t3.new_requests.org_legal_service": 0,
                                "t3.new_requests.org_other": 0}  # fmt: skip
-    con = metrics.open_warehouse(build_warehouse(tmp_path / "wh", [Report("辛局", 2021, cells)]))
+    con = prepare.open_warehouse(build_warehouse(tmp_path / "wh", [Report("辛局", 2021, cells)]))
     row = value_of(con, "requests_new", "辛局", 2021)
     assert (row["value"], row["derived"]) == (12, True)
     share = value_of(con, "org_share", "辛局", 2021)
@@ -344,13 +352,13 @@ def break_con(tmp_path_factory):
         Report("癸局", 2021, docs("2021", 3, 20)),
         Report("子镇", 2021, docs("2019", 1, 300), version="2019", kind="township"),
     ]
-    con = metrics.open_warehouse(build_warehouse(tmp_path_factory.mktemp("break"), reports))
+    con = prepare.open_warehouse(build_warehouse(tmp_path_factory.mktemp("break"), reports))
     yield con
     con.close()
 
 
 def test_a_broken_measure_is_two_series(break_con):
-    frame = metrics.trend(break_con, "normative_documents_stock", ALL)
+    frame = trends.trend(break_con, "normative_documents_stock", ALL)
     got = {(r["year"], r["series"]): r["value"] for r in frame.to_dicts()}
     assert got == {
         (2020, "规范性文件存量（2019版口径）"): 150,
@@ -362,16 +370,16 @@ def test_a_broken_measure_is_two_series(break_con):
 
 
 def test_an_approximately_equal_measure_stays_one_series(break_con):
-    frame = metrics.trend(break_con, "normative_documents_issued", ALL)
+    frame = trends.trend(break_con, "normative_documents_issued", ALL)
     assert frame.select("year", "value").rows() == [(2020, 7), (2021, 10), (2022, 7)]
     assert frame["series"].unique().to_list() == ["本年制发规范性文件"]
 
 
 def test_rankings_never_mix_definitions(break_con):
-    ranking = metrics.ranking(break_con, "normative_documents_stock", ALL, year=2021)
+    ranking = rankings.ranking(break_con, "normative_documents_stock", ALL, year=2021)
     assert ranking.version == "2021" and ranking.note == "仅比较 2021 版口径"
     assert ranking.ranked["label"].to_list() == ["壬局", "癸局"]  # 子镇's 300 is a 2019-format stock
-    old = metrics.ranking(break_con, "normative_documents_stock", ALL, year=2021, version="2019")
+    old = rankings.ranking(break_con, "normative_documents_stock", ALL, year=2021, version="2019")
     assert old.ranked["label"].to_list() == ["子镇"]
 
 
@@ -385,13 +393,13 @@ def flag_con(tmp_path_factory):
         reports.append(Report(name, 2020, requests(before, 1), kind="township", county="甲区"))
         if after is not None:
             reports.append(Report(name, 2021, requests(after, 1), kind="township", county="甲区"))
-    con = metrics.open_warehouse(build_warehouse(tmp_path_factory.mktemp("flags"), reports))
+    con = prepare.open_warehouse(build_warehouse(tmp_path_factory.mktemp("flags"), reports))
     yield con
     con.close()
 
 
 def test_flags_of_each_kind(flag_con):
-    found = metrics.flags(flag_con, ALL)
+    found = flags.flags(flag_con, ALL)
     requests_flags = found.filter(pl.col("measure").is_in(["requests_new"]) | pl.col("measure").is_null())
     got = sorted((r["flag"], r["agency_name"], r["year"]) for r in requests_flags.to_dicts())
     assert got == [("偏离同类", "甲镇", 2021), ("同比突变", "甲镇", 2021), ("报告缺失", "庚镇", 2021)]
@@ -403,24 +411,24 @@ def test_flags_of_each_kind(flag_con):
 
 
 def test_flag_thresholds_are_settings(flag_con):
-    relaxed = metrics.compute_flags(flag_con, Settings(jump_factor=5, outlier_z=50))
+    relaxed = flags.compute_flags(flag_con, Settings(jump_factor=5, outlier_z=50))
     assert relaxed["flag"].to_list() == ["报告缺失"]
 
 
 def test_flags_follow_the_selection(flag_con):
-    assert metrics.flags(flag_con, Filters(years=(2020, 2020))).is_empty()
-    assert metrics.flags(flag_con, Filters(kinds=("department",))).is_empty()
-    everywhere = metrics.flags(flag_con, ALL)
-    assert metrics.flags(flag_con, Filters(province="甲省", city="乙市", county="甲区")).equals(everywhere)
+    assert flags.flags(flag_con, Filters(years=(2020, 2020))).is_empty()
+    assert flags.flags(flag_con, Filters(kinds=("department",))).is_empty()
+    everywhere = flags.flags(flag_con, ALL)
+    assert flags.flags(flag_con, Filters(province="甲省", city="乙市", county="甲区")).equals(everywhere)
 
 
 def test_empty_warehouse_gives_empty_frames(tmp_path):
-    con = metrics.open_warehouse(tmp_path / "nothing")
-    assert metrics.trend(con, "requests_new", ALL).is_empty()
-    assert metrics.ranking(con, "disclosure_rate", ALL).ranked.is_empty()
-    assert metrics.flags(con, ALL).is_empty()
-    assert metrics.key_figures(con, ALL)["value"].null_count() == len(metrics.KEY_FIGURES)
-    assert metrics.composition(con, "outcomes", ALL).is_empty()
+    con = prepare.open_warehouse(tmp_path / "nothing")
+    assert trends.trend(con, "requests_new", ALL).is_empty()
+    assert rankings.ranking(con, "disclosure_rate", ALL).ranked.is_empty()
+    assert flags.flags(con, ALL).is_empty()
+    assert trends.key_figures(con, ALL)["value"].null_count() == len(trends.KEY_FIGURES)
+    assert values.composition(con, "outcomes", ALL).is_empty()
 
 
 # ---------------------------------------------------------------- the demo city
@@ -429,7 +437,7 @@ def test_empty_warehouse_gives_empty_frames(tmp_path):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = demo_warehouse(tmp_path_factory)
-    con = metrics.open_warehouse(root)
+    con = prepare.open_warehouse(root)
     yield con, demo_truth(root)
     con.close()
 
@@ -463,7 +471,7 @@ def test_every_measure_matches_the_demo_truth(demo):
     con, truths = demo
     checked, expected_somewhere = {}, set()
     for measure in MEASURES:
-        frame = metrics.measure_frame(con, measure.id, ALL, SETTINGS)
+        frame = values.measure_frame(con, measure.id, ALL, SETTINGS)
         got = {(r["agency_name"], r["year"]): r["value"] for r in frame.to_dicts()}
         for truth in truths:
             if truth["planted"]:
@@ -490,7 +498,7 @@ def test_demo_selection_total_is_the_sum_of_bodies(demo):
         t["values"]["t3.new_requests.total"] for t in truths
         if t["year"] == year and t["values"].get("t3.new_requests.total") is not None
     )  # fmt: skip
-    total = metrics.trend(con, "requests_new", Filters(years=(year, year), province="演示数据（虚构地区）"))
+    total = trends.trend(con, "requests_new", Filters(years=(year, year), province="演示数据（虚构地区）"))
     assert total["value"].to_list() == [pytest.approx(expected, rel=0.02)]
     scopes = con.sql("SELECT DISTINCT scope FROM report_index WHERE synthetic").fetchall()
     assert scopes == [("body",)]

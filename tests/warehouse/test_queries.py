@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
-from warehouse import metrics, queries
+
+from warehouse import prepare, queries
 from warehouse.queries import Filters
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    con = metrics.open_warehouse(corpus_warehouse(tmp_path_factory))
+    con = prepare.open_warehouse(corpus_warehouse(tmp_path_factory))
     yield con
     con.close()
 
@@ -35,7 +35,7 @@ def small(tmp_path_factory):
     root = build_warehouse(tmp_path_factory.mktemp("small"), reports, [
         {"source_file": "坏文件.pdf", "source_path": "/in/坏文件.pdf", "reason": "no report year found / 未识别报告年度"}
     ])  # fmt: skip
-    con = metrics.open_warehouse(root)
+    con = prepare.open_warehouse(root)
     yield con
     con.close()
 
@@ -140,7 +140,7 @@ def test_one_body_on_the_corpus(corpus):
 
 
 def test_every_query_answers_on_an_empty_warehouse(tmp_path):
-    con = metrics.open_warehouse(tmp_path / "none")
+    con = prepare.open_warehouse(tmp_path / "none")
     assert queries.snapshot_facts(con) == {"year_min": None, "year_max": None, "reports": 0, "synthetic": 0}
     assert queries.year_range(con) is None
     for frame in (

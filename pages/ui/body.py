@@ -1,0 +1,108 @@
+"""One body's 单位画像: its reports, each report's tables as the template prints them, and the source text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from pages.ui.formats import fmt_number
+from pipeline.template import (
+    T2_COLUMNS,
+    T2_ROWS,
+    T3_COLUMN_LABELS,
+    T3_GROUPS,
+    T3_LAYOUTS,
+    T4_OUTCOMES,
+    T4_PROCEEDINGS,
+)
+from warehouse import sources
+from warehouse.scope import KIND_NAMES, LEVEL_NAMES
+
+STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
+
+
+def _cell_text(row: dict) -> str:
+    """A cell as the report prints it; a derived value says so."""
+    if row["status"] == "derived":
+        return f"{fmt_number(row['value'])}（推算）"
+    if row["status"] == "ambiguous":
+        return f"（待定：{row['raw']}）"
+    if row["status"] in STATUS_MARK:
+        return STATUS_MARK[row["status"]]
+    return row["raw"] or fmt_number(row["value"])
+
+
+TEXT_LABELS = {
+    "text.proactive_total": "主动公开政府信息（条）", "text.channel.website": "政府网站（条）",
+    "text.channel.wechat": "政务微信（条）", "text.channel.weibo": "政务微博（条）", "text.channel.douyin": "抖音等短视频（条）",
+    "text.channel.new_media": "政务新媒体（条）", "text.channel.gazette": "政府公报（期）",
+    "text.press_conferences": "新闻发布会（场）", "text.policy_interpretations": "政策解读（篇）",
+    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）", "text.cppcc_proposals": "政协提案（件）",
+}  # fmt: skip
+
+
+def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str, str]) -> pl.DataFrame:
+    """One printed table: rows and columns in template order, each cell as printed."""
+    found = {(c["row_key"], c["col_key"]): c["text"] for c in cells}
+    present_rows = [r for r in rows if any(key[0] == r for key in found)]
+    present_columns = [c for c in columns if any(key[1] == c for key in found)]
+    return pl.DataFrame(
+        [{first: rows[r]} | {columns[c]: found.get((r, c), "") for c in present_columns} for r in present_rows],
+        schema=[first, *(columns[c] for c in present_columns)],
+    )
+
+
+def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Tables 二, 三, 四 and the text figures of one report, laid out as the template prints them."""
+    rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
+    by_table = {prefix: [r for r in rows if r["key"].startswith(prefix + ".")] for prefix in ("t2", "t3", "t4", "text")}
+    t2_rows = {r.key: r.label for version in T2_ROWS.values() for r in version}
+    t3_rows = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout} | {g: label for g, (label, _) in T3_GROUPS.items()}
+    tables = {
+        "表二 主动公开政府信息情况": _grid(by_table["t2"], "信息内容", t2_rows, T2_COLUMNS),
+        "表三 收到和处理政府信息公开申请情况": _grid(by_table["t3"], "项目", t3_rows, T3_COLUMN_LABELS),
+        "表四 行政复议、行政诉讼情况": _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
+        "正文中的数字": pl.DataFrame(
+            [{"项目": TEXT_LABELS.get(r["key"], r["key"]), "数值": fmt_number(r["value"]), "原文": r["raw"] or ""}
+             for r in by_table["text"]],
+            schema=["项目", "数值", "原文"],
+        ),
+    }
+    return {name: frame for name, frame in tables.items() if not frame.is_empty()}
+
+
+@st.cache_data(max_entries=32, show_spinner="正在读取原文…")
+def _text(report_id: str, path: str | None, source_format: str | None, modified: float) -> str | None:
+    """The report's text as the ingest decoded it (`warehouse.sources`), cached per file version."""
+    return sources.source_text(report_id, path, source_format)
+
+
+def source_document(report: dict) -> None:
+    """The report's own text beside the extracted values, and the original file to download."""
+    path = Path(report["source_path"] or "")
+    if not path.is_file():
+        st.info(f"原文件已不在导入时的位置：{report['source_path']}")
+        return
+    text = _text(report["report_id"], str(path), report["source_format"], path.stat().st_mtime)
+    st.caption(f"原文：{report['source_file']}（{report['source_format']}）")
+    with st.container(height=640):
+        st.text(text or "（无法读取原文）")
+    st.download_button("下载原文件", path.read_bytes(), file_name=report["source_file"], key=f"src-{report['report_id']}",
+                       icon=":material/description:", on_click="ignore")  # fmt: skip
+
+
+SCOPE_NAMES = {"body": "本单位", "region": "全地区汇总"}
+
+
+def body_summary(reports: pl.DataFrame) -> None:
+    """Who the body is, where it sits, and what its reports cover."""
+    latest = reports.row(-1, named=True)
+    place = " / ".join(p for p in (latest["province"], latest["city"], latest["county"]) if p)
+    st.markdown(f"**{latest['agency_name']}** · {place} · {KIND_NAMES.get(latest['kind'], latest['kind'])}"
+                f" · {LEVEL_NAMES.get(latest['level'], latest['level'] or '')}")  # fmt: skip
+    columns = {"year": "年度", "version": "模板版本", "scope_name": "报告范围", "scope_evidence": "范围依据",
+               "source_file": "文件", "primary_report": "计入统计", "duplicate": "有重复"}  # fmt: skip
+    shown = reports.with_columns(scope_name=pl.col("scope").replace_strict(SCOPE_NAMES, default=pl.col("scope")))
+    st.dataframe(shown.select([pl.col(k).alias(v) for k, v in columns.items()]), hide_index=True, width="stretch")

@@ -1,0 +1,278 @@
+"""Charts and tables with their CSV: each draws one frame, offers exactly its rows as CSV, and turns
+clicks into drill-downs (a region's bar narrows the place filter, a body's bar opens its 单位画像).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from pages.ui.controls import AGENCY_PAGE, GOTO, PLACE_KEYS
+from pages.ui.formats import csv_bytes
+from warehouse.measures import COMPOSITIONS, Measure
+from warehouse.queries import Filters
+from warehouse.rankings import Ranking
+
+NO_DATA = "当前筛选条件下没有数据。可以放宽左侧的地区、类型、年份或单位筛选；仓库为空时请先在「导入」页导入报告。"
+
+
+def download(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str) -> None:
+    """A download button for exactly these rows; the file name says what and which filter."""
+    st.download_button(
+        "下载 CSV", csv_bytes(frame, columns), file_name=f"{what}_{filters.slug()}.csv", mime="text/csv",
+        key=f"csv-{key}", icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
+
+
+SOURCE = alt.Color(
+    "source:N",
+    title="数值来源",
+    scale=alt.Scale(domain=["报告原值", "推算值"], range=["#2f6db5", "#9bbbe0"]),
+    legend=alt.Legend(orient="bottom"),
+)
+RANKING_COLUMNS = {"rank": "名次", "label": "名称", "year": "年度", "value": "数值", "num": "分子", "den": "分母",
+                   "ci_low": "95%区间下限", "ci_high": "95%区间上限", "source": "数值来源", "coverage": "覆盖范围",
+                   "reports": "报告数", "series": "指标"}  # fmt: skip
+
+
+def _with_source(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(source=pl.when(pl.col("derived")).then(pl.lit("推算值")).otherwise(pl.lit("报告原值")))
+
+
+def _drill(key: str) -> None:
+    """A bar was clicked: a body opens its profile, a region narrows the place filter."""
+    picked = st.session_state[key].selection.get("pick") or []
+    if not picked:
+        return
+    target, kind = picked[0].get("target"), picked[0].get("target_kind")
+    if kind == "body":
+        st.session_state[GOTO] = (AGENCY_PAGE, {"agency": target})
+    elif kind == "region":
+        level = next((k for k in PLACE_KEYS if not st.session_state.get(k)), None)
+        if level:
+            st.session_state[level] = target
+    elif kind == "local":
+        st.session_state["by"] = "按单位"
+
+
+TOP = 30
+
+
+def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
+    """Horizontal bars, largest first (the first 30 unless all are asked for), Wilson error bars for
+    rates; clicking a bar drills down."""
+    measure = ranking.measure
+    if ranking.ranked.is_empty():
+        st.info(NO_DATA if ranking.too_small.is_empty() else "所有对象的样本都过少（不足最少案件数），不参与排名。")
+    else:
+        every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
+        frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
+        order = frame["label"].to_list()
+        pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+        y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
+        bars = alt.Chart(frame).mark_bar().encode(
+            x=alt.X("value:Q", title=f"{measure.label}（{ranking.year}年）", axis=alt.Axis(labelAngle=0)),
+            y=y, color=SOURCE, tooltip=_tooltip(measure),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
+        ).add_params(pick)  # fmt: skip
+        layers = [bars]
+        if measure.is_rate:
+            layers.append(alt.Chart(frame).mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q", y=y))
+        chart = alt.layer(*layers).properties(height=alt.Step(22))
+        st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+        hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
+        st.caption(" ".join(filter(None, [hint, ranking.note, _small_note(ranking)])))
+        download(frame, RANKING_COLUMNS, f"{measure.name_zh}排名", filters, key)
+
+
+def _small_note(ranking: Ranking) -> str:
+    if ranking.too_small.is_empty():
+        return ""
+    names = "、".join(ranking.too_small["label"].head(8).to_list())
+    more = "等" if ranking.too_small.height > 8 else ""
+    return f"样本过少、未参与排名：{names}{more}。"
+
+
+def _tooltip(measure: Measure) -> list[alt.Tooltip]:
+    fmt = ".1f" if measure.is_rate else ",.2f" if measure.unit == "万元" else ",.0f"
+    tips = [alt.Tooltip("label:N", title="名称"), alt.Tooltip("value:Q", title=measure.label, format=fmt)]
+    if measure.is_rate:
+        tips += [alt.Tooltip("num:Q", title="分子", format=",.0f"), alt.Tooltip("den:Q", title="分母", format=",.0f"),
+                 alt.Tooltip("ci_low:Q", title="95%区间下限", format=".1f"),
+                 alt.Tooltip("ci_high:Q", title="95%区间上限", format=".1f")]  # fmt: skip
+    return tips + [alt.Tooltip("source:N", title="数值来源"), alt.Tooltip("coverage:N", title="覆盖范围"),
+                   alt.Tooltip("reports:Q", title="报告数")]  # fmt: skip
+
+
+TREND_COLUMNS = {"year": "年度", "series": "指标（口径）", "value": "数值", "change": "同比变化", "num": "分子",
+                 "den": "分母", "ci_low": "95%区间下限", "ci_high": "95%区间上限", "source": "数值来源",
+                 "coverage": "覆盖范围", "reports": "报告数"}  # fmt: skip
+
+
+def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: str) -> None:
+    """One line per definition; where the template's definition changes, a marked break, never a join."""
+    frame = frame.filter(pl.col("value").is_not_null())
+    if frame.is_empty():
+        st.info(NO_DATA)
+        return
+    frame = _with_source(frame).with_columns(label=pl.col("series"), year_text=pl.col("year").cast(pl.String))
+    x = alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0), sort="ascending")
+    y = alt.Y("value:Q", title=measure.label)
+    tips = _tooltip(measure) + [alt.Tooltip("year_text:O", title="年度"), alt.Tooltip("series:N", title="口径")]
+    several = frame["series"].n_unique() > 1
+    series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom") if several else None)
+    base = alt.Chart(frame)
+    layers = [base.mark_line(point=True).encode(x=x, y=y, color=series, tooltip=tips)]
+    if measure.is_rate:
+        layers.append(base.mark_rule().encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=series))
+    breaks = frame.filter(pl.col("version_break")) if "version_break" in frame.columns else frame.clear()
+    if not breaks.is_empty():
+        marks = alt.Chart(breaks).encode(x=x)
+        layers += [marks.mark_rule(strokeDash=[4, 4], color="#c0392b"),
+                   marks.mark_text(text="模板口径变化", dy=-8, color="#c0392b", align="left").encode(y=alt.value(0))]  # fmt: skip
+    st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
+    download(frame, TREND_COLUMNS, f"{measure.name_zh}趋势", filters, key)
+
+
+COMPOSITION_COLUMNS = {"group": "分组", "part": "构成", "value": "数值", "share": "占比（%）", "source": "数值来源",
+                       "reports": "报告数"}  # fmt: skip
+
+
+def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters, key: str, shares: bool = False) -> None:
+    """Stacked horizontal bars of a whole's parts, in template order, counts or shares."""
+    if frame.is_empty() or frame["value"].sum() == 0:
+        st.info(NO_DATA)
+        return
+    comp = COMPOSITIONS[composition_id]
+    frame = _with_source(frame).with_columns(group=pl.col("group").cast(pl.String))
+    field, title = ("share:Q", "占比（%）") if shares else ("value:Q", f"{comp.name_zh}（{comp.unit}）")
+    groups = frame["group"].unique(maintain_order=True).to_list()
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X(field, title=title, stack="zero", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        color=alt.Color("part:N", title=comp.name_zh, sort=list(comp.parts), legend=alt.Legend(orient="bottom", columns=4)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("group:N", title="分组"), alt.Tooltip("part:N", title="构成"),
+                 alt.Tooltip("value:Q", title=f"数值（{comp.unit}）", format=",.0f"),
+                 alt.Tooltip("share:Q", title="占比（%）", format=".1f"), alt.Tooltip("source:N", title="数值来源")],
+    ).properties(height=alt.Step(26))  # fmt: skip
+    st.altair_chart(chart, width="stretch")
+    download(frame, COMPOSITION_COLUMNS, comp.name_zh, filters, key)
+
+
+COVERAGE_COLUMNS = {"agency_name": "单位", "year": "年度", "status": "状态", "reports": "报告数", "failures": "错误数"}
+
+
+COVERAGE_ROWS = 60
+
+
+def coverage_chart(grid: pl.DataFrame | None, years: tuple[int, int] | None, filters: Filters, key: str) -> None:
+    """Body × year: reported, reported with errors, or missing; clicking a cell opens the body.
+
+    `grid` holds the bodies with the most gaps and errors first (queries.coverage); where
+    there are more than it shows, a caption says so.
+    """
+    if grid is None or grid.is_empty() or years is None:
+        st.info(NO_DATA)
+        return
+    if grid["bodies"][0] > grid["agency_id"].n_unique():
+        st.caption(f"共 {grid['bodies'][0]} 个单位，先显示缺报或有错误最多的 {grid['agency_id'].n_unique()} 个；缩小筛选范围可看到全部。")
+    all_years = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int32})
+    bodies = grid.select("agency_id", "agency_name").unique(maintain_order=True).with_row_index("order")
+    frame = bodies.join(all_years, how="cross").join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(
+        status=pl.when(pl.col("reports").is_null()).then(pl.lit("缺失"))
+        .when(pl.col("failures") > 0).then(pl.lit("有错误")).otherwise(pl.lit("已报送")),
+        target=pl.col("agency_id"), target_kind=pl.lit("body"), year_text=pl.col("year").cast(pl.String),
+    ).sort("order", "year")  # fmt: skip
+    pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+    chart = alt.Chart(frame).mark_rect(stroke="white").encode(
+        x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("agency_name:N", title=None, sort=bodies["agency_name"].to_list(),
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        color=alt.Color("status:N", title="报告状态", scale=alt.Scale(domain=["已报送", "有错误", "缺失"],
+                        range=["#4c9f70", "#e0a030", "#d0d0d0"]), legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("agency_name:N", title="单位"), alt.Tooltip("year_text:O", title="年度"),
+                 alt.Tooltip("status:N", title="状态"), alt.Tooltip("failures:Q", title="错误数")],
+    ).add_params(pick).properties(height=alt.Step(18))  # fmt: skip
+    st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+    download(frame, COVERAGE_COLUMNS, "报告覆盖", filters, key)
+
+
+MULTIPLE_COLUMNS = {"label": "名称", "year": "年度", "series": "指标（口径）", "value": "数值", "change": "同比变化",
+                    "change_pct": "同比变化（%）", "num": "分子", "den": "分母", "source": "数值来源"}  # fmt: skip
+
+
+def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key: str, facet: str) -> None:
+    """One small panel per body or region, the same axes, so shapes compare at a glance."""
+    frame = frame.filter(pl.col("value").is_not_null())
+    if frame.is_empty():
+        st.info(NO_DATA)
+        return
+    frame = _with_source(frame).with_columns(year_text=pl.col("year").cast(pl.String), label=pl.col(facet))
+    fmt = ".1f" if measure.is_rate else ",.0f"
+    legend = alt.Legend(orient="bottom") if frame["series"].n_unique() > 1 else None
+    chart = alt.Chart(frame).mark_line(point=True).encode(
+        x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=measure.label),
+        color=alt.Color("series:N", title="口径", legend=legend),
+        tooltip=[alt.Tooltip("label:N", title="名称"), alt.Tooltip("year_text:O", title="年度"),
+                 alt.Tooltip("value:Q", title=measure.label, format=fmt),
+                 alt.Tooltip("change:Q", title="同比变化", format=fmt), alt.Tooltip("source:N", title="数值来源")],
+    ).properties(width=220, height=140).facet(
+        facet=alt.Facet("label:N", title=None, header=alt.Header(labelLimit=220)), columns=3
+    )  # fmt: skip
+    st.altair_chart(chart)
+    download(frame, MULTIPLE_COLUMNS, f"{measure.name_zh}分组对比", filters, key)
+
+
+def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str, empty: str = NO_DATA) -> None:
+    """A plain table with Chinese headers and its CSV."""
+    if frame.is_empty():
+        st.info(empty)
+        return
+    frame = frame.with_columns(pl.selectors.float().round(2))  # the table and its CSV show the same figures
+    shown = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
+    st.dataframe(shown, hide_index=True, width="stretch")
+    download(frame, columns, what, filters, key)
+
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+OUTCOME_NAMES = {"fail": "未通过", "not_assessable": "无法判断"}
+
+
+def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
+    """Failing and not-assessable checks per rule, stacked by severity and outcome."""
+    if summary.is_empty():
+        st.success("当前筛选范围内所有规则均通过。")
+        return
+    frame = summary.with_columns(
+        kind=pl.format("{}·{}", pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
+                       pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome")))
+    )  # fmt: skip
+    rules = frame.group_by("rule").agg(pl.col("findings").sum()).sort("findings", descending=True)["rule"].to_list()
+    chart = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("findings:Q", title="发现数（条）", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("rule:N", sort=rules, title="规则"),
+        color=alt.Color("kind:N", title="严重程度·结果", legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("kind:N", title="严重程度·结果"),
+                 alt.Tooltip("findings:Q", title="发现数"), alt.Tooltip("reports:Q", title="涉及报告数")],
+    ).properties(height=alt.Step(26))  # fmt: skip
+    st.altair_chart(chart, width="stretch")
+    download(frame, {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
+             "规则发现统计", filters, key)  # fmt: skip
+
+
+def body_counts_chart(frame: pl.DataFrame, title: str, what: str, filters: Filters, key: str) -> None:
+    """Bodies with a count each (agency_id, agency_name, count), most first; a click opens the body."""
+    if frame.is_empty():
+        return
+    frame = frame.head(TOP).with_columns(label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"))
+    pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+    chart = alt.Chart(frame).mark_bar(color="#e0a030").encode(
+        x=alt.X("count:Q", title=title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("label:N", sort=frame["label"].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        tooltip=[alt.Tooltip("label:N", title="单位"), alt.Tooltip("count:Q", title=title)],
+    ).add_params(pick).properties(height=alt.Step(22))  # fmt: skip
+    st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+    download(frame, {"label": "单位", "count": title}, what, filters, key)

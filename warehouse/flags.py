@@ -1,0 +1,119 @@
+"""What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
+
+Flags are computed once per snapshot over the whole warehouse (`warehouse.prepare`) and
+stored in `report_flags`; pages read the selection's flags through `flags`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from warehouse import queries
+from warehouse.measures import BY_ID, Measure
+from warehouse.queries import Filters
+from warehouse.thresholds import Settings
+from warehouse.trends import with_changes
+from warehouse.values import measure_frame
+
+FLAG_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total", "licensing_decisions", "penalty_decisions")
+FLAG_COLUMNS = {"agency_id": pl.String, "agency_name": pl.String, "year": pl.Int32, "flag": pl.String,
+                "measure": pl.String, "value": pl.Float64, "reference": pl.Float64, "message": pl.String}  # fmt: skip
+
+
+PLACE_COLUMNS = {"province": pl.String, "city": pl.String, "county": pl.String, "kind": pl.String}
+
+
+def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """The flags of the selection, newest first (computed for the whole warehouse when it was opened)."""
+    return queries.flags(con, filters)
+
+
+def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pl.DataFrame:
+    """What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
+
+    Computed over the whole warehouse, so a body's peers are every body of its kind and
+    level that year, whatever the page's filter shows.
+    """
+    settings = settings or Settings.from_env()
+    found = [missing_reports(con)]
+    for measure_id in FLAG_MEASURES:
+        frame = measure_frame(con, measure_id, Filters(), settings).filter(pl.col("scope") == "body")
+        found += [jumps(frame, BY_ID[measure_id], settings), outliers(frame, BY_ID[measure_id], settings)]
+    columns = [pl.col(name).cast(dtype) for name, dtype in (FLAG_COLUMNS | PLACE_COLUMNS).items()]
+    return pl.concat([f.select(columns) for f in found]).sort(
+        "year", "flag", "agency_name", descending=[True, False, False]
+    )
+
+
+def jumps(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.DataFrame:
+    """A body's value changing by `jump_factor` or more on its previous year (same definition).
+
+    Small figures jump for no reason (1 → 4), so the larger year must reach `jump_floor`;
+    rates are compared only where neither year is a small sample.
+    """
+    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
+    previous = pl.col("previous")
+    factor = settings.jump_factor
+    big = pl.max_horizontal(pl.col("value"), previous) >= settings.jump_floor
+    jump = (pl.col("value") >= factor * previous) | (previous >= factor * pl.col("value"))
+    hits = with_changes(usable, "agency_id").filter(previous.is_not_null() & big & jump).with_columns(reference=previous)
+    return hits.with_columns(
+        flag=pl.lit("同比突变"),
+        measure=pl.lit(measure.id),
+        message=pl.format(
+            "{}：{}年{}{}，上年{}{}", pl.lit(measure.name_zh), pl.col("year"), _fmt(pl.col("value")), pl.lit(measure.unit),
+            _fmt(pl.col("reference")), pl.lit(measure.unit),
+        ),
+    )  # fmt: skip
+
+
+def outliers(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.DataFrame:
+    """Bodies far from their peers (same year, kind and level, same definition): robust z-score.
+
+    z = 0.6745·(x − median) / MAD; groups smaller than `min_peers` or without spread are not scored.
+    """
+    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
+    peers = ["year", "kind", "level", "series"]
+    median = pl.col("value").median().over(peers)
+    mad = (pl.col("value") - median).abs().median().over(peers)
+    scored = usable.with_columns(
+        reference=median, mad=mad, peers=pl.len().over(peers)
+    ).with_columns(z=0.6745 * (pl.col("value") - pl.col("reference")) / pl.col("mad"))
+    hits = scored.filter(
+        (pl.col("peers") >= settings.min_peers) & (pl.col("mad") > 0) & (pl.col("z").abs() > settings.outlier_z)
+    )
+    return hits.with_columns(
+        flag=pl.lit("偏离同类"),
+        measure=pl.lit(measure.id),
+        message=pl.format(
+            "{}：{}{}，同类（{}个单位）中位数{}{}", pl.lit(measure.name_zh), _fmt(pl.col("value")), pl.lit(measure.unit),
+            pl.col("peers"), _fmt(pl.col("reference")), pl.lit(measure.unit),
+        ),
+    )  # fmt: skip
+
+
+def missing_reports(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """A body with a report for year Y−1 and none for Y, for Y up to the warehouse's latest year."""
+    history = queries.reporting_history(con)
+    bounds = queries.year_range(con)
+    if history.is_empty() or bounds is None:
+        return pl.DataFrame(schema=FLAG_COLUMNS | PLACE_COLUMNS)
+    present = history.select("agency_id", "year").unique()
+    expected = present.with_columns(year=pl.col("year") + 1).filter(pl.col("year") <= bounds[1])
+    gone = expected.join(present, on=["agency_id", "year"], how="anti")
+    bodies = history.sort("year").group_by("agency_id").agg(pl.all().exclude("year").last())
+    return gone.join(bodies, on="agency_id").with_columns(
+        flag=pl.lit("报告缺失"),
+        measure=pl.lit(None, pl.String),
+        value=pl.lit(None, pl.Float64),
+        reference=pl.lit(None, pl.Float64),
+        message=pl.format("{}年有报告，{}年未见报告", pl.col("year") - 1, pl.col("year")),
+    )
+
+
+def _fmt(expr: pl.Expr) -> pl.Expr:
+    """A number for a flag's message: whole numbers without decimals, others to one place."""
+    return pl.when(expr == expr.round(0)).then(expr.round(0).cast(pl.Int64).cast(pl.String)).otherwise(
+        expr.round(1).cast(pl.String)
+    )

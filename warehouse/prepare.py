@@ -1,0 +1,45 @@
+"""Opening a snapshot for the dashboard: everything pages ask for, prepared once in memory.
+
+Raw cells mislead when compared naively: a region's own report often already sums its
+bodies, the two template versions define some cells differently, a rate over three
+requests says little, and a blank total is not a zero. Every ranking and trend of the
+dashboard reads the tables built here, so those rules are applied in one place:
+completed cells (`warehouse.derive`), measures (`warehouse.measures`, `warehouse.values`),
+each report's scope (`warehouse.scope`) and the flags (`warehouse.flags`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+
+from warehouse import queries
+from warehouse.derive import complete_cells, rule_keys
+from warehouse.flags import compute_flags
+from warehouse.measures import ALL_KEYS, MEASURES
+from warehouse.scope import SCOPE_FILE, classify_scope, read_scope_overrides
+from warehouse.thresholds import Settings
+from warehouse.values import measure_table
+
+
+def open_warehouse(
+    directory: str | os.PathLike[str] | None = None, settings: Settings | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only view of the warehouse with everything pages ask for prepared in memory.
+
+    Once per published snapshot: the report and body index, the completed cells, every
+    measure of every report, each report's scope and the flags. Pages then only filter
+    and sum, which keeps them fast on 100,000 reports.
+    """
+    settings = settings or Settings.from_env()
+    con = queries.connect(directory)
+    queries.build_index(con)
+    cells = complete_cells(queries.cell_matrix(con, rule_keys(ALL_KEYS)), ALL_KEYS)
+    queries.store_table(con, "report_cells", cells)
+    queries.store_table(con, "report_measures", measure_table(cells, queries.report_versions(con)))
+    overrides = read_scope_overrides(queries.warehouse_path(directory) / SCOPE_FILE)
+    queries.set_scope(con, classify_scope(queries.scope_inputs(con), overrides))
+    queries.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
+    queries.store_table(con, "report_flags", compute_flags(con, settings))
+    return con
