@@ -95,7 +95,7 @@ def rule_keys(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def complete_cells(wide: pl.DataFrame, keep: Iterable[str]) -> pl.DataFrame:
-    """`derive` over a whole cell matrix (`warehouse.queries.cell_matrix`), for the keys in `keep`.
+    """`derive` over a whole cell matrix (`warehouse.indexes.cell_matrix`), for the keys in `keep`.
 
     Numbers for every kept key, with `<key>#d` true where the number is not printed as
     such. Blank cells of a table the report fills in read as zeros (template.md D3: 上海

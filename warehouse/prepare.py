@@ -14,7 +14,7 @@ import os
 
 import duckdb
 
-from warehouse import queries
+from warehouse import indexes
 from warehouse.derive import complete_cells, rule_keys
 from warehouse.flags import compute_flags
 from warehouse.measures import ALL_KEYS, MEASURES
@@ -33,13 +33,13 @@ def open_warehouse(
     and sum, which keeps them fast on 100,000 reports.
     """
     settings = settings or Settings.from_env()
-    con = queries.connect(directory)
-    queries.build_index(con)
-    cells = complete_cells(queries.cell_matrix(con, rule_keys(ALL_KEYS)), ALL_KEYS)
-    queries.store_table(con, "report_cells", cells)
-    queries.store_table(con, "report_measures", measure_table(cells, queries.report_versions(con)))
-    overrides = read_scope_overrides(queries.warehouse_path(directory) / SCOPE_FILE)
-    queries.set_scope(con, classify_scope(queries.scope_inputs(con), overrides))
-    queries.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
-    queries.store_table(con, "report_flags", compute_flags(con, settings))
+    con = indexes.connect(directory)
+    indexes.build_index(con)
+    cells = complete_cells(indexes.cell_matrix(con, rule_keys(ALL_KEYS)), ALL_KEYS)
+    indexes.store_table(con, "report_cells", cells)
+    indexes.store_table(con, "report_measures", measure_table(cells, indexes.report_versions(con)))
+    overrides = read_scope_overrides(indexes.warehouse_path(directory) / SCOPE_FILE)
+    indexes.set_scope(con, classify_scope(indexes.scope_inputs(con), overrides))
+    indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
+    indexes.store_table(con, "report_flags", compute_flags(con, settings))
     return con

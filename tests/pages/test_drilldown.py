@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
 
-from warehouse import prepare, queries
+from warehouse import prepare, queries, sql
 from warehouse.queries import Filters
 
 
@@ -65,7 +65,7 @@ def test_user_input_is_only_ever_a_parameter(small):
     hostile = Filters(province="甲省' OR '1'='1", kinds=("x') OR TRUE --",))
     assert queries.measure_rows(small, "requests_new", hostile, ("2021",), "x'; --", False).is_empty()
     with pytest.raises(ValueError):
-        queries.quote('t3.x"; DROP TABLE report_index; --')
+        sql.quote('t3.x"; DROP TABLE report_index; --')
     with pytest.raises(ValueError):
         queries.measure_rows(small, 'requests_new#num" FROM report_index; --', Filters(), ("2021",), "", False)
     assert small.sql("SELECT count(*) FROM report_index").fetchall() == [(5,)]

@@ -1,0 +1,68 @@
+"""The global filter frame (place, kinds of body, years, chosen bodies) and its SQL predicate.
+
+The predicate is built for a given table alias from the same bound parameters
+(`Filters.params`), so one filter can test the selection's rows and the region
+reports standing in for them alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from warehouse.sql import alias as checked_alias
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global filter frame: a place, kinds of body, a year range and chosen bodies."""
+
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    kinds: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    agencies: tuple[str, ...] = ()
+
+    @property
+    def depth(self) -> int:
+        """How deep the place filter goes: 0 none, 1 province, 2 city, 3 county."""
+        return 3 if self.county else 2 if self.city else 1 if self.province else 0
+
+    def without_agencies(self) -> Filters:
+        return replace(self, agencies=())
+
+    def params(self) -> dict[str, object]:
+        low, high = self.years or (0, 9999)
+        return {
+            "province": self.province,
+            "city": self.city,
+            "county": self.county,
+            "kinds": list(self.kinds),
+            "year_from": low,
+            "year_to": high,
+            "agencies": list(self.agencies),
+        }
+
+    def slug(self) -> str:
+        """A short description for file names: 地区_类型_年份."""
+        place = "-".join(p for p in (self.province, self.city, self.county) if p) or "全部地区"
+        years = f"{self.years[0]}-{self.years[1]}" if self.years else "全部年度"
+        parts = [place, years]
+        if self.kinds:
+            parts.append("+".join(self.kinds))
+        if self.agencies:
+            parts.append(f"{len(self.agencies)}个单位")
+        return "_".join(parts)
+
+
+def selection(alias: str = "i") -> str:
+    """The filter frame as a predicate on the place, kind, year and body columns of table `alias`."""
+    a = checked_alias(alias)
+    return f"""
+    ($province IS NULL OR {a}.province = $province)
+    AND ($city IS NULL OR {a}.city = $city)
+    AND ($county IS NULL OR {a}.county = $county)
+    AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], {a}.kind))
+    AND {a}.year BETWEEN $year_from AND $year_to
+    AND (len($agencies::VARCHAR[]) = 0 OR list_contains($agencies::VARCHAR[], {a}.agency_id))
+"""

@@ -1,0 +1,256 @@
+"""The in-memory tables built once when a snapshot is opened (`warehouse.prepare.open_warehouse`).
+
+The warehouse views (`warehouse.store.connect`) hold one row per printed cell. From them:
+
+- `report_index`: one row per report with its body, place (province / city / county),
+  kind, level, template version, whether it is the body's primary report of the year
+  (duplicates are kept but counted once) and its scope (body or region);
+- `report_cells` / `report_measures`: per report, each canonical key the metric layer
+  reads (`"<key>"`, and `"<key>#d"` true where derived rather than printed) / each
+  measure's numerator, denominator and derived flag;
+- `primary_cells` / `primary_measures` (and `…_regions`, their region reports): the same
+  for primary reports beside their index columns and the region reports covering them;
+- `body_index`, `body_years`, `report_failures`, `open_findings` (and `report_flags`,
+  stored by `warehouse.prepare`).
+
+Page queries (`warehouse.queries`) then only filter and sum, and stay fast on 100,000 reports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from warehouse import settings, store
+from warehouse.schema import FACT_TABLES, TABLES
+from warehouse.sql import KEY_PATTERN, frame, measure_column
+
+UNPLACED = "未定位"
+SYNTHETIC_PROVINCE = "演示数据（虚构地区）"
+
+
+def connect(directory: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """The warehouse's views, or the same tables empty where nothing has been published yet.
+
+    An empty warehouse is a normal state (a fresh install before the first import), so
+    every page must render on it; empty tables make that the ordinary code path.
+    """
+    try:
+        return store.connect(directory)
+    except store.WarehouseMissing:
+        con = duckdb.connect(":memory:")
+        for name, table in TABLES.items():
+            con.register(f"_{name}", table.schema.empty_table())
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+            con.unregister(f"_{name}")
+        return con
+
+
+INDEX = f"""
+CREATE OR REPLACE TABLE report_index AS
+WITH ranked AS (
+    SELECT r.*, row_number() OVER (
+        PARTITION BY r.agency_id, r.year ORDER BY r.n_ambiguous, r.n_values DESC, r.ingested_at DESC, r.report_id
+    ) AS rank_in_year
+    FROM reports r
+), placed AS (
+    SELECT r.*, a.name_reported, a.name_canonical, a.kind, a.level AS placed_level, a.province AS placed_province,
+        coalesce(a.city, CASE WHEN a.province IS NULL
+            THEN nullif(regexp_extract(a.name_canonical, '^(.{{2,7}}?市)', 1), '') END) AS city,
+        coalesce(a.county, CASE WHEN a.province IS NULL
+            THEN nullif(regexp_extract(a.name_canonical, '^.{{2,7}}?市(.{{1,7}}?[区县旗])', 1), '') END) AS county
+    FROM ranked r LEFT JOIN agencies a USING (agency_id)
+)
+SELECT (row_number() OVER (ORDER BY report_id) - 1)::INTEGER AS rid,
+    report_id, agency_id, coalesce(name_reported, agency_name) AS agency_name, year,
+    template_version AS version, source_file, source_path, source_format, synthetic, duplicate,
+    rank_in_year = 1 AS primary_report,
+    coalesce(placed_province, CASE WHEN synthetic THEN '{SYNTHETIC_PROVINCE}' ELSE '{UNPLACED}' END) AS province,
+    city, county, coalesce(kind, 'other') AS kind,
+    coalesce(placed_level, CASE WHEN county IS NOT NULL THEN 'county' WHEN city IS NOT NULL THEN 'city'
+        ELSE 'province' END) AS level,
+    'body' AS scope, '' AS scope_evidence
+FROM placed
+"""
+
+
+BODIES = """
+CREATE OR REPLACE TABLE body_index AS
+SELECT agency_id, arg_max(agency_name, year) AS agency_name, arg_max(kind, year) AS kind, arg_max(level, year) AS level,
+    arg_max(province, year) AS province, arg_max(city, year) AS city, arg_max(county, year) AS county,
+    count(*) AS reports, min(year) AS first_year, max(year) AS last_year
+FROM report_index GROUP BY agency_id
+"""
+FAILURES = """
+CREATE OR REPLACE TABLE report_failures AS
+SELECT report_id, count(*) AS failures FROM findings WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id;
+CREATE OR REPLACE TABLE body_years AS
+SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, any_value(i.province) AS province,
+    any_value(i.city) AS city, any_value(i.county) AS county, any_value(i.kind) AS kind, count(*) AS reports,
+    coalesce(sum(f.failures), 0) AS failures, bool_or(i.synthetic) AS synthetic
+FROM report_index i LEFT JOIN report_failures f USING (report_id) GROUP BY i.agency_id, i.year;
+"""
+
+
+def build_index(con: duckdb.DuckDBPyConnection) -> None:
+    """One row per report with its place, one per body, and each report's failing checks.
+
+    Bodies the warehouse could not place (the demo's fictional city) get their city and
+    district from the name, so the region tree still works.
+    """
+    con.execute(INDEX)
+    con.execute(BODIES)
+    con.execute(FAILURES)
+
+
+def cell_matrix(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> pl.DataFrame:
+    """One row per report: each key's number (printed or warehouse-derived) and status code.
+
+    Status codes (`<key>#s`): 3 reported, 2 derived, 1 blank, 0 dash or ambiguous, -1
+    absent. `has#<table>` says whether the report prints any number in that table, which
+    decides whether its blank cells read as zeros (template.md D3) or as a table left empty.
+
+    The facts come out long (report number, key number, value, status) and are scattered
+    into arrays: at 100,000 reports a SQL PIVOT over hundreds of keys takes minutes.
+    Where a key has rows of several statuses, the higher status wins (a derived total
+    over its blank cell).
+    """
+    keys = [k for k in dict.fromkeys(keys) if KEY_PATTERN.match(k)]
+    tables = list(FACT_TABLES)
+    store_table(con, "key_ids", pl.DataFrame({"key": keys, "kid": range(len(keys))}, schema={"key": pl.String, "kid": pl.Int16}))
+    union = " UNION ALL ".join(f"SELECT report_id, key, value, status FROM {t}" for t in FACT_TABLES.values())
+    long = frame(
+        con,
+        f"""
+        SELECT i.rid, m.kid, CASE WHEN f.status IN ('reported', 'derived') THEN f.value END AS v,
+            CAST(CASE f.status WHEN 'reported' THEN 3 WHEN 'derived' THEN 2 WHEN 'blank' THEN 1 ELSE 0 END AS TINYINT) AS s
+        FROM ({union}) f JOIN key_ids m USING (key) JOIN report_index i USING (report_id)
+        """,
+    )
+    ids = frame(con, "SELECT report_id FROM report_index ORDER BY rid")["report_id"]
+    rid, kid, status = long["rid"].to_numpy(), long["kid"].to_numpy(), long["s"].to_numpy()
+    value = long["v"].fill_null(np.nan).to_numpy()
+    values = np.full((len(ids), len(keys)), np.nan)  # row-major while scattering: a report's cells sit together
+    statuses = np.full((len(ids), len(keys)), -1, dtype=np.int8)
+    for code in (0, 1, 2, 3):  # in rising order, so the highest status of a key is written last
+        rows = status == code
+        values[rid[rows], kid[rows]] = value[rows]
+        statuses[rid[rows], kid[rows]] = code
+    values, statuses = np.asfortranarray(values), np.asfortranarray(statuses)  # each key's column contiguous
+    table_of_key = np.array([tables.index(k.split(".")[0]) for k in keys], dtype=np.int8)
+    has = np.zeros((len(ids), len(tables)), dtype=bool)
+    reported = status == 3
+    has[rid[reported], table_of_key[kid[reported]]] = True
+    columns = {"rid": pl.Series("rid", np.arange(len(ids), dtype=np.int32)), "report_id": ids}
+    for i, key in enumerate(keys):
+        columns[key] = pl.Series(key, values[:, i], nan_to_null=True)
+        columns[f"{key}#s"] = pl.Series(f"{key}#s", statuses[:, i])
+    columns |= {f"has#{t}": pl.Series(f"has#{t}", has[:, j]) for j, t in enumerate(tables)}
+    return pl.DataFrame(columns)
+
+
+def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    """Materialise a frame computed in Python as an in-memory table of this connection."""
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ValueError(f"bad table name {name!r}")
+    con.register("_incoming", frame.to_arrow())
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
+    con.unregister("_incoming")
+
+
+def scope_inputs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What decides a report's scope: its name, kind, place, new requests and text cues."""
+    return frame(
+        con,
+        """
+        SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province, i.city,
+            i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
+            (SELECT string_agg(raw, ' ') FROM text_facts t WHERE t.report_id = i.report_id) AS text_cues
+        FROM report_index i LEFT JOIN report_cells c USING (rid) LEFT JOIN agencies a USING (agency_id)
+        """,
+    )
+
+
+def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
+    """Write the metric layer's scope decisions (report_id, scope, scope_evidence) into the index."""
+    store_table(con, "report_scope", scopes.select("report_id", "scope", "scope_evidence"))
+    con.execute(
+        """
+        UPDATE report_index i SET scope = s.scope, scope_evidence = s.scope_evidence
+        FROM report_scope s WHERE s.report_id = i.report_id
+        """
+    )
+
+
+PRIMARY = """
+CREATE OR REPLACE TABLE primary_index AS
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
+    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth
+FROM report_index i WHERE i.primary_report;
+CREATE OR REPLACE TABLE primary_covers AS
+WITH regions AS (
+    SELECT year, depth, province, coalesce(city, '') AS city, coalesce(county, '') AS county, min(rid) AS rid
+    FROM primary_index WHERE scope = 'region' GROUP BY ALL
+)
+SELECT i.rid, r1.rid AS cover1, r2.rid AS cover2, r3.rid AS cover3 FROM primary_index i
+LEFT JOIN regions r1 ON r1.depth = 1 AND r1.year = i.year AND r1.province = i.province
+LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
+LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
+    AND r3.county = coalesce(i.county, '');
+CREATE OR REPLACE TABLE primary_measures AS
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (rid);
+CREATE OR REPLACE TABLE primary_cells AS
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (rid);
+CREATE OR REPLACE TABLE primary_measures_regions AS SELECT * FROM primary_measures WHERE scope = 'region';
+CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region';
+CREATE OR REPLACE TABLE open_findings AS
+SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
+FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
+"""
+
+
+def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]]) -> None:
+    """Denormalised tables of the primary reports (index columns beside measures or cells), their
+    region reports apart (few, and looked up by every sum), and the checks that did not pass
+    beside their body: page queries then filter and sum one table.
+
+    `measures` are (id, template versions, is a rate). For each, `<id>#cover` is the deepest
+    level at which a region report with a usable value stands for the report (0: none), so
+    a sum at level L simply leaves out `#cover >= L`; `cover#any` does the same for any
+    region report, for sums of cells. Valid whenever the filter keeps every kind of body
+    and every body (a filter on them may leave a region report out; then `_kept` joins).
+    """
+    con.execute(PRIMARY)
+    levels = []
+    for measure_id, versions, rate in [*measures, ("", ("2019", "2021"), False)]:
+        parts = ("num", "den") if rate else ("num",) if measure_id else ()
+        allowed = ", ".join(f"'{v}'" for v in versions if re.fullmatch(r"\d{4}", v))
+        cases = []
+        for depth in (3, 2, 1):
+            alias = f"r{depth}"
+            usable = "".join(f" AND {alias}.{measure_column(measure_id, part)} IS NOT NULL" for part in parts)
+            cases.append(f"WHEN i.depth >= {depth} AND {alias}.rid <> i.rid AND {alias}.version IN ({allowed}){usable} THEN {depth}")
+        name = measure_column(measure_id, "cover") if measure_id else '"cover#any"'
+        levels.append(f"CAST(CASE {' '.join(cases)} ELSE 0 END AS TINYINT) AS {name}")
+    joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
+    con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM primary_measures i {joins}")
+    for table in ("primary_measures", "primary_cells"):
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT t.*, c.* EXCLUDE (rid) FROM {table} t JOIN cover_levels c USING (rid)")
+
+
+def report_versions(con: duckdb.DuckDBPyConnection) -> pl.Series:
+    """Each report's template version, in report-number order (the order of the cell matrix)."""
+    return frame(con, "SELECT version FROM report_index ORDER BY rid")["version"]
+
+
+def warehouse_path(directory: str | os.PathLike[str] | None = None) -> Path:
+    """The warehouse folder (for side files such as the scope overrides)."""
+    return settings.warehouse_dir(directory)
