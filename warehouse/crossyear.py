@@ -53,24 +53,37 @@ JOIN cells a ON a.report_id = p.cur_id AND a.key = 't3.carried_over.' || c.col
 JOIN cells b ON b.report_id = p.prev_id AND b.key = 't3.carried_forward.' || c.col
 """
 
+#: One row per report and Table 二 row: the three numbers the in-force identity needs. Joining the
+#: pairs on these rows' report keys keeps the check linear; joined on the cell key alone, DuckDB
+#: paired every report's cells with every other report's before filtering (quadratic).
 _IN_FORCE = """
 WITH cells AS ({cells}), pairs AS ({pairs}),
-rows_(row_key, label) AS (VALUES {rows})
+rows_(row_key, label) AS (VALUES {rows}),
+wide AS (
+    SELECT report_id, split_part(key, '.', 2) AS row_key,
+        bool_or(split_part(key, '.', 3) = 'in_force') AS printed,
+        max(value) FILTER (WHERE split_part(key, '.', 3) = 'in_force') AS in_force,
+        max(value) FILTER (WHERE split_part(key, '.', 3) = 'issued') AS issued,
+        max(value) FILTER (WHERE split_part(key, '.', 3) = 'repealed') AS repealed
+    FROM cells GROUP BY ALL
+)
 SELECT p.cur_id AS report_id, p.agency_id, p.year, 'T2-XYEAR-IN-FORCE' AS rule, 'warning' AS severity,
-    CASE WHEN now.value IS NULL OR before.value IS NULL OR issued.value IS NULL OR repealed.value IS NULL
+    CASE WHEN now.in_force IS NULL OR before.in_force IS NULL OR now.issued IS NULL OR now.repealed IS NULL
          THEN 'not_assessable'
-         WHEN now.value = before.value + issued.value - repealed.value THEN 'pass' ELSE 'fail' END AS outcome,
-    [now.key, 't2.' || r.row_key || '.issued', 't2.' || r.row_key || '.repealed'] AS keys,
+         WHEN now.in_force = before.in_force + now.issued - now.repealed THEN 'pass' ELSE 'fail' END AS outcome,
+    ['t2.' || r.row_key || '.in_force', 't2.' || r.row_key || '.issued', 't2.' || r.row_key || '.repealed'] AS keys,
     format('{{}}现行有效{{}}件，应为{{}}年{{}}件 + 本年制发{{}}件 − 本年废止{{}}件',
-           r.label, xy_num(now.value), p.year - 1, xy_num(before.value), xy_num(issued.value), xy_num(repealed.value)) AS message_zh,
+           r.label, xy_num(now.in_force), p.year - 1, xy_num(before.in_force), xy_num(now.issued),
+           xy_num(now.repealed)) AS message_zh,
     format('{{}} in force: {{}}; expected {{}} in force in {{}} + {{}} issued − {{}} repealed',
-           r.row_key, xy_num(now.value), xy_num(before.value), p.year - 1, xy_num(issued.value), xy_num(repealed.value)) AS message_en,
+           r.row_key, xy_num(now.in_force), xy_num(before.in_force), p.year - 1, xy_num(now.issued),
+           xy_num(now.repealed)) AS message_en,
     'warehouse' AS scope, p.prev_id AS related_report_id
-FROM pairs p CROSS JOIN rows_ r
-JOIN cells now ON now.report_id = p.cur_id AND now.key = 't2.' || r.row_key || '.in_force'
-JOIN cells before ON before.report_id = p.prev_id AND before.key = now.key
-LEFT JOIN cells issued ON issued.report_id = p.cur_id AND issued.key = 't2.' || r.row_key || '.issued'
-LEFT JOIN cells repealed ON repealed.report_id = p.cur_id AND repealed.key = 't2.' || r.row_key || '.repealed'
+FROM pairs p
+JOIN wide now ON now.report_id = p.cur_id
+JOIN wide before ON before.report_id = p.prev_id AND before.row_key = now.row_key
+JOIN rows_ r ON r.row_key = now.row_key
+WHERE now.printed AND before.printed
 """
 
 #: One finding per duplicate report (not per pair), naming the first other report and how many there are.

@@ -38,3 +38,36 @@ def test_a_carry_over_that_does_not_match_last_years_carry_forward_fails(tmp_pat
     zh, en = next((zh, en) for key, _o, zh, en in findings if key == "t3.carried_over.total")
     assert zh == "2021年上年结转（总计）2件，2020年报告结转下年度0件"
     assert en == "carried over into 2021 (total): 2; carried forward by the 2020 report: 0"
+
+
+def _in_force_findings(cells: list[tuple[str, str, float | None]]) -> list[tuple]:
+    """T2-XYEAR-IN-FORCE findings over two reports of one body (r19 for 2019, r20 for 2020)."""
+    import duckdb
+
+    from warehouse import crossyear
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE reports AS SELECT * FROM (VALUES ('r19', 'a', 2019, 'a19.txt'), ('r20', 'a', 2020, 'a20.txt'))"
+        " t(report_id, agency_id, year, source_file)"
+    )
+    con.execute("CREATE TABLE t3_facts (report_id VARCHAR, key VARCHAR, value DOUBLE, status VARCHAR)")
+    con.execute("CREATE TABLE t2_facts (report_id VARCHAR, key VARCHAR, value DOUBLE, status VARCHAR)")
+    con.executemany("INSERT INTO t2_facts VALUES (?, ?, ?, 'reported')", cells)
+    sql = crossyear.findings_sql(con)
+    return con.execute(
+        f"SELECT report_id, outcome, keys, message_zh FROM ({sql}) WHERE rule = 'T2-XYEAR-IN-FORCE'"
+    ).fetchall()
+
+
+def test_in_force_count_that_does_not_continue_last_year_fails_and_a_blank_is_not_assessable():
+    n = "t2.normative_documents."
+    cells = [("r19", n + "in_force", 10), ("r20", n + "in_force", 13), ("r20", n + "issued", 4), ("r20", n + "repealed", 2)]
+    assert _in_force_findings(cells) == [
+        ("r20", "fail", [n + "in_force", n + "issued", n + "repealed"], "行政规范性文件现行有效13件，应为2019年10件 + 本年制发4件 − 本年废止2件")
+    ]
+    cells[-1] = ("r20", n + "repealed", 1)
+    assert [f[1] for f in _in_force_findings(cells)] == ["pass"]
+    cells[-1] = ("r20", n + "repealed", None)
+    assert [f[1] for f in _in_force_findings(cells)] == ["not_assessable"]
+    assert _in_force_findings(cells[1:]) == []  # no 2019 in-force cell: nothing to compare
