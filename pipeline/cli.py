@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import limits
 from pipeline.errors import ReportError
-from pipeline.extract import extract_path
 from pipeline.pool import run_pool
-from pipeline.record import Record
+
+if TYPE_CHECKING:
+    from pipeline.record import Record
 
 #: Exit statuses of `python -m pipeline` (README, "Exit statuses").
 EXIT_OK = 0
@@ -45,7 +47,10 @@ def extract_in_worker(path: str) -> Record:
 
 
 def _extract(path: str) -> Record | tuple[str, str]:
-    """Worker: a record, or the (file, reason) it failed with (exceptions do not cross processes whole)."""
+    """Worker: a record, or the (file, reason) it failed with (exceptions do not cross processes whole).
+    The extractor is imported here, in the worker, so the command's own process stays light."""
+    from pipeline.extract import extract_path
+
     try:
         return extract_path(path)
     except ReportError as exc:
@@ -66,7 +71,7 @@ def summary(record: Record) -> str:
         f"年度 year:          {record.year or '未识别 unknown'}",
         f"模板 template:      {record.template_version} ({', '.join(record.template_evidence)})",
         f"表二/三/四 cells:   {counts['t2.']} / {counts['t3.']} / {counts['t4.']}",
-        f"正文数字 text:      " + (", ".join(f"{k[5:]}={record.values[k].value}" for k in record.values if k.startswith("text.")) or "—"),
+        "正文数字 text:      " + (", ".join(f"{k[5:]}={record.values[k].value}" for k in record.values if k.startswith("text.")) or "—"),
         f"待定 ambiguous:     {len(record.ambiguous)}",
         f"不一致 failed rules: {len(failed)}",
     ]

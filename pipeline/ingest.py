@@ -41,8 +41,8 @@ from warehouse import recovery, regions, snapshot_writer, store
 from warehouse.derive import derive
 from warehouse.lock import writer_lock
 from warehouse.schema import FACT_TABLES
-from warehouse.snapshot_writer import STAGED_TABLES, Staging
 from warehouse.settings import warehouse_dir
+from warehouse.snapshot_writer import STAGED_TABLES, Staging
 
 
 def parser_version() -> str:
