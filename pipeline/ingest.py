@@ -37,7 +37,7 @@ from pipeline.extract.series import resolve_series
 from pipeline.plan import Known, Plan, content_hash, discover, make_plan
 from pipeline.pool import run_pool
 from pipeline.record import Record
-from warehouse import recovery, regions, snapshot_writer, store
+from warehouse import recovery, regions, settings, snapshot_writer, store
 from warehouse.derive import derive
 from warehouse.lock import writer_lock
 from warehouse.schema import FACT_TABLES
@@ -191,7 +191,7 @@ def _still_there(path: Path, report_id: str) -> bool:
     return path.is_file() and content_hash(path) == report_id
 
 
-# ---------------------------------------------------------------- building the snapshot
+# ---------------------------------------------------------------- what a batch did
 
 
 @dataclass
@@ -368,12 +368,18 @@ def print_summary(summary: Summary, root: Path) -> None:
 
 
 def ingest_command(paths: list[str], warehouse: str | None, workers: int | None, lock_timeout: float | None = None) -> int:
-    """`python -m pipeline ingest`: status 0 unless no file could be ingested or kept (1).
+    """`python -m pipeline ingest`: status 0 unless no file could be ingested or kept (1), or
+    XXGK_LOCK_TIMEOUT is not a number (2).
 
     A damaged warehouse (`WarehouseDamaged`) and a lock wait that timed out (`LockTimeout`)
     propagate to `pipeline.__main__`, which gives each one line and its own status.
     """
     root = warehouse_dir(warehouse)
-    summary = ingest(paths, root, workers, lock_timeout=lock_timeout)
+    try:
+        timeout = settings.lock_timeout(lock_timeout)
+    except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT: one line, status 2 like any bad input
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    summary = ingest(paths, root, workers, lock_timeout=timeout)
     print_summary(summary, root)
     return 0 if summary.ingested or summary.unchanged or summary.replaced else 1
