@@ -105,6 +105,8 @@ def current_problem(warehouse: Path, named: str | None) -> str | None:
     """What is wrong with CURRENT (naming `named`), or None when it names a complete snapshot."""
     if named is None:
         return "CURRENT is missing or empty"
+    if Path(named).name != named or named.startswith("."):
+        return "CURRENT does not hold a snapshot id"
     problem = snapshot_problem(warehouse / SNAPSHOTS / named)
     return f"CURRENT names a snapshot that cannot be read ({problem})" if problem else None
 

@@ -53,6 +53,7 @@ DAMAGE = {
     "truncated parquet": lambda wh, sid: _quarantine_file(wh, sid).write_bytes(_quarantine_file(wh, sid).read_bytes()[:100]),
     "CURRENT missing": lambda wh, sid: (wh / store.CURRENT).unlink(),
     "CURRENT blank": lambda wh, sid: (wh / store.CURRENT).write_text("\n"),
+    "CURRENT holding a path": lambda wh, sid: (wh / store.CURRENT).write_text(f"../{store.SNAPSHOTS}/{sid}\n"),
 }
 
 
