@@ -7,10 +7,12 @@ a file that needs more fails with MemoryError inside it. A worker that dies (the
 OOM killer, a crash in a C library) fails only its own task. A fresh worker takes the next
 task in every case, so one file never stops a batch.
 
-Hand-written rather than a library pool: a maintained pool (pebble) kills on timeout too,
-but starts a task's clock when the task is scheduled, so on a loaded machine the slow first
-start of a worker (the forkserver's imports) would count against the file and quarantine
-good reports; the ready handshake here keeps start-up out of the file's time.
+Hand-written rather than a library pool. pebble's ProcessPool was considered: it times a
+task from its start in a worker, can set RLIMIT_DATA in an initializer and reports a dead
+worker as ProcessExpired; but a worker that dies with no task running (one that cannot start
+under a low memory limit, say) ends its pool with BrokenProcessPool, stopping the batch
+instead of failing one file, and it adds three manager threads and a dependency for what is
+about a hundred lines here, each path of which tests/hardening exercises.
 """
 
 from __future__ import annotations
