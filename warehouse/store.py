@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from warehouse.errors import WarehouseDamaged, WarehouseMissing
+from warehouse.errors import WarehouseDamaged, WarehouseMissing  # defined light, for the CLI; raised here
 from warehouse.schema import PARTITION_COLUMN, TABLES
 from warehouse.settings import warehouse_dir
 
@@ -45,8 +45,6 @@ SNAPSHOTS = "snapshots"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
-
-__all__ = ["WarehouseDamaged", "WarehouseMissing"]  # raised here; defined light in warehouse.errors
 
 
 # ---------------------------------------------------------------- what is on disk
