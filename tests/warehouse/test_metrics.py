@@ -466,6 +466,7 @@ def _expected(measure, values: dict, version: str):
     return None if sum(stated) == 0 else 100 * num / sum(stated)
 
 
+@pytest.mark.slow
 def test_every_measure_matches_the_demo_truth(demo):
     """Each measure's value, report by report, equals the formula applied to the generator's truth."""
     con, truths = demo
@@ -490,6 +491,7 @@ def test_every_measure_matches_the_demo_truth(demo):
     assert table_measures <= expected_somewhere, "the demo exercises every table measure"
 
 
+@pytest.mark.slow
 def test_demo_selection_total_is_the_sum_of_bodies(demo):
     """The demo's governments report only their own office, so the city total adds every body."""
     con, truths = demo
