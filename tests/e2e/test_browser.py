@@ -11,7 +11,6 @@ never on a fixed delay, and nothing is clicked by its position on screen.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys

@@ -64,7 +64,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for name, data in good.items():
         (folder / name).write_bytes(data)
     (folder / "sample-again.txt").write_bytes(sample())
-    corpus = sorted(p.name for p in CORPUS.glob("*") if p.suffix != ".tsv" and "blank_template" not in p.name) if CORPUS.exists() else []
+    usable = (p for p in CORPUS.glob("*") if p.suffix != ".tsv" and "blank_template" not in p.name)
+    corpus = sorted(p.name for p in usable) if CORPUS.exists() else []
     for name in corpus:
         shutil.copyfile(CORPUS / name, folder / f"corpus-{name}")
     summary = ingest([folder], root / "wh", workers=2, progress=False)
@@ -81,7 +82,8 @@ def test_bad_files_are_quarantined_with_their_reason(batch: dict) -> None:
     quarantined = {path.name: reason for path, reason in batch["summary"].quarantined}
     expected = {case.name for case in CASES if not case.expects_record}
     assert set(quarantined) == expected
-    wrong = {name: reason for name, reason in quarantined.items() if not matches(next(c for c in CASES if c.name == name), reason)}
+    case_of = {case.name: case for case in CASES}
+    wrong = {name: reason for name, reason in quarantined.items() if not matches(case_of[name], reason)}
     assert wrong == {}
     assert dict(_rows(batch["wh"], "SELECT source_file, reason FROM quarantine")) == quarantined
 
@@ -91,8 +93,11 @@ def test_good_files_land_beside_them(batch: dict) -> None:
     """Every good file lands once per distinct content: the sample's copies (sample-again.txt, and
     the corpus's seed file where present) are the same report, so all but one are unchanged."""
     summary = batch["summary"]
-    same_bytes = {"sample.txt", "sample-again.txt"} | ({"corpus-seed_sunjiatuan_2020.txt"} if "seed_sunjiatuan_2020.txt" in batch["corpus"] else set())
-    good = set(batch["good"]) | {case.name for case in CASES if case.expects_record} | {f"corpus-{n}" for n in batch["corpus"]} | same_bytes
+    same_bytes = {"sample.txt", "sample-again.txt"}
+    if "seed_sunjiatuan_2020.txt" in batch["corpus"]:
+        same_bytes.add("corpus-seed_sunjiatuan_2020.txt")
+    good = set(batch["good"]) | {case.name for case in CASES if case.expects_record} | same_bytes
+    good |= {f"corpus-{n}" for n in batch["corpus"]}
     landed = {p.name for p in summary.ingested}
     unchanged = {p.name for p in summary.unchanged}
     assert landed | unchanged == good and not landed & unchanged
@@ -120,7 +125,8 @@ def test_a_report_missing_a_table_is_kept_as_a_partial_record_with_findings(batc
     per_table = dict(
         _rows(
             batch["wh"],
-            "SELECT 't3', count(*) FROM t3_facts JOIN reports USING (report_id) WHERE source_file = 'no-table-3.html' AND status <> 'derived' "
+            "SELECT 't3', count(*) FROM t3_facts JOIN reports USING (report_id) "
+            "WHERE source_file = 'no-table-3.html' AND status <> 'derived' "
             "UNION ALL SELECT 't4', count(*) FROM t4_facts JOIN reports USING (report_id) WHERE source_file = 'no-table-3.html'",
         )
     )
@@ -137,12 +143,15 @@ def test_a_report_missing_a_table_is_kept_as_a_partial_record_with_findings(batc
 def test_the_same_report_twice(batch: dict) -> None:
     """The same bytes under two names are one report; the same report in other encodings is
     another file of the same body and year: kept, and flagged as a duplicate."""
-    sample_rows = _rows(batch["wh"], "SELECT report_id, source_file, duplicate FROM reports WHERE agency_name = '威海市环翠区孙家疃街道'")
+    body = "威海市环翠区孙家疃街道"
+    sample_rows = _rows(batch["wh"], "SELECT report_id, source_file, duplicate FROM reports WHERE agency_name = ?", body)
     assert [name for rid, name, _ in sample_rows if rid == hashlib.sha256(sample()).hexdigest()] != []
     assert len(sample_rows) == 5, "the sample once, and its four re-encodings"
-    assert {"sample-gbk.txt", "sample-utf16.txt", "sample-utf8-bom.txt", "sample-crlf.txt"} <= {name for _, name, _ in sample_rows}
+    encodings = {"sample-gbk.txt", "sample-utf16.txt", "sample-utf8-bom.txt", "sample-crlf.txt"}
+    assert encodings <= {name for _, name, _ in sample_rows}
     assert all(duplicate for _, _, duplicate in sample_rows)
-    assert _rows(batch["wh"], "SELECT count(*) FROM reports WHERE duplicate AND agency_name <> '威海市环翠区孙家疃街道' AND source_file LIKE 'demo-%'") == [(0,)]
+    others = "SELECT count(*) FROM reports WHERE duplicate AND agency_name <> ? AND source_file LIKE 'demo-%'"
+    assert _rows(batch["wh"], others, body) == [(0,)]
 
 
 @pytest.mark.slow
@@ -198,7 +207,9 @@ def test_a_worker_that_dies_or_hangs_is_replaced(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.setattr(limits, "PARSE_SECONDS", 1.0)
     tasks = ["a", "die", "b", "hang", "c", "die", "d"]
-    results = list(run_pool(echo_or_die, tasks, workers=2, progress=False, desc="test", failed=lambda task, reason: (task, reason)))
+    results = list(
+        run_pool(echo_or_die, tasks, workers=2, progress=False, desc="test", failed=lambda task, reason: (task, reason))
+    )
     assert sorted(r for r in results if isinstance(r, str)) == ["A", "B", "C", "D"]
     failures = sorted(r for r in results if isinstance(r, tuple))
     assert failures == [
