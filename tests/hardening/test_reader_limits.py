@@ -33,6 +33,7 @@ def test_markdown_with_more_cells_than_any_report() -> None:
     refused(b"|1" * (limits.MAX_MARKDOWN_CELLS + 1), "cells.md", "表格单元格过多")
 
 
+@pytest.mark.slow  # as heavy as the limit lets through
 def test_text_just_under_the_line_limit_is_read() -> None:
     with pytest.raises(ReportError, match="not a disclosure report"):
         extract_bytes(b"x\n" * (limits.MAX_TEXT_LINES - 1), "long.txt")
@@ -49,6 +50,7 @@ def test_html_with_more_tags_than_any_report(data: bytes) -> None:
     refused(data, "tags.html", "HTML 标签过多")
 
 
+@pytest.mark.slow  # as heavy as the limit lets through
 def test_html_just_under_the_tag_limit_is_read_in_seconds() -> None:
     data = b"<table><tr>" + b"<td>1</td>" * (limits.MAX_HTML_TAGS // 2 - 10) + b"</table>"
     with pytest.raises(ReportError, match="not a disclosure report"):
