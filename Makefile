@@ -2,17 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+LOCK := requirements.lock
 WAREHOUSE ?= $(or $(XXGK_WAREHOUSE),$(HOME)/.local/share/xxgk/demo-warehouse)
 
-.PHONY: install run test demo bench clean
+.PHONY: install lock run test test-all lint demo bench clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+# The exact versions (and hashes) of requirements.lock, then the project itself without resolving again.
+$(VENV)/.installed: pyproject.toml $(LOCK)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-resolve pyproject.toml (with the test extra) into requirements.lock after a dependency changes.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet 'uv>=0.13,<0.14'
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --no-emit-index-url --generate-hashes \
+		--python-version 3.11 -o $(LOCK)
 
 $(WAREHOUSE)/CURRENT:
 	$(PY) -m pipeline demo --warehouse $(WAREHOUSE)
@@ -22,8 +31,17 @@ demo: install $(WAREHOUSE)/CURRENT
 run: install $(WAREHOUSE)/CURRENT
 	XXGK_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py
 
+# The fast tier: no browser, no demo-sized warehouse, nothing that waits on a clock.
 test: install
 	$(PY) -m pytest
+
+# Everything, as CI runs it: the fast tier plus the slow and browser tests.
+test-all: install
+	$(PY) -m pytest -m ""
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 bench: install
 	for script in benchmarks/*.py; do $(PY) $$script || exit 1; done

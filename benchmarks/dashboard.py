@@ -58,7 +58,8 @@ def _suffix(column: str) -> str:
 def _copy_sql(table: str, columns: list[str]) -> str:
     """SELECT of one table's rows once per copy k, with report and body ids made unique per copy."""
     renamed = {"report_id": _suffix("report_id"), "agency_id": _suffix("agency_id"),
-               "related_report_id": f"CASE WHEN related_report_id IS NULL THEN NULL ELSE {_suffix('related_report_id')} END"}  # fmt: skip
+               "related_report_id":
+                   f"CASE WHEN related_report_id IS NULL THEN NULL ELSE {_suffix('related_report_id')} END"}  # fmt: skip
     if table == "agencies":
         name = "regexp_replace(name_reported, '^(.{2,7}?)市', '\\1' || k || '市')"
         renamed |= {

@@ -12,7 +12,7 @@ PROFILE_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactiv
 con, filters = controls.context()
 st.title("单位画像")
 bodies = queries.bodies(con, Filters())
-names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list()))
+names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list(), strict=True))
 agency = controls.body_picker(names)
 if not agency:
     st.info("请选择一个单位；在其他页面点击单位的柱条或提示也会打开这里。")
@@ -24,7 +24,7 @@ reports = queries.body_reports(con, agency)
 body.body_summary(reports)
 
 st.subheader("主要指标趋势")
-for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES):
+for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES, strict=True):
     with column:
         st.markdown(f"**{measures.BY_ID[measure_id].name_zh}**")
         charts.trend_chart(trends.trend(con, measure_id, mine), measures.BY_ID[measure_id], mine, key=f"body-{measure_id}")

@@ -21,7 +21,8 @@ with left:
     charts.findings_chart(summary, filters, key="quality-rules")
 with right:
     st.subheader("未通过最多的单位")
-    charts.body_counts_chart(queries.findings_by_body(con, filters), "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
+    by_body = queries.findings_by_body(con, filters)
+    charts.body_counts_chart(by_body, "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
 
 st.subheader("发现明细")
 rules = st.multiselect("规则", summary["rule"].unique().sort().to_list(), key="rule", bind="query-params", placeholder="全部规则")

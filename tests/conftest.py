@@ -12,6 +12,17 @@ CORPUS = SHARED / "corpus"
 TRUTH = SHARED / "truth"
 
 
+#: Fixtures that build a large warehouse: a test using one belongs to the slow tier (`make test-all`).
+SLOW_FIXTURES = frozenset({"demo_root"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the demo warehouse (about two minutes to build) as slow."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def corpus_file(name: str) -> Path:
     """A public corpus file, or a skip saying why it is missing."""
     path = CORPUS / name

@@ -10,26 +10,27 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import json
+import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 import pytest
+from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import UnknownElement
 
 from conftest import CORPUS
+from warehouse import store
+from warehouse.regions import agency_id
+from warehouse.schema import FACT_TABLES, TABLES
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # `pages.ui`, as Streamlit puts the app's folder on the path
-from warehouse import store
-from warehouse.regions import agency_id
-from warehouse.schema import FACT_TABLES, TABLES
 
 DEMO_SEED, DEMO_SCALE = 1, "small"
 
@@ -110,7 +111,7 @@ def _fact(report: Report, key: str, value: float | None) -> dict:
 
 def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] | None = None) -> Path:
     """Publish a warehouse holding exactly these reports (one snapshot, via warehouse.store)."""
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in reports:
         rows["reports"].append(

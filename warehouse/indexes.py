@@ -237,13 +237,15 @@ def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, 
         for depth in (3, 2, 1):
             alias = f"r{depth}"
             usable = "".join(f" AND {alias}.{measure_column(measure_id, part)} IS NOT NULL" for part in parts)
-            cases.append(f"WHEN i.depth >= {depth} AND {alias}.rid <> i.rid AND {alias}.version IN ({allowed}){usable} THEN {depth}")
+            stands = f"i.depth >= {depth} AND {alias}.rid <> i.rid AND {alias}.version IN ({allowed}){usable}"
+            cases.append(f"WHEN {stands} THEN {depth}")
         name = measure_column(measure_id, "cover") if measure_id else '"cover#any"'
         levels.append(f"CAST(CASE {' '.join(cases)} ELSE 0 END AS TINYINT) AS {name}")
     joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
     con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM primary_measures i {joins}")
     for table in ("primary_measures", "primary_cells"):
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT t.*, c.* EXCLUDE (rid) FROM {table} t JOIN cover_levels c USING (rid)")
+        joined = f"SELECT t.*, c.* EXCLUDE (rid) FROM {table} t JOIN cover_levels c USING (rid)"
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {joined}")
 
 
 def report_versions(con: duckdb.DuckDBPyConnection) -> pl.Series:

@@ -87,7 +87,9 @@ T3 = "t3.{}.total"
 PROCESSED = ("t3.total_processed.total",)
 ORG_COLUMNS = ("org_commercial", "org_research", "org_public_welfare", "org_legal_service", "org_other")
 ITEM_CHANNELS = ("website", "wechat", "weibo", "douyin", "new_media")
-CHANNEL_NAMES = {"website": "政府网站", "wechat": "政务微信", "weibo": "政务微博", "douyin": "抖音等短视频", "new_media": "其他新媒体"}
+CHANNEL_NAMES = {
+    "website": "政府网站", "wechat": "政务微信", "weibo": "政务微博", "douyin": "抖音等短视频", "new_media": "其他新媒体"
+}  # fmt: skip
 CHANNEL_KEYS = tuple(f"text.channel.{c}" for c in ITEM_CHANNELS)
 REVIEW_DECIDED = ("t4.review_upheld", "t4.review_corrected", "t4.review_other")
 LITIGATION_DECIDED = tuple(

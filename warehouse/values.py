@@ -60,13 +60,17 @@ def _partial_sum(keys: Iterable[str], at_least: int = 2) -> pl.Expr:
     return pl.when(stated >= at_least).then(pl.sum_horizontal(columns))
 
 
+def _denominator(formula: Formula) -> pl.Expr | None:
+    """A rate's denominator (a share among stated channels adds what is stated); None for a count."""
+    if not formula.denominator:
+        return None
+    return _partial_sum(formula.denominator) if formula.partial_denominator else strict_sum(formula.denominator)
+
+
 def _parts(measure: Measure) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Numerator, denominator and derived flag of a measure, by each report's template version."""
     num = _by_version(measure, lambda f: strict_sum(f.numerator))
-    den = _by_version(
-        measure,
-        lambda f: (_partial_sum(f.denominator) if f.partial_denominator else strict_sum(f.denominator)) if f.denominator else None,
-    )
+    den = _by_version(measure, _denominator)
     derived = _by_version(measure, _derived).cast(pl.Boolean).fill_null(False)
     return num.cast(pl.Float64), den.cast(pl.Float64), derived
 

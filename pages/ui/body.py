@@ -39,7 +39,8 @@ TEXT_LABELS = {
     "text.channel.wechat": "政务微信（条）", "text.channel.weibo": "政务微博（条）", "text.channel.douyin": "抖音等短视频（条）",
     "text.channel.new_media": "政务新媒体（条）", "text.channel.gazette": "政府公报（期）",
     "text.press_conferences": "新闻发布会（场）", "text.policy_interpretations": "政策解读（篇）",
-    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）", "text.cppcc_proposals": "政协提案（件）",
+    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）",
+    "text.cppcc_proposals": "政协提案（件）",
 }  # fmt: skip
 
 
@@ -59,7 +60,8 @@ def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
     rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
     by_table = {prefix: [r for r in rows if r["key"].startswith(prefix + ".")] for prefix in ("t2", "t3", "t4", "text")}
     t2_rows = {r.key: r.label for version in T2_ROWS.values() for r in version}
-    t3_rows = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout} | {g: label for g, (label, _) in T3_GROUPS.items()}
+    t3_rows = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout}
+    t3_rows |= {group: label for group, (label, _) in T3_GROUPS.items()}
     tables = {
         "表二 主动公开政府信息情况": _grid(by_table["t2"], "信息内容", t2_rows, T2_COLUMNS),
         "表三 收到和处理政府信息公开申请情况": _grid(by_table["t3"], "项目", t3_rows, T3_COLUMN_LABELS),

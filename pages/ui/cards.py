@@ -14,7 +14,7 @@ def figure_cards(figures: pl.DataFrame) -> None:
     years = sorted({y for y in figures["year"].to_list() if y})
     if years:
         st.caption(f"各指标取有数据的最近一年（{'、'.join(map(str, years))}年），箭头为与上一年相比的变化。")
-    for column, row in zip(st.columns(max(figures.height, 1)), figures.to_dicts()):
+    for column, row in zip(st.columns(max(figures.height, 1)), figures.to_dicts(), strict=False):
         small = bool(row.get("small_sample"))
         value = "样本过少" if small else fmt_number(row.get("value"), row["unit"])
         notes = [f"{row['year']}年" if row.get("year") else "暂无数据", row.get("coverage") or ""]

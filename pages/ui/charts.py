@@ -177,7 +177,8 @@ def coverage_chart(grid: pl.DataFrame | None, years: tuple[int, int] | None, fil
         st.info(NO_DATA)
         return
     if grid["bodies"][0] > grid["agency_id"].n_unique():
-        st.caption(f"共 {grid['bodies'][0]} 个单位，先显示缺报或有错误最多的 {grid['agency_id'].n_unique()} 个；缩小筛选范围可看到全部。")
+        shown = grid["agency_id"].n_unique()
+        st.caption(f"共 {grid['bodies'][0]} 个单位，先显示缺报或有错误最多的 {shown} 个；缩小筛选范围可看到全部。")
     all_years = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int32})
     bodies = grid.select("agency_id", "agency_name").unique(maintain_order=True).with_row_index("order")
     frame = bodies.join(all_years, how="cross").join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(

@@ -80,7 +80,7 @@ def filter_frame(con: duckdb.DuckDBPyConnection) -> Filters:
         years = _year_range(facts["year_min"], facts["year_max"])
         partial = Filters(province, city, county, tuple(chosen_kinds), years)
         bodies = queries.bodies(con, partial)
-        names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list()))
+        names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list(), strict=True))
         _keep_valid("body", list(names), multiple=True)
         chosen = st.multiselect("单位", list(names), format_func=lambda a: names.get(a, a), key="body",
                                 bind="query-params", placeholder="全部单位")  # fmt: skip

@@ -3,12 +3,14 @@
 Runs `streamlit run app.py` on a free port against the demo warehouse and drives
 Debian's chromium through Playwright (never `playwright install`). Screenshots go to
 screenshots/ at the repository root (gitignored).
+
+Every step waits on what the page shows (a heading, a URL, a chart's labels, a grid cell),
+never on a fixed delay, and nothing is clicked by its position on screen.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +30,8 @@ URL_PATHS = {
     "review-litigation": "复议诉讼", "body-profile": "单位画像", "comparison": "对比", "data-quality": "数据质量",
     "import": "导入报告", "metric-guide": "指标说明",
 }  # fmt: skip
+
+pytestmark = pytest.mark.e2e
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package (test extra) is not installed")
 if not Path(CHROMIUM).exists():
@@ -93,19 +97,27 @@ def settle(page, title: str) -> None:
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
         timeout=60_000,
     )
-    page.wait_for_timeout(800)
-    assert page.locator('[data-testid="stException"]').count() == 0
+    playwright.expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def query(page) -> dict[str, list[str]]:
     return urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
 
 
-def chart_texts(page) -> list[str]:
-    """Texts drawn in the first chart once its bars are drawn: axis labels, titles, legend
-    (SVG text has no innerText)."""
+CHART_LABELS = """([wanted, unwanted]) => {
+    const chart = document.querySelector('[data-testid="stVegaLiteChart"]');
+    if (!chart || !chart.querySelector('g.mark-rect path')) return false;
+    const texts = [...chart.querySelectorAll('text')].map(n => n.textContent);
+    return texts.some(t => new RegExp(wanted).test(t)) && !(unwanted && texts.some(t => new RegExp(unwanted).test(t)));
+}"""
+
+
+def chart_texts(page, wanted: str, unwanted: str = "") -> list[str]:
+    """Texts drawn in the first chart (axis labels, titles, legend; SVG text has no innerText),
+    once its bars are drawn and a label matches `wanted` and none `unwanted` (regular expressions):
+    the chart of the current run, not the one it replaces."""
+    page.wait_for_function(CHART_LABELS, arg=[wanted, unwanted], timeout=60_000)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.locator("g.mark-rect path").first.wait_for(timeout=30_000)
     return chart.locator("text").evaluate_all("nodes => nodes.map(n => n.textContent)")
 
 
@@ -121,11 +133,10 @@ def test_a_deep_link_reproduces_the_view(server, page):
     page.goto(f"{server}/?{urllib.parse.urlencode(link, doseq=True)}")
     settle(page, "概览")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.get_by_role("combobox", name="省").input_value() == DEMO_PROVINCE
-    assert sidebar.get_by_role("combobox", name="市").input_value() == "云岫市"
-    assert sidebar.get_by_text("政府部门", exact=True).count() == 1
-    labels = chart_texts(page)
-    assert any(label.endswith("局") for label in labels), "a body ranking of departments"
+    playwright.expect(sidebar.get_by_role("combobox", name="省")).to_have_value(DEMO_PROVINCE)
+    playwright.expect(sidebar.get_by_role("combobox", name="市")).to_have_value("云岫市")
+    playwright.expect(sidebar.get_by_text("政府部门", exact=True)).to_have_count(1)
+    labels = chart_texts(page, "局$")  # a body ranking of departments
     assert not any(label.endswith("街道办事处") for label in labels), "townships are filtered out"
     kept = query(page)
     assert kept["province"] == [DEMO_PROVINCE] and kept["years"] == ["2020", "2023"]
@@ -134,6 +145,7 @@ def test_a_deep_link_reproduces_the_view(server, page):
 def test_clicking_bars_drills_from_region_to_body(server, page):
     page.goto(f"{server}/?{urllib.parse.urlencode({'province': DEMO_PROVINCE})}")
     settle(page, "概览")
+    chart_texts(page, "^云岫市$")  # the cities of the province
     first_bar(page).click()
     page.wait_for_function("() => location.search.includes('city=')", timeout=30_000)
     settle(page, "概览")
@@ -141,13 +153,13 @@ def test_clicking_bars_drills_from_region_to_body(server, page):
     page.get_by_text("按单位", exact=True).click()
     page.wait_for_function("() => location.search.includes('by=')", timeout=30_000)
     settle(page, "概览")
-    names = chart_texts(page)
+    names = chart_texts(page, "局$", "本级$")  # bodies now, no longer the districts
     first_bar(page).click()
     page.wait_for_url("**/body-profile?*", timeout=30_000)
     settle(page, "单位画像")
     assert "agency" in query(page)
+    playwright.expect(page.get_by_text("表三 收到和处理政府信息公开申请情况")).to_have_count(1)
     assert page.get_by_test_id("stMainBlockContainer").get_by_role("combobox", name="单位").input_value() in names
-    assert page.get_by_text("表三 收到和处理政府信息公开申请情况").count() == 1
 
 
 def test_a_link_to_a_body_opens_its_profile(server, page):
@@ -160,7 +172,7 @@ def test_a_link_to_a_body_opens_its_profile(server, page):
     reopened = page.url
     page.goto(reopened)  # the same link, pasted into a new visit, shows the same body
     settle(page, "单位画像")
-    assert page.get_by_text("主要指标趋势").count() == 1
+    playwright.expect(page.get_by_text("主要指标趋势")).to_have_count(1)
 
 
 def test_downloading_a_chart_as_csv(server, page, tmp_path):
@@ -181,16 +193,13 @@ def test_downloading_a_chart_as_csv(server, page, tmp_path):
 def test_clicking_a_finding_shows_its_cells(server, page):
     page.goto(f"{server}/data-quality")
     settle(page, "数据质量")
-    grid = page.get_by_test_id("stDataFrame").first
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    page.mouse.move(box["x"] + 18, box["y"] + 35 + 17)  # the selection box of the first row, under the header
-    page.wait_for_timeout(300)  # the canvas grid arms its row markers on hover
-    page.mouse.down()
-    page.mouse.up()
+    first_row = page.get_by_test_id("stDataFrame").first.get_by_test_id("glide-cell-1-0")
+    first_row.wait_for(state="attached", timeout=60_000)  # the grid's accessible copy of its first row
+    first_row.focus()
+    page.keyboard.press("Shift+Space")  # selects the focused row, as a click on its marker does
     page.locator("strong", has_text="年 · T").first.wait_for(timeout=30_000)
     settle(page, "数据质量")
-    assert page.get_by_test_id("stDataFrame").count() == 2, "the cells of the finding are listed below it"
+    playwright.expect(page.get_by_test_id("stDataFrame")).to_have_count(2)  # the cells of the finding, below it
 
 
 def test_a_screenshot_of_every_page(server, browser):

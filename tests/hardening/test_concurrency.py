@@ -14,9 +14,13 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from hardening.loadkit import snapshot_view, start_ingest, write_batch
 from pipeline.ingest import ingest
 from warehouse import store
+
+pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test-all)
 
 SESSIONS = 8
 

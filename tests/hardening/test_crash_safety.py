@@ -13,9 +13,13 @@ import random
 import time
 from pathlib import Path
 
+import pytest
+
 from hardening.loadkit import kill_group, snapshot_view, start_ingest, write_batch
 from pipeline.ingest import ingest
 from warehouse import store
+
+pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test-all)
 
 KILLS = 6
 

@@ -17,6 +17,7 @@ import copy
 import os
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,8 @@ from pipeline.extract import extract_bytes
 from pipeline.readers import read_bytes
 from pipeline.record import Record
 from pipeline.template import T2_ROWS, T3_GROUPS, T3_LAYOUTS, T4_KEYS, t2_key
+
+pytestmark = pytest.mark.slow  # hundreds of generated documents read end to end (make test-all)
 
 EXPLORE = bool(os.environ.get("XXGK_HYPOTHESIS_EXPLORE"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from dashboard_fixtures import REPO  # noqa: F401  (puts the app's folder on the path)
 
+from dashboard_fixtures import REPO  # noqa: F401  (puts the app's folder on the path)
 from pages.ui import body, formats
 
 

@@ -79,7 +79,9 @@ def test_a_profile_link_shows_every_table_beside_the_source(dashboard, demo_root
     assert not at.exception
     assert any(name in m.value for m in at.markdown)
     tables = [m.value for m in at.markdown if m.value.startswith("**表")]
-    assert tables[:3] == ["**表二 主动公开政府信息情况**", "**表三 收到和处理政府信息公开申请情况**", "**表四 行政复议、行政诉讼情况**"]
+    assert tables[:3] == [
+        "**表二 主动公开政府信息情况**", "**表三 收到和处理政府信息公开申请情况**", "**表四 行政复议、行政诉讼情况**"
+    ]
     assert any(name in t.value for t in at.text), "the source document is shown next to the values"
     years = at.selectbox(key="profile_year")
     assert years.value == max(int(option) for option in years.options), "the latest report opens first"

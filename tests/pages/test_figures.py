@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
 
+from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
 from pages.ui import charts as ui_charts
 from pages.ui import formats
 from warehouse import flags, prepare, rankings, trends, values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import corpus_file
 
 PASSWORD = "长密码-for-tests"

@@ -197,6 +197,7 @@ MOMENTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, moment):
     warehouse = tmp_path / "wh"
@@ -233,6 +234,7 @@ def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, 
     assert not list((warehouse / store.SNAPSHOTS).glob(f"{store.TMP_PREFIX}*")), "leftovers are cleaned"
 
 
+@pytest.mark.slow
 def test_readers_see_the_old_snapshot_or_the_new_never_a_mixture(tmp_path):
     warehouse = tmp_path / "wh"
     ingest([_copy(SEED, tmp_path / "first")], warehouse, workers=1, progress=False)

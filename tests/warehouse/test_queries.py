@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
 
+from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
 from warehouse import prepare, queries, sql
 from warehouse.queries import Filters
 
@@ -22,7 +22,8 @@ def small(tmp_path_factory):
     reports = [
         Report("甲区教育局", 2020, requests(4, 2), county="甲区"),
         Report("甲区教育局", 2021, requests(6, 3), county="甲区", findings=[
-            {"rule": "T3-OFF", "severity": "error", "outcome": "fail", "message_zh": "勾稽不平", "keys": ["t3.new_requests.total"]},
+            {"rule": "T3-OFF", "severity": "error", "outcome": "fail", "message_zh": "勾稽不平",
+             "keys": ["t3.new_requests.total"]},
             {"rule": "T3-ROW", "severity": "error", "outcome": "pass", "message_zh": "通过"},
             {"rule": "T3-XYEAR", "severity": "error", "outcome": "fail", "message_zh": "跨年不衔接", "scope": "warehouse",
              "keys": ["t3.carried_over.total", "t3.carried_forward.total"],
@@ -73,7 +74,8 @@ def test_user_input_is_only_ever_a_parameter(small):
 
 def test_filter_slug_names_the_selection():
     assert Filters().slug() == "全部地区_全部年度"
-    assert Filters(province="甲省", city="乙市", years=(2020, 2021), kinds=("government",)).slug() == "甲省-乙市_2020-2021_government"
+    chosen = Filters(province="甲省", city="乙市", years=(2020, 2021), kinds=("government",))
+    assert chosen.slug() == "甲省-乙市_2020-2021_government"
 
 
 def test_part_totals_sum_printed_cells_and_flag_derived_ones(small):
@@ -101,10 +103,12 @@ def test_synthetic_reports_are_counted(small):
 def test_coverage_and_findings(small):
     grid = queries.coverage(small, Filters(province="甲省"), (2020, 2021))
     assert grid.select("agency_name", "year", "reports", "failures", "problems").rows() == [
-        ("乙市审计局", 2021, 1, 0, 1), ("甲区人民政府", 2021, 1, 0, 1), ("甲区教育局", 2020, 1, 0, 1), ("甲区教育局", 2021, 1, 2, 1),
+        ("乙市审计局", 2021, 1, 0, 1), ("甲区人民政府", 2021, 1, 0, 1),
+        ("甲区教育局", 2020, 1, 0, 1), ("甲区教育局", 2021, 1, 2, 1),
     ]  # fmt: skip
     assert set(grid["bodies"].to_list()) == {3}
-    assert queries.coverage(small, Filters(province="甲省"), (2020, 2021), limit=1)["agency_name"].unique().to_list() == ["乙市审计局"]
+    first = queries.coverage(small, Filters(province="甲省"), (2020, 2021), limit=1)
+    assert first["agency_name"].unique().to_list() == ["乙市审计局"]
     summary = queries.finding_summary(small, Filters())
     assert summary.select("rule", "severity", "outcome", "findings").rows() == [
         ("T3-OFF", "error", "fail", 1), ("T3-XYEAR", "error", "fail", 1)

