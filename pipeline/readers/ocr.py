@@ -1,0 +1,297 @@
+"""Scanned pages: page images read by OCR into the same document model as every other form.
+
+A page is straightened, its ruled tables are found from the pixels (`grid`), every cell
+is cut out and read on its own, and the text outside the tables is read line by line
+(`ocr_engine`). A cell with no ink left after noise removal is blank — verified from
+the pixels, never because the recogniser missed a small digit — and a cell with ink is
+always read, so a lone `0` is never lost to text detection.
+
+Numbers are read with OCR's usual confusions undone (O/〇/D→0, l/I/|→1, S→5, B→8,
+spaces inside a number dropped). Each numeric cell keeps its alternative readings
+(from the recogniser's runners-up for each digit) and a confidence in
+`OcrDocument.readings`, keyed by the cell's location; `extract.proof` settles them with
+the template's arithmetic and stamps the values' provenance (`ocr … conf 0.93`).
+
+Results are cached by the file's content hash (`ocr_cache`), so the same file is never
+read twice; each page has a time limit (`XXGK_OCR_PAGE_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from collections.abc import Callable
+from itertools import product
+
+import numpy as np
+
+from pipeline.document import Cell, Document, Paragraph, Table
+from pipeline.errors import ReportError
+from pipeline.readers import grid, ocr_cache
+from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
+
+#: Part of the cache key: a new engine or layout logic reads files afresh.
+ENGINE_VERSION = "ppocrv4-rec/grid-1"
+PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "60"))
+DEFAULT_DPI = 200
+#: OCR's usual confusions inside a number (the mapping is applied only to cells that read as numbers).
+DIGIT_LOOKALIKES = {
+    "O": "0", "o": "0", "D": "0", "Q": "0", "〇": "0", "○": "0", "◯": "0", "零": "0",
+    "l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "丨": "1", "J": "1",
+    "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6", "b": "6",
+}
+NUMBER_CHARS = frozenset("0123456789.,") | frozenset(DIGIT_LOOKALIKES)
+ALTERNATIVE_FLOOR = 0.02  # a runner-up less likely than this is no alternative
+MAX_OPTIONS = 8
+
+
+@dataclass(frozen=True)
+class CellReading:
+    """How OCR read one table cell: the text chosen, how sure it was, and the readings it weighed."""
+
+    text: str
+    confidence: float
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class OcrDocument(Document):
+    """A document some of whose pages were read by OCR, with the cell readings for `extract.proof`."""
+
+    readings: dict[str, CellReading] = field(default_factory=dict)
+    ocr_pages: list[int] = field(default_factory=list)
+
+
+class PageTimeout(ReportError):
+    """One page took longer than the per-page limit."""
+
+
+def page_unit(width_px: int, dpi: float | None) -> int:
+    """About one table character's height in pixels (10 pt); without a dpi, an A4-wide page is assumed."""
+    dpi = dpi or width_px / 8.27
+    return max(12, round(dpi * 10 / 72))
+
+
+def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float | None = None) -> tuple[list, dict]:
+    """One page image → its blocks (tables and text lines, top to bottom) and its cell readings."""
+    page = grid.deskew(grey)
+    ink = _denoise(grid.binarise(page))
+    unit = page_unit(page.shape[1], dpi)
+    tables, rulings = grid.find_tables(ink, unit)
+    cell_ink = ink & ~rulings
+    crops: list[np.ndarray] = []
+    jobs: list[tuple] = []  # (kind, payload) in the order their crops were added
+    prose = ink.copy()
+    for t, table in enumerate(tables, start=1):
+        x0, y0, x1, y1 = table.box
+        prose[max(0, y0 - 3) : y1 + 4, max(0, x0 - 3) : x1 + 4] = False
+        for cell in table.cells:
+            lines = _cell_lines(cell_ink, cell.box, unit)
+            jobs.append(("cell", (t, cell, len(lines))))
+            crops.extend(_crop(page, box, clip=_inset(cell.box, unit)) for box in lines)
+    lines = [line for line in grid.text_lines(prose, (0, 0, page.shape[1], page.shape[0]), max_gap=unit // 6)
+             if _is_text(ink, line, unit) and not _is_folio(line, page.shape[0], unit)]
+    for line in lines:
+        segments = _segments(prose, line, unit)
+        jobs.append(("line", (line, len(segments))))
+        crops.extend(_crop(page, box) for box in segments)
+    readings = _read_all(crops, deadline, number)
+    return _assemble(jobs, readings, tables, number, ink, unit)
+
+
+def _read_all(crops: list[np.ndarray], deadline: float | None, number: int) -> list[Reading]:
+    """All crops of a page in batches, checking the page's time limit between batches."""
+    engine = recogniser()
+    out: list[Reading] = []
+    for start in range(0, len(crops), 32):
+        if deadline is not None and time.monotonic() > deadline:
+            raise PageTimeout(f"page {number}", f"OCR time limit exceeded on page {number} / 第{number}页识别超时")
+        out.extend(engine.read(crops[start : start + 32]))
+    return out
+
+
+def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid], number: int,
+              ink: np.ndarray, unit: int) -> tuple[list, dict]:
+    """Blocks in vertical order from the jobs and their readings, plus the numeric cells' readings."""
+    placed: list[tuple[int, Paragraph | Table]] = []
+    cells: dict[int, list[Cell]] = {t: [] for t in range(1, len(tables) + 1)}
+    cell_readings: dict[str, CellReading] = {}
+    position = 0
+    line_count = 0
+    for kind, payload in jobs:
+        if kind == "cell":
+            t, cell, count = payload
+            parts = readings[position : position + count]
+            position += count
+            reading = _cell_reading(parts, ink, cell.box, unit)
+            where = f"ocr page {number} table {t} row {cell.row + 1} col {cell.col + 1}"
+            cells[t].append(Cell(reading.text, cell.row, cell.col, cell.rowspan, cell.colspan))
+            if reading.options:
+                cell_readings[where] = reading
+        else:
+            line, count = payload
+            parts = readings[position : position + count]
+            position += count
+            text = " ".join(_text(p) for p in parts if p.glyphs).strip()
+            if text:
+                line_count += 1
+                placed.append((line[1], Paragraph(text, f"ocr page {number} line {line_count}")))
+    for t, table in enumerate(tables, start=1):
+        placed.append((table.box[1], Table(cells[t], where=f"ocr page {number} table {t}")))
+    placed.sort(key=lambda item: item[0])
+    return [block for _, block in placed], cell_readings
+
+
+def _text(reading: Reading) -> str:
+    """A line's text, NFKC-normalised as the PDF reader normalises its text layer."""
+    return unicodedata.normalize("NFKC", reading.text).strip()
+
+
+def _cell_reading(parts: list[Reading], ink: np.ndarray, box: grid.Box, unit: int) -> CellReading:
+    """A cell's text; a number's confusions undone and its alternatives listed; blank when no ink."""
+    if not parts:
+        return CellReading("", 1.0)
+    glyphs = [g for p in parts for g in p.glyphs]
+    raw = "".join(_text(p) for p in parts)
+    squeezed = raw.replace(" ", "")
+    if not glyphs:  # ink the recogniser could not read: a number there is unknown, never blank
+        return CellReading("", 0.0, ("?",))
+    if squeezed and set(squeezed) <= NUMBER_CHARS and any(c.isdigit() or c in DIGIT_LOOKALIKES for c in squeezed):
+        return _number_reading(glyphs)
+    return CellReading(raw, min(g.prob for g in glyphs))
+
+
+def _number_reading(glyphs: list) -> CellReading:
+    """The digits of a numeric cell and the likeliest alternative readings, best first."""
+    choices: list[list[tuple[str, float]]] = []
+    for glyph in glyphs:
+        if glyph.char.strip() in ("", ","):
+            continue  # a stray space or thousands separator inside a number
+        scores: dict[str, float] = {}
+        for char, prob in ((glyph.char, glyph.prob), *glyph.alternatives):
+            char = unicodedata.normalize("NFKC", char)
+            digit = DIGIT_LOOKALIKES.get(char, char)
+            if digit.isdigit() or digit == ".":
+                scores[digit] = scores.get(digit, 0.0) + prob
+        if not scores:
+            continue
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        choices.append([ranked[0], *[(d, p) for d, p in ranked[1:] if p >= ALTERNATIVE_FLOOR]])
+    if not choices:
+        return CellReading("", 0.0, ("?",))
+    combos = sorted(product(*choices), key=lambda combo: -float(np.prod([p for _, p in combo])))
+    options = [s for s in ("".join(d for d, _ in combo) for combo in combos[: MAX_OPTIONS * 4]) if _well_formed(s)]
+    best = options[0] if options else "".join(c[0][0] for c in choices)
+    confidence = min(c[0][1] for c in choices)
+    unique = list(dict.fromkeys([best, *options]))[:MAX_OPTIONS]
+    return CellReading(best, min(1.0, confidence), tuple(unique))
+
+
+def _well_formed(number: str) -> bool:
+    """A printable cell value: digits with at most one inner decimal point, no leading zero."""
+    whole, _, fraction = number.partition(".")
+    if not whole or "." in fraction or number.endswith("."):
+        return False
+    return len(whole) == 1 or whole[0] != "0"
+
+
+def _denoise(ink: np.ndarray) -> np.ndarray:
+    """Drop isolated dark pixels (scanner noise): keep a pixel with at least two dark neighbours."""
+    padded = np.pad(ink.astype(np.uint8), 1)
+    neighbours = sum(
+        padded[1 + dy : padded.shape[0] - 1 + dy, 1 + dx : padded.shape[1] - 1 + dx]
+        for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+    )
+    return ink & (neighbours >= 3)
+
+
+def _inset(box: grid.Box, unit: int) -> grid.Box:
+    """A cell's box without its rulings."""
+    pad = unit // 6 + 3
+    x0, y0, x1, y1 = box
+    return (x0 + pad, y0 + pad, max(x0 + pad + 1, x1 - pad), max(y0 + pad + 1, y1 - pad))
+
+
+def _cell_lines(ink: np.ndarray, box: grid.Box, unit: int) -> list[grid.Box]:
+    """Text lines inside a cell; leftovers of a ruling along the edge and specks are not text."""
+    inner = _inset(box, unit)
+    return [line for line in grid.text_lines(ink, inner, max_gap=unit // 4) if _is_text(ink, line, unit)]
+
+
+def _is_text(ink: np.ndarray, line: grid.Box, unit: int) -> bool:
+    """Enough ink to be a character, and not a hairline (a ruling's leftover or a shadow edge)."""
+    x0, y0, x1, y1 = line
+    height, width = y1 - y0, x1 - x0
+    if height <= 3 and width > 2 * unit:
+        return False
+    return int(ink[y0:y1, x0:x1].sum()) >= max(12, unit // 2) and (height >= unit // 5 or width >= unit // 3)
+
+
+def _is_folio(line: grid.Box, height: int, unit: int) -> bool:
+    """A page number: a short line in the bottom tenth of the page (`- 2 -`)."""
+    return line[1] > 0.9 * height and line[2] - line[0] < 5 * unit
+
+
+def _segments(ink: np.ndarray, line: grid.Box, unit: int) -> list[grid.Box]:
+    """A text line cut where a wide gap separates its parts (a date at the right margin)."""
+    x0, y0, x1, y1 = line
+    cols = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=0))
+    if not len(cols):
+        return []
+    pieces = np.split(cols, np.flatnonzero(np.diff(cols) > 3 * unit) + 1)
+    return [(x0 + int(p[0]), y0, x0 + int(p[-1]) + 1, y1) for p in pieces]
+
+
+def _crop(page: np.ndarray, box: grid.Box, clip: grid.Box | None = None) -> np.ndarray:
+    """A text line with a white margin, as the recogniser was trained on; `clip` keeps cell borders out."""
+    x0, y0, x1, y1 = box
+    if clip is not None:
+        x0, y0, x1, y1 = max(x0, clip[0]), max(y0, clip[1]), min(x1, clip[2]), min(y1, clip[3])
+    height = max(1, y1 - y0)
+    margin_y, margin_x = max(4, height // 4), max(6, height // 2)
+    canvas = np.full((height + 2 * margin_y, max(1, x1 - x0) + 2 * margin_x), 255, dtype=np.uint8)
+    canvas[margin_y : margin_y + height, margin_x : margin_x + (x1 - x0)] = page[y0:y1, x0:x1]
+    return canvas
+
+
+# ---------------------------------------------------------------- documents
+
+
+def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: float | None, data: bytes,
+               source: str) -> dict[int, tuple[list, dict]]:
+    """OCR the given pages of one file through the content-hash cache; `render` draws a page
+    (1-based) as a grey image, one page at a time so memory stays flat over long files."""
+    cached = ocr_cache.load(data, ENGINE_VERSION) or {}
+    if all(n in cached for n in numbers):
+        return {n: cached[n] for n in numbers}
+    try:
+        recogniser()
+    except EngineMissing as exc:
+        raise ReportError(source, f"scanned pages but no OCR engine ({exc}) / 扫描件无法识别") from None
+    results = dict(cached)
+    for number in numbers:
+        if number not in results:
+            try:
+                results[number] = read_page(render(number), number, dpi, time.monotonic() + PAGE_SECONDS)
+            except PageTimeout as exc:
+                raise ReportError(source, exc.reason) from None
+    ocr_cache.store(data, ENGINE_VERSION, results)
+    return {n: results[n] for n in numbers}
+
+
+def document(source: str, form: str, pages: list[list], ocr_results: dict[int, tuple[list, dict]]) -> OcrDocument:
+    """A document from per-page blocks, OCR'd pages taking their blocks from the OCR results."""
+    doc = OcrDocument(source=source, format=form)
+    for number, blocks in enumerate(pages, start=1):
+        if number in ocr_results:
+            page_blocks, readings = ocr_results[number]
+            doc.blocks.extend(page_blocks)
+            doc.readings.update(readings)
+            doc.ocr_pages.append(number)
+        else:
+            doc.blocks.extend(blocks)
+    if not doc.blocks:
+        raise ReportError(source, "no text found, not even by OCR / 未识别到文字")
+    return doc
