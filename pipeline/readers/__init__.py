@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.document import Document
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_FILE_BYTES, MAX_MARKDOWN_CELLS, MAX_TEXT_LINES
-from pipeline.readers import docx, html, markdown, pdf, scraped, text
+from pipeline.readers import docx, html, image, markdown, pdf, scraped, text
 from pipeline.readers.decode import decode_text
 
 HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
@@ -23,6 +23,8 @@ def sniff(data: bytes, name: str) -> str:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "docx"
+    if image.is_image(data):  # scans (issue 15): PNG/JPEG read by OCR
+        return "image"
     lowered = head.lower()
     if lowered.startswith(HTML_OPENINGS) or b"<p" in lowered[:2048] or b"<table" in lowered:
         return "html"
@@ -42,6 +44,8 @@ def read_bytes(data: bytes, source: str) -> Document:
         return pdf.read(data, source)
     if form == "docx":
         return docx.read(data, source)
+    if form == "image":
+        return image.read(data, source)
     if form == "html":
         return html.read(data, source)
     content = decode_text(data, source)
