@@ -44,6 +44,7 @@ class Read:
     key: str
     options: tuple[Number, ...]
     confidence: float
+    as_read: Number | None  # None: ink the recogniser could not read; the options are then every digit
 
 
 def prove(record: Record, readings: Mapping[str, object]) -> None:
@@ -71,7 +72,7 @@ def _reads(record: Record, readings: Mapping[str, object]) -> dict[str, Read]:
     out: dict[str, Read] = {}
     for key, value in record.values.items():
         reading = readings.get(value.where)
-        if reading is None or (value.status != "reported" and reading.options != ("?",)):
+        if reading is None or (value.status != "reported" and not reading.options):
             continue  # not OCR'd, or a verified blank
         options: list[Number] = []
         for text in reading.options:
@@ -84,7 +85,7 @@ def _reads(record: Record, readings: Mapping[str, object]) -> dict[str, Read]:
         if value.value is not None and value.value in options:
             options.remove(value.value)
             options.insert(0, value.value)
-        out[key] = Read(key, tuple(options), reading.confidence)
+        out[key] = Read(key, tuple(options), reading.confidence, value.value)
     return out
 
 
@@ -124,7 +125,7 @@ def _decide(record: Record, keys: list[str], reads: dict[str, Read], rules: list
     for row in rows:
         size *= len(row)
     best = best_combinations(fixed, rows, touching) if size <= MAX_COMBINATIONS else []
-    as_read: Assignment = {k: reads[k].options[0] for k in keys}
+    as_read = {k: reads[k].as_read for k in keys}
     options = [{k: v for part in combo for k, v in part.items()} for combo in best]
     if len(options) != 1 and _as_read_stands(as_read, options, fixed, touching, reads):
         return
@@ -135,7 +136,7 @@ def _decide(record: Record, keys: list[str], reads: dict[str, Read], rules: list
         if new != as_read[key]:
             broken = [r.rule for r in touching if key in r.left + r.right]
             corrected[key] = (as_read[key], sorted(set(broken)))
-            record.values[key] = replace(record.values[key], value=new, raw=_printed(new))
+            record.values[key] = replace(record.values[key], value=new, raw=_printed(new), status="reported")
     undecided = [k for k in keys if k not in decided]
     if undecided:
         distinct = {tuple(o[k] for k in undecided): {k: o[k] for k in undecided} for o in options}
@@ -147,11 +148,11 @@ def _decide(record: Record, keys: list[str], reads: dict[str, Read], rules: list
             values[key] = None
 
 
-def _as_read_stands(as_read: Assignment, options: list[Assignment], fixed: Mapping[str, Number | None],
+def _as_read_stands(as_read: dict[str, Number | None], options: list[Assignment], fixed: Mapping[str, Number | None],
                     rules: list[SumRule], reads: dict[str, Read]) -> bool:
     """No alternative beats the cells as read, and every cell was read with confidence: the
     reading stands (a failed rule is then the report's own slip, reported as a finding)."""
-    if not all(reads[k].confidence >= CERTAIN for k in as_read):
+    if not all(reads[k].confidence >= CERTAIN and reads[k].as_read is not None for k in as_read):
         return False
     score_as_read = satisfied({**fixed, **as_read}, rules)
     return all(satisfied({**fixed, **o}, rules) <= score_as_read for o in options)
@@ -173,7 +174,7 @@ def _stamp(record: Record, reads: dict[str, Read], readings: Mapping[str, object
         where = f"{value.where} conf {reading.confidence:.2f}"
         if key in corrected:
             before, broken = corrected[key]
-            where += f" corrected from {_printed(before)} ({', '.join(broken)})"
+            where += f" corrected from {_printed(before) if before is not None else 'unread'} ({', '.join(broken)})"
         record.values[key] = replace(value, where=where)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Callable
 from itertools import product
 
@@ -33,7 +33,7 @@ from pipeline.readers import grid, ocr_cache
 from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
 
 #: Part of the cache key: a new engine or layout logic reads files afresh.
-ENGINE_VERSION = "ppocrv4-rec/grid-1"
+ENGINE_VERSION = "ppocrv4-rec/grid-2"
 PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "60"))
 DEFAULT_DPI = 200
 #: OCR's usual confusions inside a number (the mapping is applied only to cells that read as numbers).
@@ -42,7 +42,10 @@ DIGIT_LOOKALIKES = {
     "l": "1", "I": "1", "|": "1", "i": "1", "!": "1", "丨": "1", "J": "1",
     "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9", "q": "9", "G": "6", "b": "6",
 }
-NUMBER_CHARS = frozenset("0123456789.,") | frozenset(DIGIT_LOOKALIKES)
+SIGNS = {"-": "-", "−": "-", "－": "-", "—": "-", "+": "+", "＋": "+"}
+NUMBER_CHARS = frozenset("0123456789.,") | frozenset(DIGIT_LOOKALIKES) | frozenset(SIGNS)
+#: What a lone `0` in a cell is often read as (not inside a number, where `。` may be a decimal point).
+LONE_ZERO = frozenset({"。", "o", "O", "°"})
 ALTERNATIVE_FLOOR = 0.02  # a runner-up less likely than this is no alternative
 MAX_OPTIONS = 8
 
@@ -84,13 +87,15 @@ def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float 
     crops: list[np.ndarray] = []
     jobs: list[tuple] = []  # (kind, payload) in the order their crops were added
     prose = ink.copy()
+    cell_boxes: list[tuple[grid.Box, grid.Box]] = []  # the cells' crops come first, in this order
     for t, table in enumerate(tables, start=1):
         x0, y0, x1, y1 = table.box
         prose[max(0, y0 - 3) : y1 + 4, max(0, x0 - 3) : x1 + 4] = False
         for cell in table.cells:
             lines = _cell_lines(cell_ink, cell.box, unit)
-            jobs.append(("cell", (t, cell, len(lines))))
+            jobs.append(("cell", (t, cell, lines)))
             crops.extend(_crop(page, box, clip=_inset(cell.box, unit)) for box in lines)
+            cell_boxes.extend((box, _inset(cell.box, unit)) for box in lines)
     lines = [line for line in grid.text_lines(prose, (0, 0, page.shape[1], page.shape[0]), max_gap=unit // 6)
              if _is_text(ink, line, unit) and not _is_folio(line, page.shape[0], unit)]
     for line in lines:
@@ -98,7 +103,22 @@ def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float 
         jobs.append(("line", (line, len(segments))))
         crops.extend(_crop(page, box) for box in segments)
     readings = _read_all(crops, deadline, number)
-    return _assemble(jobs, readings, tables, number, ink, unit)
+    _reread(page, readings, cell_boxes, deadline, number)
+    return _assemble(jobs, readings, tables, number)
+
+
+def _reread(page: np.ndarray, readings: list[Reading], boxes: list[tuple[grid.Box, grid.Box]],
+            deadline: float | None, number: int) -> None:
+    """Cells with ink that read as nothing (a lone `1` is easily dropped) are read again from
+    crops with other margins; the first reading that finds characters is kept."""
+    for margin in (0.5, 2.0):
+        missed = [i for i, (box, clip) in enumerate(boxes) if not readings[i].glyphs]
+        if not missed:
+            return
+        again = _read_all([_crop(page, boxes[i][0], boxes[i][1], margin) for i in missed], deadline, number)
+        for i, reading in zip(missed, again):
+            if reading.glyphs:
+                readings[i] = reading
 
 
 def _read_all(crops: list[np.ndarray], deadline: float | None, number: int) -> list[Reading]:
@@ -112,8 +132,7 @@ def _read_all(crops: list[np.ndarray], deadline: float | None, number: int) -> l
     return out
 
 
-def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid], number: int,
-              ink: np.ndarray, unit: int) -> tuple[list, dict]:
+def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid], number: int) -> tuple[list, dict]:
     """Blocks in vertical order from the jobs and their readings, plus the numeric cells' readings."""
     placed: list[tuple[int, Paragraph | Table]] = []
     cells: dict[int, list[Cell]] = {t: [] for t in range(1, len(tables) + 1)}
@@ -122,10 +141,10 @@ def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid
     line_count = 0
     for kind, payload in jobs:
         if kind == "cell":
-            t, cell, count = payload
-            parts = readings[position : position + count]
-            position += count
-            reading = _cell_reading(parts, ink, cell.box, unit)
+            t, cell, lines = payload
+            parts = readings[position : position + len(lines)]
+            position += len(lines)
+            reading = _cell_reading(parts, lines)
             where = f"ocr page {number} table {t} row {cell.row + 1} col {cell.col + 1}"
             cells[t].append(Cell(reading.text, cell.row, cell.col, cell.rowspan, cell.colspan))
             if reading.options:
@@ -149,15 +168,20 @@ def _text(reading: Reading) -> str:
     return unicodedata.normalize("NFKC", reading.text).strip()
 
 
-def _cell_reading(parts: list[Reading], ink: np.ndarray, box: grid.Box, unit: int) -> CellReading:
+def _cell_reading(parts: list[Reading], lines: list[grid.Box]) -> CellReading:
     """A cell's text; a number's confusions undone and its alternatives listed; blank when no ink."""
     if not parts:
         return CellReading("", 1.0)
     glyphs = [g for p in parts for g in p.glyphs]
     raw = "".join(_text(p) for p in parts)
     squeezed = raw.replace(" ", "")
-    if not glyphs:  # ink the recogniser could not read: a number there is unknown, never blank
-        return CellReading("", 0.0, ("?",))
+    if not glyphs:  # ink read as nothing, twice: unknown, never blank; one glyph's worth may be any digit
+        x0, y0, x1, y1 = lines[0]
+        single = len(lines) == 1 and (x1 - x0) <= 1.2 * (y1 - y0)
+        return CellReading("", 0.0, tuple("0123456789") if single else ("?",))
+    if squeezed in LONE_ZERO:
+        squeezed = "0"
+        glyphs = [replace(glyphs[0], char="0")]
     if squeezed and set(squeezed) <= NUMBER_CHARS and any(c.isdigit() or c in DIGIT_LOOKALIKES for c in squeezed):
         return _number_reading(glyphs)
     return CellReading(raw, min(g.prob for g in glyphs))
@@ -169,6 +193,9 @@ def _number_reading(glyphs: list) -> CellReading:
     for glyph in glyphs:
         if glyph.char.strip() in ("", ","):
             continue  # a stray space or thousands separator inside a number
+        if not choices and glyph.char in SIGNS:
+            choices.append([(SIGNS[glyph.char], glyph.prob)])  # 本年增/减 prints a sign
+            continue
         scores: dict[str, float] = {}
         for char, prob in ((glyph.char, glyph.prob), *glyph.alternatives):
             char = unicodedata.normalize("NFKC", char)
@@ -191,7 +218,7 @@ def _number_reading(glyphs: list) -> CellReading:
 
 def _well_formed(number: str) -> bool:
     """A printable cell value: digits with at most one inner decimal point, no leading zero."""
-    whole, _, fraction = number.partition(".")
+    whole, _, fraction = number.lstrip("+-").partition(".")
     if not whole or "." in fraction or number.endswith("."):
         return False
     return len(whole) == 1 or whole[0] != "0"
@@ -244,15 +271,20 @@ def _segments(ink: np.ndarray, line: grid.Box, unit: int) -> list[grid.Box]:
     return [(x0 + int(p[0]), y0, x0 + int(p[-1]) + 1, y1) for p in pieces]
 
 
-def _crop(page: np.ndarray, box: grid.Box, clip: grid.Box | None = None) -> np.ndarray:
-    """A text line with a white margin, as the recogniser was trained on; `clip` keeps cell borders out."""
+def _crop(page: np.ndarray, box: grid.Box, clip: grid.Box | None = None, margin: float = 1.0) -> np.ndarray:
+    """A text line with a thin margin of its own paper: the recogniser expects the text to fill
+    the line's height (with wide margins a lone `0` reads as `。`). `clip` keeps cell borders out."""
     x0, y0, x1, y1 = box
-    if clip is not None:
-        x0, y0, x1, y1 = max(x0, clip[0]), max(y0, clip[1]), min(x1, clip[2]), min(y1, clip[3])
     height = max(1, y1 - y0)
-    margin_y, margin_x = max(4, height // 4), max(6, height // 2)
-    canvas = np.full((height + 2 * margin_y, max(1, x1 - x0) + 2 * margin_x), 255, dtype=np.uint8)
-    canvas[margin_y : margin_y + height, margin_x : margin_x + (x1 - x0)] = page[y0:y1, x0:x1]
+    my, mx = max(2, round(margin * height / 10)), max(4, round(margin * height / 5))
+    left, top, right, bottom = x0 - mx, y0 - my, x1 + mx, y1 + my
+    inner = clip or (0, 0, page.shape[1], page.shape[0])
+    cx0, cy0 = max(left, inner[0], 0), max(top, inner[1], 0)
+    cx1, cy1 = min(right, inner[2], page.shape[1]), min(bottom, inner[3], page.shape[0])
+    region = page[cy0:cy1, cx0:cx1]
+    paper = int(np.percentile(region, 90)) if region.size else 255
+    canvas = np.full((bottom - top, right - left), paper, dtype=np.uint8)
+    canvas[cy0 - top : cy1 - top, cx0 - left : cx1 - left] = region
     return canvas
 
 

@@ -104,17 +104,25 @@ class Recogniser:
 
     @staticmethod
     def _width(crop: np.ndarray) -> int:
-        """The crop's width once scaled to the model's line height."""
+        """The crop's width once scaled to the model's line height (at least MIN_WIDTH, padded white)."""
+        return max(MIN_WIDTH, Recogniser._natural(crop))
+
+    @staticmethod
+    def _natural(crop: np.ndarray) -> int:
         h, w = crop.shape[:2]
-        return max(MIN_WIDTH, int(np.ceil(LINE_HEIGHT * w / max(h, 1))))
+        return max(1, int(np.ceil(LINE_HEIGHT * w / max(h, 1))))
 
     @staticmethod
     def _normalise(crop: np.ndarray, width: int, padded: int) -> np.ndarray:
-        """Scale to the line height, map to [-1, 1] in three channels, pad right to the batch width."""
-        image = Image.fromarray(crop).resize((width, LINE_HEIGHT), Image.BILINEAR)
+        """Scale to the line height keeping the aspect, map to [-1, 1] in three channels; a narrow
+        crop is widened with paper (white), then the batch is padded right as the model was trained."""
+        natural = Recogniser._natural(crop)
+        image = Image.fromarray(crop).resize((natural, LINE_HEIGHT), Image.BILINEAR)
         grey = (np.asarray(image, dtype=np.float32) / 255.0 - 0.5) / 0.5
         canvas = np.zeros((3, LINE_HEIGHT, padded), dtype=np.float32)
-        canvas[:, :, :width] = grey
+        canvas[:, :, :width] = 1.0
+        left = (width - natural) // 2
+        canvas[:, :, left : left + natural] = grey
         return canvas
 
     def _decode(self, probs: np.ndarray) -> Reading:
