@@ -33,8 +33,8 @@ from pipeline.readers import grid, ocr_cache
 from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
 
 #: Part of the cache key: a new engine or layout logic reads files afresh.
-ENGINE_VERSION = "ppocrv4-rec/grid-2"
-PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "60"))
+ENGINE_VERSION = "ppocrv4-rec/grid-3"
+PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "120"))
 DEFAULT_DPI = 200
 #: OCR's usual confusions inside a number (the mapping is applied only to cells that read as numbers).
 DIGIT_LOOKALIKES = {
@@ -251,8 +251,8 @@ def _is_text(ink: np.ndarray, line: grid.Box, unit: int) -> bool:
     """Enough ink to be a character, and not a hairline (a ruling's leftover or a shadow edge)."""
     x0, y0, x1, y1 = line
     height, width = y1 - y0, x1 - x0
-    if height <= 3 and width > 2 * unit:
-        return False
+    if (height <= 3 and width > 2 * unit) or height > 4 * unit:
+        return False  # a ruling's leftover or a shadow edge; a picture or a seal, not a line of text
     return int(ink[y0:y1, x0:x1].sum()) >= max(12, unit // 2) and (height >= unit // 5 or width >= unit // 3)
 
 
@@ -301,7 +301,7 @@ def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: flo
     try:
         recogniser()
     except EngineMissing as exc:
-        raise ReportError(source, f"scanned pages but no OCR engine ({exc}) / 扫描件无法识别") from None
+        raise ReportError(source, f"no text layer (scanned) and no OCR engine: {exc} / 无文本层，无法识别") from None
     results = dict(cached)
     for number in numbers:
         if number not in results:
@@ -325,5 +325,5 @@ def document(source: str, form: str, pages: list[list], ocr_results: dict[int, t
         else:
             doc.blocks.extend(blocks)
     if not doc.blocks:
-        raise ReportError(source, "no text found, not even by OCR / 未识别到文字")
+        raise ReportError(source, "no text layer, and OCR found no text / 无文本层，未识别到文字")
     return doc
