@@ -134,7 +134,8 @@ def _decide(record: Record, keys: list[str], reads: dict[str, Read], rules: list
         new = options[0][key]
         values[key] = new
         if new != as_read[key]:
-            broken = [r.rule for r in touching if key in r.left + r.right]
+            after = {**fixed, **options[0]}
+            broken = [r.rule for r in touching if key in r.left + r.right and holds(r, after) is True]
             corrected[key] = (as_read[key], sorted(set(broken)))
             record.values[key] = replace(record.values[key], value=new, raw=_printed(new), status="reported")
     undecided = [k for k in keys if k not in decided]
