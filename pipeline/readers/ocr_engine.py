@@ -12,6 +12,7 @@ its alternatives: the template's arithmetic chooses among them later (`extract.p
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,11 +58,10 @@ class Reading:
 
 def model_dir() -> Path:
     """Where the wheel keeps its ONNX models; EngineMissing when it is not installed."""
-    try:
-        import rapidocr_onnxruntime  # noqa: PLC0415 - optional at import time, needed only for scans
-    except ImportError as exc:
-        raise EngineMissing("rapidocr-onnxruntime is not installed / 未安装 OCR 模型") from exc
-    return Path(rapidocr_onnxruntime.__file__).parent / "models"
+    spec = importlib.util.find_spec("rapidocr_onnxruntime")  # located, not imported: it would load OpenCV
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineMissing("rapidocr-onnxruntime is not installed / 未安装 OCR 模型")
+    return Path(list(spec.submodule_search_locations)[0]) / "models"
 
 
 class Recogniser:

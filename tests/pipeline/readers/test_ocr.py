@@ -103,17 +103,19 @@ def test_the_scanned_report_reads_to_its_truth() -> None:
     assert sources and all(s.startswith("ocr page ") and " conf " in s for s in sources)
 
 
-def _damage_first_digit(page: np.ndarray, table_index: int, row: int, col: int) -> np.ndarray:
-    """Paint out the upper half of the digit in one cell (row, col 0-based) of a page's table."""
+def _damage_digit(page: np.ndarray, table_index: int, row: int, col: int) -> np.ndarray:
+    """Paint out the left half of the digit in one cell (row, col 0-based) of a page's table:
+    a 4 loses its slanted stroke and looks like a 1."""
     straight = grid.deskew(page)
+    unit = ocr.page_unit(straight.shape[1], 200)
     ink = grid.binarise(straight)
-    tables, rulings = grid.find_tables(ink, ocr.page_unit(straight.shape[1], 200))
+    tables, rulings = grid.find_tables(ink, unit)
     cell = next(c for c in tables[table_index].cells if (c.row, c.col) == (row, col))
-    x0, y0, x1, y1 = ocr._inset(cell.box, ocr.page_unit(straight.shape[1], 200))
+    x0, y0, x1, y1 = ocr._inset(cell.box, unit)
     ys, xs = np.nonzero((ink & ~rulings)[y0:y1, x0:x1])
-    top, bottom = y0 + ys.min(), y0 + ys.max()
+    left, right = x0 + xs.min(), x0 + xs.max()
     damaged = straight.copy()
-    damaged[top : top + (bottom - top) * 45 // 100, x0 + xs.min() - 1 : x0 + xs.max() + 2] = 235
+    damaged[y0 + ys.min() - 1 : y0 + ys.max() + 2, left - 1 : (left + right) // 2] = int(np.median(straight[y0:y1, x0:x1]))
     return damaged
 
 
@@ -122,13 +124,12 @@ def test_a_damaged_digit_is_corrected_by_the_arithmetic_or_left_ambiguous_never_
     truth = scan_truth()
     images = pages(SCAN.read_bytes())[2:4]  # Table 二's end, Table 三, Table 四
     key = "t3.partially_disclosed.natural_person"  # the 4 of （二）部分公开, row 7 of Table 三 on page 3
-    images[0] = _damage_first_digit(images[0], table_index=1, row=6, col=3)
+    images[0] = _damage_digit(images[0], table_index=1, row=6, col=3)
     record = extract_bytes(image_pdf([Image.fromarray(p) for p in images]), "damaged.pdf")
     got = record.to_json()["values"]
     if key in got:
-        assert got[key] == truth["values"][key]
-        assert "corrected" in record.values[key].where or record.values[key].where.split(" conf ")[1] >= "0.9"
+        assert got[key] == truth["values"][key] and "corrected from" in record.values[key].where
     else:
-        assert key in record.ambiguous and truth["values"][key] in record.ambiguous[key]
+        assert truth["values"][key] in record.ambiguous[key]
     t3_wrong = [k for k, v in truth["values"].items() if k.startswith("t3.") and k in got and not same(v, got[k])]
     assert t3_wrong == []
