@@ -77,8 +77,10 @@ def page_unit(width_px: int, dpi: float | None) -> int:
     return max(12, round(dpi * 10 / 72))
 
 
-def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float | None = None) -> tuple[list, dict]:
-    """One page image → its blocks (tables and text lines, top to bottom) and its cell readings."""
+def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float | None = None,
+              label: str = "page") -> tuple[list, dict]:
+    """One page image → its blocks (tables and text lines, top to bottom) and its cell readings;
+    their places read `ocr <label> <number> …`."""
     page = grid.deskew(grey)
     ink = _denoise(grid.binarise(page))
     unit = page_unit(page.shape[1], dpi)
@@ -104,7 +106,7 @@ def read_page(grey: np.ndarray, number: int, dpi: float | None, deadline: float 
         crops.extend(_crop(page, box) for box in segments)
     readings = _read_all(crops, deadline, number)
     _reread(page, readings, cell_boxes, deadline, number)
-    return _assemble(jobs, readings, tables, number)
+    return _assemble(jobs, readings, tables, f"{label} {number}")
 
 
 def _reread(page: np.ndarray, readings: list[Reading], boxes: list[tuple[grid.Box, grid.Box]],
@@ -132,7 +134,7 @@ def _read_all(crops: list[np.ndarray], deadline: float | None, number: int) -> l
     return out
 
 
-def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid], number: int) -> tuple[list, dict]:
+def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid], place: str) -> tuple[list, dict]:
     """Blocks in vertical order from the jobs and their readings, plus the numeric cells' readings."""
     placed: list[tuple[int, Paragraph | Table]] = []
     cells: dict[int, list[Cell]] = {t: [] for t in range(1, len(tables) + 1)}
@@ -145,7 +147,7 @@ def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid
             parts = readings[position : position + len(lines)]
             position += len(lines)
             reading = _cell_reading(parts, lines)
-            where = f"ocr page {number} table {t} row {cell.row + 1} col {cell.col + 1}"
+            where = f"ocr {place} table {t} row {cell.row + 1} col {cell.col + 1}"
             cells[t].append(Cell(reading.text, cell.row, cell.col, cell.rowspan, cell.colspan))
             if reading.options:
                 cell_readings[where] = reading
@@ -156,9 +158,9 @@ def _assemble(jobs: list[tuple], readings: list[Reading], tables: list[grid.Grid
             text = " ".join(_text(p) for p in parts if p.glyphs).strip()
             if text:
                 line_count += 1
-                placed.append((line[1], Paragraph(text, f"ocr page {number} line {line_count}")))
+                placed.append((line[1], Paragraph(text, f"ocr {place} line {line_count}")))
     for t, table in enumerate(tables, start=1):
-        placed.append((table.box[1], Table(cells[t], where=f"ocr page {number} table {t}")))
+        placed.append((table.box[1], Table(cells[t], where=f"ocr {place} table {t}")))
     placed.sort(key=lambda item: item[0])
     return [block for _, block in placed], cell_readings
 
@@ -292,7 +294,7 @@ def _crop(page: np.ndarray, box: grid.Box, clip: grid.Box | None = None, margin:
 
 
 def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: float | None, data: bytes,
-               source: str) -> dict[int, tuple[list, dict]]:
+               source: str, label: str = "page") -> dict[int, tuple[list, dict]]:
     """OCR the given pages of one file through the content-hash cache; `render` draws a page
     (1-based) as a grey image, one page at a time so memory stays flat over long files."""
     cached = ocr_cache.load(data, ENGINE_VERSION) or {}
@@ -306,7 +308,7 @@ def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: flo
     for number in numbers:
         if number not in results:
             try:
-                results[number] = read_page(render(number), number, dpi, time.monotonic() + PAGE_SECONDS)
+                results[number] = read_page(render(number), number, dpi, time.monotonic() + PAGE_SECONDS, label)
             except PageTimeout as exc:
                 raise ReportError(source, exc.reason) from None
     ocr_cache.store(data, ENGINE_VERSION, results)

@@ -86,6 +86,25 @@ def test_a_second_read_of_the_same_file_comes_from_the_cache(monkeypatch, tmp_pa
     assert again.readings == first.readings
 
 
+def test_a_table_pasted_into_word_or_html_as_a_picture_is_read() -> None:
+    import base64
+
+    import docx
+
+    picture = ruled_table([["12", "0", "3"], ["", "5", "17"], ["4", "4", "8"]])
+    word = docx.Document()
+    word.add_paragraph("二、主动公开政府信息情况")
+    word.add_picture(io.BytesIO(picture))
+    saved = io.BytesIO()
+    word.save(saved)
+    page = b"<html><body><p>\xe4\xb8\x89</p><img src='data:image/png;base64," + base64.b64encode(picture) + b"'></body></html>"
+    for data, name in ((saved.getvalue(), "report.docx"), (page, "report.html")):
+        doc = read_bytes(data, name)
+        [table] = [b for b in doc.blocks if isinstance(b, Table)]
+        assert [[c.text for c in row] for row in table.rows()] == [["12", "0", "3"], ["", "5", "17"], ["4", "4", "8"]]
+        assert table.where == "ocr image 1 table 1" and isinstance(doc, ocr.OcrDocument)
+
+
 def test_a_text_layer_pdf_is_not_ocrd() -> None:
     doc = read_bytes(corpus_file("huaian_hongze_qu_gov_2023.pdf").read_bytes(), "huaian.pdf")
     assert not isinstance(doc, ocr.OcrDocument)
