@@ -311,7 +311,7 @@ def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: flo
                 results[number] = read_page(render(number), number, dpi, time.monotonic() + PAGE_SECONDS, label)
             except PageTimeout as exc:
                 raise ReportError(source, exc.reason) from None
-    ocr_cache.store(data, ENGINE_VERSION, results)
+            ocr_cache.store(data, ENGINE_VERSION, results)  # a file stopped midway resumes at its next page
     return {n: results[n] for n in numbers}
 
 
