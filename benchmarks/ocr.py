@@ -31,13 +31,13 @@ os.environ["XXGK_OCR_CACHE"] = "off"
 os.environ.setdefault("XXGK_OCR_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from pipeline.evaluate import same  # noqa: E402
-from pipeline.extract import extract_bytes, extract_path  # noqa: E402
-from pipeline.readers import ocr  # noqa: E402
-from pipeline.readers.ocr_engine import Glyph, Reading, recogniser  # noqa: E402
+from pipeline.evaluate import same
+from pipeline.extract import extract_bytes, extract_path
+from pipeline.readers import ocr
+from pipeline.readers.ocr_engine import Glyph, Reading, recogniser
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SCAN = SHARED / "variants" / "huaian_hongze_qu_gov_2023_scan.pdf"
@@ -63,7 +63,8 @@ class Tesseract:
         with tempfile.NamedTemporaryFile(suffix=".png") as image:
             Image.fromarray(sheet).save(image.name)
             tsv = subprocess.run(["tesseract", image.name, "stdout", "-l", "chi_sim", "--psm", "6", "tsv"],
-                                 capture_output=True, text=True, env={**os.environ, "OMP_THREAD_LIMIT": "1"}).stdout
+                                 capture_output=True, text=True, check=False,
+                                 env={**os.environ, "OMP_THREAD_LIMIT": "1"}).stdout
         words: list[list[Glyph]] = [[] for _ in crops]
         for row in tsv.splitlines()[1:]:
             parts = row.split("\t")

@@ -7,8 +7,8 @@ those digits:
 
 1. a cell the recogniser was unsure of (confidence below CERTAIN) is open: its
    alternatives are candidates;
-2. a rule that fails with only sure cells in it opens its OCR'd cells too — a digit
-   misread with confidence is caught by the sum it breaks;
+2. a rule that fails with only sure cells in it opens those of its OCR'd cells that have
+   alternatives — a digit misread with confidence is caught by the sum it breaks;
 3. each group of open cells linked by rules is decided by `arithmetic.best_combinations`
    (the combinations that satisfy the most rules). Exactly one → its values are taken,
    and those that differ from the first reading are marked corrected. More than one →
@@ -27,9 +27,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from pipeline.extract.arithmetic import MAX_COMBINATIONS, Assignment, best_combinations, holds, satisfied
+from pipeline.extract.arithmetic import (
+    MAX_COMBINATIONS,
+    Assignment,
+    best_combinations,
+    holds,
+    satisfied,
+)
 from pipeline.extract.lines import parse_number
-from pipeline.record import Number, Record, Value
+from pipeline.record import Number, Record
 from pipeline.template import T4_RULES, SumRule, t3_rules
 
 #: A reading at least this sure stands unless a rule it takes part in fails.
@@ -64,7 +70,6 @@ def prove(record: Record, readings: Mapping[str, object]) -> None:
     for n, component in enumerate(_components(sorted(open_keys), rules)):
         _decide(record, component, reads, rules, values, corrected, group=f"{GROUP_PREFIX}{n}")
     _withdraw(record, unread)
-    _repair_dropped_digits(record, reads, rules, values, corrected)
     _stamp(record, reads, readings, corrected)
 
 
@@ -158,42 +163,6 @@ def _as_read_stands(as_read: dict[str, Number | None], options: list[Assignment]
         return False
     score_as_read = satisfied({**fixed, **as_read}, rules)
     return all(satisfied({**fixed, **o}, rules) <= score_as_read for o in options)
-
-
-def _repair_dropped_digits(record: Record, reads: dict[str, Read], rules: list[SumRule],
-                           values: dict[str, Number | None], corrected: dict[str, tuple[Number, list[str]]]) -> None:
-    """A rule still failing among sure readings: a digit the recogniser dropped, added or
-    mistook without hesitation, or the report's own slip. Where exactly one one-digit edit of
-    one of its OCR'd cells makes every rule on that cell hold, it was a misreading: taken and
-    marked corrected. Otherwise the cells stand as read and the rule's failure is reported."""
-    for rule in rules:
-        if holds(rule, values) is not False:
-            continue
-        fixes = [(key, new) for key in rule.left + rule.right if key in reads and key in record.values
-                 and isinstance(values.get(key), int) for new in _one_digit_edits(values[key])
-                 if _all_hold(key, new, rules, values)]
-        if len(fixes) == 1:
-            key, new = fixes[0]
-            corrected[key] = (values[key], sorted({r.rule for r in rules if key in r.left + r.right
-                                                   and holds(r, {**values, key: new}) is True}))
-            values[key] = new
-            record.values[key] = replace(record.values[key], value=new, raw=_printed(new))
-
-
-def _one_digit_edits(number: int) -> set[int]:
-    """Whole numbers one digit away as printed: a digit changed, dropped or added."""
-    text = str(number)
-    edits = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in "0123456789"}
-    edits |= {text[:i] + text[i + 1 :] for i in range(len(text))}
-    edits |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in "0123456789"}
-    return {int(e) for e in edits if e and (len(e) == 1 or e[0] != "0")} - {number}
-
-
-def _all_hold(key: str, new: Number, rules: list[SumRule], values: Mapping[str, Number | None]) -> bool:
-    """Every assessable rule on the key holds with the new value (and at least one is assessable)."""
-    trial = {**values, key: new}
-    outcomes = [holds(r, trial) for r in rules if key in r.left + r.right]
-    return True in outcomes and False not in outcomes
 
 
 def _withdraw(record: Record, keys: set[str]) -> None:

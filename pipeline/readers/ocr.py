@@ -21,8 +21,8 @@ from __future__ import annotations
 import os
 import time
 import unicodedata
-from dataclasses import dataclass, field, replace
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from itertools import product
 
 import numpy as np

@@ -79,6 +79,6 @@ def _blocks(items: list[dict]) -> list[Paragraph | Table]:
 
 
 def _readings(items: dict) -> dict:
-    from pipeline.readers.ocr import CellReading  # noqa: PLC0415 - ocr imports this module
+    from pipeline.readers.ocr import CellReading
 
     return {where: CellReading(text, conf, tuple(options)) for where, (text, conf, options) in items.items()}

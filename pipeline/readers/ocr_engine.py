@@ -61,7 +61,7 @@ def model_dir() -> Path:
     spec = importlib.util.find_spec("rapidocr_onnxruntime")  # located, not imported: it would load OpenCV
     if spec is None or not spec.submodule_search_locations:
         raise EngineMissing("rapidocr-onnxruntime is not installed / 未安装 OCR 模型")
-    return Path(list(spec.submodule_search_locations)[0]) / "models"
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
 
 
 class Recogniser:
@@ -69,7 +69,7 @@ class Recogniser:
 
     def __init__(self) -> None:
         try:
-            import onnxruntime as ort  # noqa: PLC0415
+            import onnxruntime as ort
         except ImportError as exc:
             raise EngineMissing("onnxruntime is not installed / 未安装 onnxruntime") from exc
         options = ort.SessionOptions()

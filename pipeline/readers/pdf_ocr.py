@@ -33,7 +33,7 @@ def has_usable_text(blocks: list[Paragraph | Table]) -> bool:
 
 def read(data: bytes, source: str, pages: list[list], wanted: list[int]) -> ocr.OcrDocument:
     """The document with the `wanted` pages (1-based) replaced by their OCR reading."""
-    import pypdfium2  # noqa: PLC0415 - only scans need it
+    import pypdfium2
 
     pdf = pypdfium2.PdfDocument(data)
     try:
