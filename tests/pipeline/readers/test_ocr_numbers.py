@@ -47,3 +47,16 @@ def test_ink_that_reads_as_nothing_is_unknown_not_blank() -> None:
     wide = _cell_reading([Reading(())], [(0, 0, 60, 20)])
     assert wide.options == ("?",)
     assert _cell_reading([], []) == CellReading("", 1.0)  # no ink at all: a verified blank
+
+
+def test_text_from_someone_elses_ocr_has_its_zeros_and_lookalikes_undone() -> None:
+    from pipeline.document import Cell, Document, Paragraph, Table
+    from pipeline.readers import ocr_text
+
+    doc = Document("x.txt", "text", [
+        Paragraph("2〇23年全年收取信息处理费〇元，二〇二三年"),
+        Table([Cell("〇", 0, 0), Cell("l0", 0, 1), Cell("1 136", 0, 2), Cell("规章", 0, 3), Cell("S", 0, 4)]),
+    ])
+    ocr_text.repair(doc)
+    assert doc.blocks[0].text == "2023年全年收取信息处理费0元，二〇二三年"  # the Chinese numeral stays
+    assert [c.text for c in doc.blocks[1].cells] == ["0", "10", "1136", "规章", "S"]
