@@ -73,7 +73,7 @@ def with_picture_tables(doc: Document, pictures: list[bytes], data: bytes) -> Do
     results = {}
     for number, (grey, dpi) in frames.items():  # each picture at its own scale, through the cache
         results |= ocr.read_pages([number], lambda n: frames[n][0], dpi, data, doc.source, label="image")
-    out = ocr.OcrDocument(source=doc.source, format=doc.format, blocks=list(doc.blocks))
+    out = ocr.OcrDocument(source=doc.source, format=f"{doc.format}+ocr", blocks=list(doc.blocks))
     for number in sorted(results):
         blocks, readings = results[number]
         out.blocks.extend(blocks)

@@ -40,4 +40,4 @@ def read(data: bytes, source: str) -> ocr.OcrDocument:
     """An image file read by OCR, one page per frame."""
     frames = pages(data, source)
     results = ocr.read_pages(list(range(1, len(frames) + 1)), lambda n: frames[n - 1][0], frames[0][1], data, source)
-    return ocr.document(source, "image", [[] for _ in frames], results)
+    return ocr.document(source, "image+ocr", [[] for _ in frames], results)

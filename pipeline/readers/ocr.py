@@ -61,7 +61,9 @@ class CellReading:
 
 @dataclass
 class OcrDocument(Document):
-    """A document some of whose pages were read by OCR, with the cell readings for `extract.proof`."""
+    """A document some of whose pages were read by OCR, with the cell readings for `extract.proof`;
+    its format ends in `+ocr` (`pdf+ocr`, `docx+ocr`, `html+ocr`, `image+ocr`), which the
+    warehouse keeps as `reports.source_format`."""
 
     readings: dict[str, CellReading] = field(default_factory=dict)
     ocr_pages: list[int] = field(default_factory=list)

@@ -40,7 +40,7 @@ def read(data: bytes, source: str, pages: list[list], wanted: list[int]) -> ocr.
         results = ocr.read_pages(wanted, lambda number: _render(pdf, number), DPI, data, source)
     finally:
         pdf.close()
-    return ocr.document(source, "pdf", pages, results)
+    return ocr.document(source, "pdf+ocr", pages, results)
 
 
 def _render(pdf, number: int) -> np.ndarray:
