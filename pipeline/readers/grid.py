@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end exclusive
 MAX_SKEW_DEGREES = 3.0
@@ -53,6 +52,7 @@ def binarise(grey: np.ndarray) -> np.ndarray:
 
 def deskew(grey: np.ndarray) -> np.ndarray:
     """The page rotated so its text lines and rulings run level (angle of the sharpest row profile)."""
+    from PIL import Image  # Pillow is loaded only when a picture is read
     ink = binarise(grey)
     angle = _skew(ink[::4, ::4], np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 0.01, 0.5))
     angle = _skew(ink[::2, ::2], np.arange(angle - 0.4, angle + 0.41, 0.1))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageSequence
 
 from pipeline.errors import ReportError
 from pipeline.readers import ocr
@@ -26,6 +25,7 @@ def is_image(data: bytes) -> bool:
 
 def pages(data: bytes, source: str) -> list[tuple[np.ndarray, float | None]]:
     """The file's frames as grey images, with their dpi where the file states one."""
+    from PIL import Image, ImageSequence  # Pillow is loaded only when a picture is read
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as image:

@@ -19,7 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 LINE_HEIGHT = 48  # the recogniser's input height
 BATCH = 8
@@ -116,6 +115,7 @@ class Recogniser:
     def _normalise(crop: np.ndarray, width: int, padded: int) -> np.ndarray:
         """Scale to the line height keeping the aspect, map to [-1, 1] in three channels; a narrow
         crop is widened with paper (white), then the batch is padded right as the model was trained."""
+        from PIL import Image  # Pillow is loaded only when a picture is read
         natural = Recogniser._natural(crop)
         image = Image.fromarray(crop).resize((natural, LINE_HEIGHT), Image.BILINEAR)
         grey = (np.asarray(image, dtype=np.float32) / 255.0 - 0.5) / 0.5
