@@ -33,7 +33,7 @@ from pipeline.readers import grid, ocr_cache
 from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
 
 #: Part of the cache key: a new engine or layout logic reads files afresh.
-ENGINE_VERSION = "ppocrv4-rec/grid-3"
+ENGINE_VERSION = "ppocrv4-rec/grid-4"
 PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "120"))
 DEFAULT_DPI = 200
 #: OCR's usual confusions inside a number (the mapping is applied only to cells that read as numbers).
