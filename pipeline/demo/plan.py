@@ -24,6 +24,9 @@ FORMAT_MIX = {
     "large": {"text": 0.3, "scraped": 0.2, "html": 0.4, "docx": 0.08, "pdf": 0.02},
 }
 MISSING = 0.03
+#: Share of PDF reports published as scans, read back by OCR (issue 15); drawn from a stream of
+#: their own, so no other draw moves. None at `large`, which benchmarks the text forms.
+SCANNED = {"tiny": 0.05, "small": 0.05, "medium": 0.05, "large": 0.0}
 #: Chance that a body keeps the 2019 tables in a 2021+ report, by level and year (D1).
 LATE_OLD_FORMAT = {("township", 2021): 0.2, ("township", 2022): 0.06, ("district", 2021): 0.04, ("city", 2021): 0.02}
 #: 2021-format reports that still print （六）其他处理 as one row.
@@ -53,6 +56,7 @@ class Plan:
     layout: str
     blemishes: set[str] = field(default_factory=set)
     error: str | None = None
+    scanned: bool = False  # a PDF form published as page images only (render.scan)
 
     @property
     def source(self) -> str:
@@ -73,6 +77,7 @@ def plans(body: Body, seed: int, scale: str) -> list[Plan]:
         version = _version(draw, body, year)
         layout = "single_other" if version == "2019" or draw.chance(SINGLE_OTHER_ROW) else "split_other"
         plan = Plan(body, year, home, version, layout, _blemishes(draw, home))
+        plan.scanned = home == "pdf" and Draw(seed, "scan", body.name, year).chance(SCANNED[scale])
         if draw.chance(ERROR_RATE):
             _plant(plan, draw.weighted(ERRORS), out)
         out.append(plan)

@@ -12,8 +12,10 @@ from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
 from pipeline.extract.identity import identify
 from pipeline.extract.figures import extract_figures
+from pipeline.extract.proof import prove
 from pipeline.extract.tables import extract_tables
-from pipeline.readers import read_bytes, read_file
+from pipeline.readers import ocr_text, read_bytes, read_file
+from pipeline.readers.ocr import OcrDocument
 from pipeline.record import Record
 from pipeline.template import normalise
 from pipeline.validate import validate
@@ -24,8 +26,11 @@ PARSER_VERSION = "0.1.0"
 def extract_document(doc: Document) -> Record:
     """Identity, tables, text figures and findings of one read document."""
     record = Record(source=doc.source, format=doc.format)
+    ocr_text.repair(doc)  # zeros and letters that someone else's OCR left in numbers (issue 15)
     identify(doc, record)
     extract_tables(doc, record)
+    if isinstance(doc, OcrDocument):  # scans (issue 15): OCR'd numbers proven by the arithmetic
+        prove(record, doc.readings)
     if not record.values and record.template_version == "unknown":
         raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
     extract_figures(doc, record)

@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.document import Document
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_FILE_BYTES, MAX_MARKDOWN_CELLS, MAX_TEXT_LINES
-from pipeline.readers import docx, html, markdown, pdf, scraped, text
+from pipeline.readers import docx, embedded, html, image, markdown, pdf, scraped, text
 from pipeline.readers.decode import decode_text
 
 HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
@@ -23,6 +23,8 @@ def sniff(data: bytes, name: str) -> str:
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
         return "docx"
+    if image.is_image(data):  # scans (issue 15): PNG/JPEG read by OCR
+        return "image"
     lowered = head.lower()
     if lowered.startswith(HTML_OPENINGS) or b"<p" in lowered[:2048] or b"<table" in lowered:
         return "html"
@@ -40,10 +42,12 @@ def read_bytes(data: bytes, source: str) -> Document:
     form = sniff(data, source)
     if form == "pdf":
         return pdf.read(data, source)
-    if form == "docx":
-        return docx.read(data, source)
+    if form == "docx":  # pictures of tables are OCR'd (issue 15)
+        return embedded.with_picture_tables(docx.read(data, source), embedded.docx_pictures(data), data)
+    if form == "image":
+        return image.read(data, source)
     if form == "html":
-        return html.read(data, source)
+        return embedded.with_picture_tables(html.read(data, source), embedded.html_pictures(data), data)
     content = decode_text(data, source)
     _check_text_size(content, form, source)
     if form == "markdown":

@@ -34,6 +34,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_PAGES, MEMORY_LIMIT_REASON
+from pipeline.readers import pdf_ocr
 
 MAX_GRAPHICS_PER_PAGE = 3000  # beyond this a page is a drawing, not a ruled table: text only
 RULING_TOLERANCE = 3.0  # points; the table finder's own snapping distance
@@ -60,17 +61,24 @@ def read(data: bytes, source: str) -> Document:
     if b"%%EOF" not in data[-EOF_WINDOW:]:
         raise ReportError(source, "truncated PDF (no %%EOF at the end) / PDF 文件不完整")
     doc = Document(source=source, format="pdf")
+    pages: list[list[Paragraph | Table]] = []
+    scanned: list[int] = []  # OCR (issue 15): pages with images and no usable text layer
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise ReportError(source, f"more than {MAX_PAGES} pages / 页数过多")
             for number, page in enumerate(pdf.pages, start=1):
-                doc.blocks.extend(_page_blocks(page, number))
+                pages.append(_page_blocks(page, number))
+                if page.images and not pdf_ocr.has_usable_text(pages[-1]):
+                    scanned.append(number)
                 page.close()  # drop the page's cached objects: memory stays flat over long files
     except ReportError:
         raise
     except Exception as exc:  # pdfminer raises many types (PSEOF, KeyError, TypeError…) on damaged files
         raise ReportError(source, _failure_reason(exc)) from None
+    if scanned:
+        return pdf_ocr.read(data, source, pages, scanned)
+    doc.blocks = [block for blocks in pages for block in blocks]
     if not doc.blocks:
         raise ReportError(source, "no text layer (scanned PDF?) / 无文本层")
     return doc

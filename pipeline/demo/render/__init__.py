@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.demo.render import docx, html, pdf, scraped, text
+from pipeline.demo.render import docx, html, pdf, scan, scraped, text
 from pipeline.demo.report import Report
 
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
@@ -17,5 +17,7 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
 
 
 def render(report: Report) -> bytes:
-    """The bytes of a report in the form its plan names."""
+    """The bytes of a report in the form its plan names (a scanned PDF as page images)."""
+    if report.plan.scanned:
+        return scan.render(report)
     return RENDERERS[report.plan.form](report)
