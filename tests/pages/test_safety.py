@@ -7,7 +7,7 @@ import tomllib
 
 import polars as pl
 import pytest
-from dashboard_fixtures import PAGES, REPO
+from dashboard_fixtures import PAGES, REPO, Report, build_warehouse, requests
 from hostile_fixtures import EVIL, HOSTILE_NAMES, LIVE, hostile_rendered, hostile_warehouse, markdown_texts
 
 from pages.ui import formats
@@ -90,3 +90,16 @@ def test_only_text_cells_are_neutralised():
 def test_error_details_are_hidden_from_viewers():
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["showErrorDetails"] == "none"
+
+
+@pytest.mark.parametrize(("given", "expected"), [(["2024", "2019"], (2019, 2024)), (["2023", "2020"], (2020, 2023)),
+                                                 (["abc", "2020"], (2019, 2024))])  # fmt: skip
+def test_a_reversed_year_range_in_a_link_is_put_in_order(dashboard, tmp_path, given, expected):
+    reports = [Report("甲局", year, requests(10, 8)) for year in (2019, 2020, 2023, 2024)]
+    at = dashboard(build_warehouse(tmp_path / "wh", reports), {"years": given})
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["_filters"].years == expected
+    at.run()
+    assert at.sidebar.slider(key="years").value == expected
+    assert at.session_state["_filters"].years == expected
