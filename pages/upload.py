@@ -22,8 +22,12 @@ if not signin.signed_in():
 files = st.file_uploader("选择报告文件（PDF、DOCX、HTML、TXT、Markdown，可多选）", type=upload.UPLOAD_TYPES,
                          accept_multiple_files=True, key="uploads")  # fmt: skip
 if files and st.button("导入", type="primary", icon=":material/upload:"):
-    with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
-        summary, refused = upload.ingest_uploads(files)
+    try:
+        with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
+            summary, refused = upload.ingest_uploads(files)
+    except upload.ImportFailed as failed:
+        st.error(str(failed))
+        st.stop()
     for name, reason in refused:
         st.warning(f"{escape_markdown(name)}：未导入，{escape_markdown(reason)}")
     if summary is not None:
