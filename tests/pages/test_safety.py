@@ -8,7 +8,14 @@ import tomllib
 import polars as pl
 import pytest
 from dashboard_fixtures import PAGES, REPO, Report, build_warehouse, requests
-from hostile_fixtures import EVIL, HOSTILE_NAMES, LIVE, hostile_rendered, hostile_warehouse, markdown_texts
+from hostile_fixtures import (
+    EVIL,
+    HOSTILE_NAMES,
+    LIVE,
+    hostile_rendered,
+    hostile_warehouse,
+    markdown_texts,
+)
 
 from pages.ui import formats
 from warehouse.regions import agency_id

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from pages.ui import signin
-from pages.ui.signin import FIRST_WAIT, FREE_FAILURES, GLOBAL_FAILURES, GLOBAL_LOCK, MAX_WAIT, Throttle
+from pages.ui.signin import (
+    FIRST_WAIT,
+    FREE_FAILURES,
+    GLOBAL_FAILURES,
+    GLOBAL_LOCK,
+    MAX_WAIT,
+    Throttle,
+)
 
 PASSWORD = "长密码-for-tests"
 
