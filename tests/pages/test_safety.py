@@ -110,3 +110,13 @@ def test_a_reversed_year_range_in_a_link_is_put_in_order(dashboard, tmp_path, gi
     at.run()
     assert at.sidebar.slider(key="years").value == expected
     assert at.session_state["_filters"].years == expected
+
+
+def test_a_picked_finding_renders_its_body_and_message_inert(dashboard, hostile_root):
+    at = _open(dashboard, hostile_root, "pages/quality.py", {})
+    at.session_state["finding-rows"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    picked = [t for t in markdown_texts(at) if "合计不符" in t]
+    assert picked, "the picked finding's heading and message are on screen"
+    assert not any(LIVE.search(t) for t in picked)
