@@ -120,3 +120,18 @@ def test_a_picked_finding_renders_its_body_and_message_inert(dashboard, hostile_
     picked = [t for t in markdown_texts(at) if "合计不符" in t]
     assert picked, "the picked finding's heading and message are on screen"
     assert not any(LIVE.search(t) for t in picked)
+
+
+def test_upload_messages_render_file_names_inert(dashboard, tmp_path):
+    at = dashboard(tmp_path / "wh")
+    at.secrets["upload_password"] = "密码-for-tests"
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.text_input[0].input("密码-for-tests")
+    at.button[0].click().run()
+    name = f"[点此](www.{EVIL})![](x.png)报告.txt"  # no slash: safe_name keeps it whole
+    at.file_uploader(key="uploads").upload(name, b"\x00\x01 not a report", "text/plain").run()
+    next(b for b in at.button if b.label == "导入").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert warnings and all("未导入" in w and not LIVE.search(w) for w in warnings), warnings
