@@ -51,6 +51,7 @@ PAGES = {
 }
 
 navigation = st.navigation(PAGES)
-controls.filter_frame(connection.connection())
-controls.follow_drilldown()
-navigation.run()
+with connection.guarded():  # a damaged warehouse is a Chinese message, never a traceback
+    controls.filter_frame(connection.connection(announce=True))
+    controls.follow_drilldown()
+    navigation.run()

@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from pages.ui import charts, controls
+from pages.ui.formats import escape_markdown
 from warehouse import queries
 
 FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity_zh": "严重程度", "outcome_zh": "结果",
@@ -41,7 +42,8 @@ event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
 charts.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")
 if event.selection.rows:
     picked = found.row(event.selection.rows[0], named=True)
-    st.markdown(f"**{picked['agency_name']} {picked['year']}年 · {picked['rule']}**：{picked['message_zh']}")
+    heading = f"{escape_markdown(picked['agency_name'])} {picked['year']}年 · {escape_markdown(picked['rule'])}"
+    st.markdown(f"**{heading}**：{escape_markdown(picked['message_zh'])}")
     involved = queries.cells(con, [picked["report_id"], picked["related_report_id"]], picked["keys"])
     charts.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
 

@@ -6,6 +6,7 @@ Viewing needs no sign-in; importing does, with the password in st.secrets (uploa
 import streamlit as st
 
 from pages.ui import signin, upload
+from pages.ui.formats import escape_markdown
 
 st.title("导入报告")
 if signin.upload_password() is None:
@@ -21,13 +22,17 @@ if not signin.signed_in():
 files = st.file_uploader("选择报告文件（PDF、DOCX、HTML、TXT、Markdown，可多选）", type=upload.UPLOAD_TYPES,
                          accept_multiple_files=True, key="uploads")  # fmt: skip
 if files and st.button("导入", type="primary", icon=":material/upload:"):
-    with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
-        summary, refused = upload.ingest_uploads(files)
+    try:
+        with st.spinner(f"正在解析并导入 {len(files)} 个文件…"):
+            summary, refused = upload.ingest_uploads(files)
+    except upload.ImportFailed as failed:
+        st.error(str(failed))
+        st.stop()
     for name, reason in refused:
-        st.warning(f"{name}：未导入，{reason}")
+        st.warning(f"{escape_markdown(name)}：未导入，{escape_markdown(reason)}")
     if summary is not None:
         counts = summary.counts
         st.success(f"新导入 {counts['ingested']} 份，替换 {counts['replaced']} 份，未变 {counts['unchanged']} 份，"
                    f"隔离 {counts['quarantined']} 份。新数据已可在各页面查看。")  # fmt: skip
         for path, reason in summary.quarantined:
-            st.warning(f"{path.name}：{reason}")
+            st.warning(f"{escape_markdown(path.name)}：{escape_markdown(reason)}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pages.ui.formats import fmt_number
+from pages.ui.formats import escape_markdown, fmt_number
 from pipeline.template import (
     T2_COLUMNS,
     T2_ROWS,
@@ -85,10 +85,10 @@ def source_document(report: dict) -> None:
     """The report's own text beside the extracted values, and the original file to download."""
     path = Path(report["source_path"] or "")
     if not path.is_file():
-        st.info(f"原文件已不在导入时的位置：{report['source_path']}")
+        st.info(f"原文件已不在导入时的位置：{escape_markdown(report['source_file'])}")
         return
     text = _text(report["report_id"], str(path), report["source_format"], path.stat().st_mtime)
-    st.caption(f"原文：{report['source_file']}（{report['source_format']}）")
+    st.caption(f"原文：{escape_markdown(report['source_file'])}（{escape_markdown(report['source_format'])}）")
     with st.container(height=640):
         st.text(text or "（无法读取原文）")
     st.download_button("下载原文件", path.read_bytes(), file_name=report["source_file"], key=f"src-{report['report_id']}",
@@ -101,9 +101,10 @@ SCOPE_NAMES = {"body": "本单位", "region": "全地区汇总"}
 def body_summary(reports: pl.DataFrame) -> None:
     """Who the body is, where it sits, and what its reports cover."""
     latest = reports.row(-1, named=True)
-    place = " / ".join(p for p in (latest["province"], latest["city"], latest["county"]) if p)
-    st.markdown(f"**{latest['agency_name']}** · {place} · {KIND_NAMES.get(latest['kind'], latest['kind'])}"
-                f" · {LEVEL_NAMES.get(latest['level'], latest['level'] or '')}")  # fmt: skip
+    place = " / ".join(escape_markdown(p) for p in (latest["province"], latest["city"], latest["county"]) if p)
+    kind = escape_markdown(KIND_NAMES.get(latest["kind"], latest["kind"]))
+    level = escape_markdown(LEVEL_NAMES.get(latest["level"], latest["level"] or ""))
+    st.markdown(f"**{escape_markdown(latest['agency_name'])}** · {place} · {kind} · {level}")
     columns = {"year": "年度", "version": "模板版本", "scope_name": "报告范围", "scope_evidence": "范围依据",
                "source_file": "文件", "primary_report": "计入统计", "duplicate": "有重复"}  # fmt: skip
     shown = reports.with_columns(scope_name=pl.col("scope").replace_strict(SCOPE_NAMES, default=pl.col("scope")))

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from pages.ui.controls import AGENCY_PAGE
-from pages.ui.formats import fmt_change, fmt_number
+from pages.ui.formats import escape_markdown, fmt_change, fmt_number
 
 
 def figure_cards(figures: pl.DataFrame) -> None:
@@ -21,7 +21,7 @@ def figure_cards(figures: pl.DataFrame) -> None:
         notes += ["含推算值" if row.get("derived") else "", f"{row['reports']}份报告" if row.get("reports") else ""]
         notes.append("变化为与上一年相比")
         column.metric(row["name"], value, None if small else fmt_change(row.get("change"), row["unit"]),
-                      delta_color="off", help="；".join(n for n in notes if n), border=True)  # fmt: skip
+                      delta_color="off", help=escape_markdown("；".join(n for n in notes if n)), border=True)  # fmt: skip
 
 
 def flag_list(found: pl.DataFrame, limit: int = 12) -> None:
@@ -31,6 +31,6 @@ def flag_list(found: pl.DataFrame, limit: int = 12) -> None:
         return
     st.caption(f"共 {found.height} 条提示，显示最近 {min(limit, found.height)} 条；点击单位名称打开单位画像。")
     for row in found.head(limit).to_dicts():
-        st.page_link(AGENCY_PAGE, label=f"{row['agency_name']}（{row['year']}年）", query_params={"agency": row["agency_id"]},
+        st.page_link(AGENCY_PAGE, label=f"{escape_markdown(row['agency_name'])}（{row['year']}年）", query_params={"agency": row["agency_id"]},
                      icon=":material/flag:")  # fmt: skip
-        st.caption(f"{row['flag']}：{row['message']}")
+        st.caption(f"{escape_markdown(row['flag'])}：{escape_markdown(row['message'])}")

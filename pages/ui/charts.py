@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from pages.ui.controls import AGENCY_PAGE, GOTO, PLACE_KEYS
-from pages.ui.formats import csv_bytes
+from pages.ui.formats import csv_bytes, escape_markdown
 from warehouse.measures import COMPOSITIONS, Measure
 from warehouse.queries import Filters
 from warehouse.rankings import Ranking
@@ -89,7 +89,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
 def _small_note(ranking: Ranking) -> str:
     if ranking.too_small.is_empty():
         return ""
-    names = "、".join(ranking.too_small["label"].head(8).to_list())
+    names = "、".join(escape_markdown(label) for label in ranking.too_small["label"].head(8).to_list())
     more = "等" if ranking.too_small.height > 8 else ""
     return f"样本过少、未参与排名：{names}{more}。"
 

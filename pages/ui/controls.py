@@ -95,7 +95,28 @@ def _year_range(low: int | None, high: int | None) -> tuple[int, int] | None:
     if low == high:
         st.caption(f"年度：{low}")
         return (low, high)
-    return st.slider("年度", low, high, (low, high), key="years", bind="query-params")
+    _order_years()
+    picked = st.slider("年度", low, high, (low, high), key="years", bind="query-params")
+    return (min(picked), max(picked))
+
+
+def _order_years() -> None:
+    """A link's `?years=2024&years=2019` means 2019–2024: put the pair in order, in the URL and the slider.
+
+    Streamlit takes a reversed pair from the URL as it is; the filters are ordered by
+    `_year_range` in any case, and this puts the link and the slider right for the next run.
+    """
+    remembered = st.session_state.get("years")
+    if remembered is not None:
+        if remembered[0] > remembered[1]:
+            st.session_state["years"] = (remembered[1], remembered[0])
+        return
+    try:
+        first, last = (int(float(v)) for v in st.query_params.get_all("years"))
+    except ValueError:
+        return  # not a pair of years: the slider falls back to the full range itself
+    if first > last:
+        st.query_params["years"] = [str(last), str(first)]
 
 
 def follow_drilldown() -> None:

@@ -1,6 +1,9 @@
-"""Numbers for Chinese readers (万, 亿, 百分点) and CSV files Excel opens correctly (UTF-8 with a BOM)."""
+"""Numbers for Chinese readers (万, 亿, 百分点), CSV files Excel opens correctly (UTF-8 with a BOM) and
+report text made inert: formulas neutralised in exports, markdown escaped on screen."""
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -33,10 +36,53 @@ def fmt_change(value: float | None, unit: str) -> str | None:
     return sign + fmt_number(value, unit)
 
 
-# ---------------------------------------------------------------- CSV downloads
+# ---------------------------------------------------------------- exports
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+_FORMULA_PATTERN = "^[=+\\-@\t\r]"
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made plain text with a leading quote.
+
+    Report text is data: an agency named `=HYPERLINK(...)` must open as that name, never as a
+    formula. Only text is touched, so a negative number stored as a number stays a number.
+    Every export (CSV here, xlsx elsewhere) passes its cells through this or `neutralise_frame`.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """`neutralise_cell` applied to every text (and categorical) column; numbers are left as they are."""
+    text = [name for name, dtype in frame.schema.items() if dtype in (pl.String, pl.Categorical, pl.Enum)]
+    return frame.with_columns(
+        pl.when(pl.col(name).cast(pl.String).str.contains(_FORMULA_PATTERN))
+        .then(pl.lit("'") + pl.col(name).cast(pl.String))
+        .otherwise(pl.col(name).cast(pl.String))
+        .alias(name)
+        for name in text
+    )
 
 
 def csv_bytes(frame: pl.DataFrame, columns: dict[str, str]) -> bytes:
-    """The rows with Chinese headers as UTF-8 CSV with a BOM, so Excel opens it correctly."""
+    """The rows with Chinese headers as UTF-8 CSV with a BOM (so Excel opens it correctly), formulas neutralised."""
     table = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
-    return "\ufeff".encode() + table.write_csv().encode("utf-8")
+    return "\ufeff".encode() + neutralise_frame(table).write_csv().encode("utf-8")
+
+
+# ---------------------------------------------------------------- markdown
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=^\"'])")
+
+
+def escape_markdown(text: object) -> str:
+    """Report text for a Markdown-rendering element, shown exactly as written and never parsed.
+
+    Every ASCII punctuation mark that Markdown, GitHub autolinks, Streamlit's `:color[...]`
+    and `:material/...:` directives or LaTeX could act on is backslash-escaped, and line breaks
+    become spaces, so a body named `![](https://…)街道` is text, not an image or a link.
+    """
+    flat = " ".join(str(text).splitlines())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import logging
 import sys
 import types
 from collections.abc import Iterator
@@ -10,9 +12,37 @@ from contextlib import contextmanager
 from pipeline.errors import ReportError
 from pipeline.ingest import ingest
 from pipeline.uploads import default_inbox, safe_name, store_upload
-from warehouse import settings
+from warehouse import settings, store
+
+LOG = logging.getLogger(__name__)
 
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md"]
+
+NOT_WRITABLE = "导入未完成：数据仓库所在的文件夹没有写入权限（或是只读的）。已发布的数据不受影响；请管理员检查文件夹权限后重试。"
+DISK_FULL = "导入未完成：磁盘空间不足。已发布的数据不受影响；请管理员清理磁盘空间后重试。"
+WRITE_FAILED = "导入未完成：写入数据仓库时出错。已发布的数据不受影响；详细原因已记入服务器日志。"
+DAMAGED = "导入未完成：数据仓库已损坏。请管理员按 README「备份与恢复」从备份恢复后重试；详细原因已记入服务器日志。"
+_BY_ERRNO = {errno.EACCES: NOT_WRITABLE, errno.EPERM: NOT_WRITABLE, errno.EROFS: NOT_WRITABLE,
+             errno.ENOSPC: DISK_FULL, errno.EDQUOT: DISK_FULL}  # fmt: skip
+_DAMAGED_ERRORS = tuple(e for e in (getattr(store, "WarehouseDamaged", None),) if e is not None)
+
+
+class ImportFailed(Exception):
+    """An import that could not be written; the message is for viewers (Chinese, no server path)."""
+
+
+@contextmanager
+def _told_plainly() -> Iterator[None]:
+    """A failed write (read-only folder, full disk) or a damaged warehouse as one Chinese sentence;
+    the error itself, with its paths, goes to the server log only."""
+    try:
+        yield
+    except _DAMAGED_ERRORS as error:
+        LOG.error("import refused: %s", error, exc_info=error)
+        raise ImportFailed(DAMAGED) from None
+    except OSError as error:
+        LOG.error("import failed: %s", error, exc_info=error)
+        raise ImportFailed(_BY_ERRNO.get(error.errno, WRITE_FAILED)) from None
 
 
 @contextmanager
@@ -36,15 +66,17 @@ def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
 
     The type is checked from the content, the size is limited and the stored name is the
     content hash (pipeline.uploads); the new snapshot is picked up on the next run of every page.
+    Raises `ImportFailed` when the files or the snapshot cannot be written.
     """
     inbox = default_inbox(settings.warehouse_dir())
     paths, refused = [], []
-    for uploaded in files:
-        try:
-            paths.append(store_upload(uploaded.getvalue(), uploaded.name, inbox))
-        except ReportError as exc:
-            refused.append((safe_name(uploaded.name), exc.reason))
-    if not paths:
-        return None, refused
-    with plain_main():
-        return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
+    with _told_plainly():
+        for uploaded in files:
+            try:
+                paths.append(store_upload(uploaded.getvalue(), uploaded.name, inbox))
+            except ReportError as exc:
+                refused.append((safe_name(uploaded.name), exc.reason))
+        if not paths:
+            return None, refused
+        with plain_main():
+            return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
