@@ -33,8 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the script's own folder must not shadow tests/hardening (this file is hardening.py too)
-sys.path[0:1] = [str(ROOT), str(ROOT / "tests")]
+sys.path[0:1] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
+import hardening_ui  # noqa: E402
 from hardening import badinputs  # noqa: E402
 from hardening.loadkit import kill_group, snapshot_view, start_ingest, write_batch  # noqa: E402
 from pipeline import limits  # noqa: E402
@@ -296,6 +297,8 @@ def main() -> None:
         ingest_section(folder, bad)
         concurrency_section(folder)
         faults_section(folder, args.kills)
+    print("dashboard:")
+    hardening_ui.main()
 
 
 if __name__ == "__main__":
