@@ -33,9 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the script's own folder must not shadow tests/hardening (this file is hardening.py too)
-sys.path[0:1] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
+sys.path[0:1] = [str(ROOT), str(ROOT / "tests")]
 
-import hardening_ui  # noqa: E402
 from hardening import badinputs  # noqa: E402
 from hardening.loadkit import kill_group, snapshot_view, start_ingest, write_batch  # noqa: E402
 from pipeline import limits  # noqa: E402
@@ -298,6 +297,9 @@ def main() -> None:
         concurrency_section(folder)
         faults_section(folder, args.kills)
     print("dashboard:")
+    sys.path.append(str(ROOT / "benchmarks"))  # last: this folder's hardening.py must not shadow tests/hardening
+    import hardening_ui
+
     hardening_ui.main()
 
 
