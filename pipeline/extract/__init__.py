@@ -12,6 +12,7 @@ from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
 from pipeline.extract.identity import identify
 from pipeline.extract.figures import extract_figures
+from pipeline.extract.script import as_printed, simplified
 from pipeline.extract.tables import extract_tables
 from pipeline.readers import read_bytes, read_file
 from pipeline.record import Record
@@ -24,7 +25,11 @@ PARSER_VERSION = "0.1.0"
 def extract_document(doc: Document) -> Record:
     """Identity, tables, text figures and findings of one read document."""
     record = Record(source=doc.source, format=doc.format)
+    printed, doc = doc, simplified(doc)
+    record.script = doc.script
     identify(doc, record)
+    if doc is not printed and record.agency:
+        record.agency_as_printed = as_printed(printed, record.agency)
     extract_tables(doc, record)
     if not record.values and record.template_version == "unknown":
         raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
