@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 VERSIONS = ("2019", "2021")
+#: The notice every generated demo report carries; a report holding it is never taken for a real one.
+SYNTHETIC_MARKER = "【演示数据】"
 
 
 def normalise(text: str) -> str:

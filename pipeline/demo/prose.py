@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipeline.demo.city import Body
 from pipeline.demo.draw import Draw
-from pipeline.extract.identity import SYNTHETIC_MARKER
+from pipeline.template import SYNTHETIC_MARKER
 
 MARKER = SYNTHETIC_MARKER + "本报告为xxgk合成的虚构数据，机关名称与全部数字均为虚构，不代表任何真实机关。"
 

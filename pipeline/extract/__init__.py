@@ -27,12 +27,12 @@ def extract_document(doc: Document) -> Record:
     record = Record(source=doc.source, format=doc.format)
     printed, doc = doc, simplified(doc)
     record.script = doc.script
-    identify(doc, record)
+    titled = identify(doc, record)
     if doc is not printed and record.agency:
         record.agency_as_printed = as_printed(printed, record.agency)
     extract_tables(doc, record)
-    if not record.values and record.template_version == "unknown":
-        raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
+    if not titled and not record.values and not record.candidates and record.template_version == "unknown":
+        raise ReportError(doc.source, "not a disclosure report: no report title and none of Tables 二/三/四 found / 未找到年报标题与表格")
     extract_figures(doc, record)
     narrative = normalise("".join(b.text for b in doc.blocks if isinstance(b, Paragraph)))
     record.findings = validate(record, narrative)

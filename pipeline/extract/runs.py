@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pipeline.extract import digits
 from pipeline.extract.arithmetic import Assignment, best_combinations
@@ -98,8 +98,9 @@ def _materials(text: str, located: list[tuple[Row, int, int]], end: int) -> dict
 # ---------------------------------------------------------------- Table 二
 
 
-def extract_t2(text: str, record: Record) -> None:
-    """Decode Table 二's rows one by one; narrow them with the text's restated figures."""
+def extract_t2(text: str, record: Record, skip: Collection[str] = ()) -> None:
+    """Decode Table 二's rows one by one (but those in `skip`, already read by their labels);
+    narrow them with the text's restated figures."""
     start = text.find("第二十条")
     end = _t3_start(text)
     if start < 0:
@@ -110,7 +111,7 @@ def extract_t2(text: str, record: Record) -> None:
     materials = _materials(text, located, end)
     for row in rows:
         material = materials.get(row.key)
-        if not material:
+        if not material or row.key in skip:
             continue
         key_of = [t2_key(row.key, c) for c in row.columns]
         options = [dict(zip(key_of, cells)) for cells in _decode_t2(material, row)]

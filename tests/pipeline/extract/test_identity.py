@@ -26,3 +26,38 @@ def test_title_shapes(lines, agency, year):
     record = Record(source="x", format="text")
     identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
     assert (record.agency, record.year) == (agency, year)
+
+
+@pytest.mark.parametrize(
+    ("lines", "agency", "year"),
+    [
+        (["当前位置：首页 > 政府信息公开 > 政府信息公开年报", "【字体：大 中 小】 打印本页 分享到：",
+          "云岫市鹤汀区孙家镇", "2020", "年政府信息公开工作年度报告"], "云岫市鹤汀区孙家镇", 2020),
+        (["当前位置:首页>政府信息公开>公开年报", "云岫市卫生健康局2023年政府信息公开工作年度报告"], "云岫市卫生健康局", 2023),
+        (["返回顶部云岫市交通运输局", "2023年政府信息公开工作年度报告"], "云岫市交通运输局", 2023),
+        (["网站标识码：1234567890", "云岫市教育局2023年政府信息公开工作年度报告", "云ICP备12345678号"], "云岫市教育局", 2023),
+        (["云岫市鹤汀区", "卫生健康局2023年政府信息公开", "工作年度报告"], "云岫市鹤汀区卫生健康局", 2023),
+        # glued to its breadcrumb, the last step cannot be told from the name: the year only
+        (["当前位置:首页>政府信息公开>公开年报云岫市卫生健康局2023年政府信息公开工作年度报告"], None, 2023),
+        # a whole sentence is never an agency
+        (["现将我局2023年政府信息公开工作年度报告如下"], None, 2023),
+        (["分享到：", ">"], None, None),
+    ],
+)
+def test_site_chrome_never_reaches_the_agency(lines, agency, year):
+    record = Record(source="x", format="text")
+    identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
+    assert (record.agency, record.year) == (agency, year)
+
+
+@pytest.mark.parametrize(
+    ("lines", "year"),
+    [
+        (["政务公开", "我镇2023年政府信息公开工作在县委县政府领导下稳步推进。"], 2023),
+        (["一、总体情况", "本报告中所列数据的统计期限自2022年1月1日起至2022年12月31日止。"], 2022),
+    ],
+)
+def test_year_stated_only_in_the_body(lines, year):
+    record = Record(source="x", format="text")
+    assert identify(Document("x", "text", [Paragraph(line) for line in lines]), record) is False
+    assert (record.agency, record.year) == (None, year)
