@@ -52,6 +52,8 @@ class Record:
     script: str = "simplified"
     agency_as_printed: str | None = None
     template_evidence: list[str] = field(default_factory=list)
+    #: Table 三's row layout ("single_other" or "split_other"), where Table 三 was read.
+    t3_layout: str | None = None
     values: dict[str, Value] = field(default_factory=dict)
     candidates: dict[str, list[dict[str, Number]]] = field(default_factory=dict)
     candidate_sources: dict[str, Value] = field(default_factory=dict)

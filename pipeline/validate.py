@@ -10,9 +10,19 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.arithmetic import holds
 from pipeline.record import Finding, Record
-from pipeline.template import T2_ROWS, T3_COLUMNS, T3_LAYOUTS, T4_KEYS, T4_RULES, SumRule, t2_key, t3_key, t3_rules
+from pipeline.template import (
+    T2_ROWS,
+    T3_COLUMNS,
+    T3_LAYOUTS,
+    T4_KEYS,
+    T4_RULES,
+    SumRule,
+    holds,
+    t2_key,
+    t3_key,
+    t3_rules,
+)
 
 #: The three tables as their key prefixes and printed names, for the completeness findings.
 TABLES = (("t2.", "表二", "Table 2"), ("t3.", "表三", "Table 3"), ("t4.", "表四", "Table 4"))
@@ -70,7 +80,9 @@ def completeness(record: Record) -> list[Finding]:
 
 
 def _layout(record: Record) -> str:
-    """The record's Table 三 row layout."""
+    """The record's Table 三 row layout, as extraction decided it (by its keys for a record made otherwise)."""
+    if record.t3_layout is not None:
+        return record.t3_layout
     return "split_other" if "t3.other_misc.total" in record.values else "single_other"
 
 

@@ -27,6 +27,8 @@ class Prose:
     problems: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
     stated: dict[str, int] = field(default_factory=dict)
+    #: Keys stated only in the sections after the tables (a copy cut after Table 二 lacks them).
+    late: set[str] = field(default_factory=set)
 
 
 def write(body: Body, year: int, text: dict[str, int], requests: tuple[int, int, int], draw: Draw) -> Prose:
@@ -52,7 +54,9 @@ def write(body: Body, year: int, text: dict[str, int], requests: tuple[int, int,
         draw.pick(SUPERVISION),
     ]
     prose.problems = [draw.pick(PROBLEMS), draw.pick(IMPROVEMENTS)]
+    before = set(prose.stated)
     prose.other = _other_matters(year, text, draw, prose.stated)
+    prose.late = set(prose.stated) - before
     return prose
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
-from pipeline.extract.identity import identify
 from pipeline.extract.figures import extract_figures
+from pipeline.extract.identity import identify
 from pipeline.extract.script import as_printed, simplified
 from pipeline.extract.tables import extract_tables
 from pipeline.readers import read_bytes, read_file

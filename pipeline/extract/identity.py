@@ -18,10 +18,11 @@ from pipeline.record import Record
 from pipeline.template import SYNTHETIC_MARKER, normalise
 
 #: Title shapes: the year before the title words, then the year in brackets after them
-#: ("…政府信息公开工作年度报告（2021年度）").
+#: ("…政府信息公开工作年度报告（2021年度）"). The name parts are bounded (a longer one is
+#: no name anyway), which keeps a search linear in the line length.
 TITLES = (
-    re.compile(r"(?P<pre>.*?)(?P<year>20\d{2})年度?(?P<mid>.*?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"),
-    re.compile(r"(?P<pre>.*?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告[(\[]?(?P<year>20\d{2})年?度?[)\]]?"),
+    re.compile(r"(?P<pre>.{0,60}?)(?P<year>20\d{2})年度?(?P<mid>.{0,60}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"),
+    re.compile(r"(?P<pre>.{0,60}?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告[(\[]?(?P<year>20\d{2})年?度?[)\]]?"),
 )
 #: The statistics period, then a body sentence about the year's disclosure work ("我镇2023年政府信息公开工作").
 BODY_YEARS = (
@@ -45,11 +46,14 @@ CHROME_PHRASE = re.compile(
     r"|分享到[:：]?|收藏本页|加入收藏|设为首页|无障碍|繁体版?|简体版?|视力保护色|【\s*[】\]]"
 )
 #: What never appears in an agency's name: title words, site and page words, sentence openers.
-NOT_AGENCY = re.compile(r"公开|年报|报告|首页|位置|栏目|专栏|网站|门户|返回|打印|分享|字体|浏览|^(?:根据|按照|依据|为|本|我|现将|今年|全年)")
+NOT_AGENCY = re.compile(
+    r"公开|年报|报告|首页|位置|栏目|专栏|专题|网站|门户|返回|打印|分享|字体|浏览|通知公告|动态|要闻|目录|指南|列表|详情|正文"
+    r"|^(?:根据|按照|依据|为|本|我|现将|今年|全年)"
+)
 AGENCY_PUNCTUATION = re.compile(r"[<>»›|/\\:：，,。；;！!？?、“”\"'《》【】\[\]=_#@&%*~]")
 #: A name with one of these already says where the body sits; one without may have its
 #: place on the title line before ("XX县" / "卫生健康局2023年…").
-PLACE = re.compile(r"省|市|县|区|旗|州|盟|镇|乡|街道|国家|国务院|中央|中共|全国")
+PLACE = re.compile(r"省|市|县|区|旗|州|盟|镇|乡|街道|国家|国务院|中央|中共|中国|全国")
 HEAD_LINES = 15
 MAX_AGENCY_CHARS = 40
 #: A title sits at the start of its line; longer lines are cut here, as the title pattern

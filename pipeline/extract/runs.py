@@ -144,11 +144,10 @@ def _t3_start(text: str) -> int:
 # ---------------------------------------------------------------- Table 三
 
 
-def extract_t3(text: str, table_text: str, record: Record) -> None:
-    """Decode every row by its row sum, then the table by its column rules."""
+def extract_t3(text: str, layout: str, record: Record) -> None:
+    """Decode every row of the given layout by its row sum, then the table by its column rules."""
     start = _t3_start(text)
     end = _t4_start(text, start)
-    layout = "split_other" if "逾期不补正" in table_text else "single_other"
     rows = T3_LAYOUTS[layout]
     materials = _materials(text, _locate(text, rows, start), end)
     options: dict[str, list[Assignment]] = {}

@@ -50,15 +50,21 @@ def extract_tables(doc: Document, record: Record) -> None:
     regions = find_regions(texts)
     table_text = "".join(texts[regions.t2.start : regions.t4.stop])
     record.template_version, record.template_evidence = detect_version(table_text)
-    text = runs.flatten(lines[regions.t2.start : regions.t4.stop])
+    # digit runs are decoded only in running text: a table cell has certain borders, and a
+    # blank cell that joined text would lose would shift every cut after it
+    text = runs.flatten([line for line in lines[regions.t2.start : regions.t4.stop] if not line.from_table])
     if record.template_version == "unknown":  # Table 四 is the same in both versions
         if regions.t4.start < len(lines) and not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
             runs.extract_t4(text, record)
         return
     found = extract_t2(lines[regions.t2.start : regions.t2.stop], record)
     runs.extract_t2(text, record, skip=found)  # rows a label did not find, from their runs
-    if not extract_t3(lines[regions.t3.start : regions.t3.stop], table_text, record):
-        runs.extract_t3(text, table_text, record)
+    value_lines = [line for line in lines[regions.t3.start : regions.t3.stop] if _is_value_row(line, len(T3_COLUMNS))]
+    layout = t3_layout(len(value_lines), table_text, record.template_version)
+    if not extract_t3(value_lines, layout, record):
+        runs.extract_t3(text, layout, record)
+    if any(key.startswith("t3.") for key in [*record.values, *record.ambiguous]):
+        record.t3_layout = layout
     if not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
         runs.extract_t4(text, record)
 
@@ -77,7 +83,7 @@ def find_regions(lines: list[str]) -> Regions:
         t4 = _t4_alone(lines)
     start4 = t4 if t4 is not None else len(lines)
     start2 = next((i for i in (t2, t3) if i is not None), start4)
-    start3 = t3 if t3 is not None else start2
+    start3 = t3 if t3 is not None else start4  # a copy cut after Table 二, or one without Table 三
     end4 = _first(lines, T4_END_CUES, start4 + 1) or len(lines)
     return Regions(range(start2, start3), range(start3, start4), range(start4, end4))
 
@@ -165,12 +171,10 @@ def _t2_cells(lines: list[Line], row: Row) -> list[Token] | None:
 # ---------------------------------------------------------------- Table 三
 
 
-def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
-    """Table 三 by labels, else by template order; False where neither fits."""
-    value_lines = [line for line in lines if _is_value_row(line, len(T3_COLUMNS))]
+def extract_t3(value_lines: list[Line], layout: str, record: Record) -> bool:
+    """Table 三's value rows by labels, else by template order; False where neither fits."""
     if not value_lines:
         return False
-    layout = _t3_layout(len(value_lines), table_text, record.template_version)
     rows = T3_LAYOUTS[layout]
     assigned = _by_label(value_lines, rows) or _by_order(value_lines, rows) or _by_label(value_lines, rows, partial=True)
     if assigned is None:
@@ -191,8 +195,9 @@ def _is_value_row(line: Line, width: int) -> bool:
     return labelled or any(t.kind != "blank" for t in cells)
 
 
-def _t3_layout(value_rows: int, table_text: str, version: str) -> str:
-    """Single or split （六）: by the count of value rows, else by the sub-row labels."""
+def t3_layout(value_rows: int, table_text: str, version: str) -> str:
+    """Single or split （六）, decided here once for every reader of Table 三 (labels, runs,
+    validation through `Record.t3_layout`): by the count of value rows, else by the sub-row labels."""
     for layout, rows in T3_LAYOUTS.items():
         if len(rows) == value_rows:
             return layout

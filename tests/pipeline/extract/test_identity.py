@@ -61,3 +61,10 @@ def test_year_stated_only_in_the_body(lines, year):
     record = Record(source="x", format="text")
     assert identify(Document("x", "text", [Paragraph(line) for line in lines]), record) is False
     assert (record.agency, record.year) == (None, year)
+
+
+def test_a_site_column_before_the_title_is_not_part_of_the_name():
+    record = Record(source="x", format="text")
+    lines = ["通知公告", "卫生健康局2023年政府信息公开工作年度报告"]
+    identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
+    assert (record.agency, record.year) == ("卫生健康局", 2023)
