@@ -51,6 +51,12 @@ def flatten(lines: Sequence[Line]) -> str:
     return re.sub(r"(\d)[、．]", r"\1.", re.sub(r"\s+", " ", text))
 
 
+def drop_last_run(text: str) -> str:
+    """The text without the digit run it ends with: where a copy was cut off inside a table,
+    the run may have lost digits, and a shortened run can still cut validly into wrong cells."""
+    return re.sub(RUN.pattern + r"\s*$", "", text)
+
+
 def _cue_pattern(cue: str) -> re.Pattern[str]:
     """A cue that tolerates spaces between its characters."""
     return re.compile(r"\s*".join(re.escape(ch) for ch in normalise(cue)))

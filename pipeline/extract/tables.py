@@ -53,6 +53,8 @@ def extract_tables(doc: Document, record: Record) -> None:
     # digit runs are decoded only in running text: a table cell has certain borders, and a
     # blank cell that joined text would lose would shift every cut after it
     text = runs.flatten([line for line in lines[regions.t2.start : regions.t4.stop] if not line.from_table])
+    if regions.t4.stop == len(lines) and lines and lines[-1].values():
+        text = runs.drop_last_run(text)  # a copy cut off inside a run: its last digits may be missing
     if record.template_version == "unknown":  # Table 四 is the same in both versions
         if regions.t4.start < len(lines) and not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
             runs.extract_t4(text, record)

@@ -100,3 +100,14 @@ def test_traditional_characters_are_matched_and_kept_as_printed() -> None:
     record = extract_bytes(text.encode(), "copy.txt")
     assert (record.agency, record.agency_as_printed, record.script) == ("云岫市测试局", "雲岫市測試局", "traditional")
     assert record.to_json()["values"]["t2.normative_documents.total_published"] == 17
+
+
+def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:
+    # scraped text cut inside Table 二: 规范性文件's run "12517" lost its last digits ("125")
+    head = "云岫市测试局2019年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第(一)项 信息内容 本年新制作数量 本年新公开数量 对外公开总数量 规章 000 规范性文件 "
+    whole = _record([head + "12517 第二十条第(五)项 信息内容 上一年项目数量 本年增/减 处理决定数量 行政许可 000"])
+    cut = _record([head + "125"])
+    assert whole.to_json()["values"]["t2.regulations.newly_made"] == 0
+    assert "t2.normative_documents.newly_made" not in cut.to_json()["values"]
+    assert "t2.normative_documents.newly_made" not in cut.ambiguous
+    assert cut.to_json()["values"]["t2.regulations.total_published"] == 0
