@@ -54,6 +54,9 @@ AGENCY_PUNCTUATION = re.compile(r"[<>»›|/\\:：，,。；;！!？?、“”\"
 #: A name with one of these already says where the body sits; one without may have its
 #: place on the title line before ("XX县" / "卫生健康局2023年…").
 PLACE = re.compile(r"省|市|县|区|旗|州|盟|镇|乡|街道|国家|国务院|中央|中共|中国|全国")
+#: Crawler metadata naming the publisher, and a signature above the closing date.
+PUBLISHER = re.compile(r"^(?:发布机构|发文机关|发布单位)[:：](.+)$")
+SIGNATURE = re.compile(r"([^。；;！!？?:：，,\d]{2,40})20\d{2}年\d{1,2}月\d{1,2}日$")
 HEAD_LINES = 15
 MAX_AGENCY_CHARS = 40
 #: A title sits at the start of its line; longer lines are cut here, as the title pattern
@@ -71,6 +74,7 @@ def identify(doc: Document, record: Record) -> bool:
     found = _title(lines)
     if found is not None:
         record.year, record.agency = found
+        record.agency = record.agency or _published_by(doc) or _signature(doc)
         return True
     body = normalise(doc.text()[:20000])
     for pattern in BODY_YEARS:
@@ -79,6 +83,29 @@ def identify(doc: Document, record: Record) -> bool:
             record.year = int(match.group(1))
             break
     return False
+
+
+def _published_by(doc: Document) -> str | None:
+    """The body a crawler's metadata names as publisher ("发布机构: XX镇人民政府"), where the title names none."""
+    for number, line in enumerate(line for part in doc.parts() for line in part.splitlines()):
+        match = PUBLISHER.match(normalise(line[:200]))
+        if match:
+            return _placed(match.group(1))
+        if number >= HEAD_LINES * 2:
+            break
+    return None
+
+
+def _signature(doc: Document) -> str | None:
+    """The body that signs the report at its end, above the date ("XX镇人民政府 / 2024年1月20日")."""
+    match = SIGNATURE.search(normalise(doc.text()[-2000:]))
+    return _placed(match.group(1)) if match else None
+
+
+def _placed(candidate: str) -> str | None:
+    """A fallback name, kept only where it is a clean name that says where the body sits."""
+    name = _clean(candidate)
+    return name if name is not None and PLACE.search(name) else None
 
 
 def _title(lines: list[str]) -> tuple[int, str | None] | None:

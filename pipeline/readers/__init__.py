@@ -45,7 +45,7 @@ def read_bytes(data: bytes, source: str) -> Document:
     if form == "html":
         return html.read(data, source)
     content = decode_text(data, source)
-    if form == "text":  # pipes read the same whatever the file is called
+    if form in ("text", "markdown"):  # pipes read the same whatever the file is called
         form = "pipes" if pipes.looks_like_cell_pipes(content) else "markdown" if markdown.looks_like_pipe_rows(content) else form
     _check_text_size(content, form, source)
     if form == "markdown":

@@ -68,3 +68,18 @@ def test_a_site_column_before_the_title_is_not_part_of_the_name():
     lines = ["通知公告", "卫生健康局2023年政府信息公开工作年度报告"]
     identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
     assert (record.agency, record.year) == ("卫生健康局", 2023)
+
+
+@pytest.mark.parametrize(
+    ("lines", "agency"),
+    [
+        (["2023年政府信息公开工作年度报告", "一、总体情况", "本年度工作稳步推进。", "云岫市鹤汀区孙家镇人民政府", "2024年1月20日"],
+         "云岫市鹤汀区孙家镇人民政府"),
+        (["标题: 2023年政府信息公开工作年度报告", "发布机构: 云岫市鹤汀区孙家镇人民政府", "正文"], "云岫市鹤汀区孙家镇人民政府"),
+        (["2023年政府信息公开工作年度报告", "特此报告。2024年1月20日"], None),
+    ],
+)
+def test_a_title_without_its_body_takes_the_publisher_or_the_signature(lines, agency):
+    record = Record(source="x", format="text")
+    identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
+    assert (record.agency, record.year) == (agency, 2023)

@@ -40,3 +40,7 @@ def test_a_pipe_after_every_cell_keeps_every_cell() -> None:
 def test_plain_text_without_pipes_is_not_taken_for_pipes() -> None:
     doc = read_bytes("云岫市测试局\n2019年政府信息公开工作年度报告\n规章 0 0 0 | 备注\n".encode(), "copy.txt")
     assert doc.format == "scraped"
+
+
+def test_a_cell_stream_named_md_is_still_a_cell_stream() -> None:
+    assert read_bytes(CELL_STREAM.encode(), "copy.md").format == "pipes"
