@@ -42,7 +42,7 @@ CHROME_LINE = re.compile(
 BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|您现在的位置|首页).*[>»›]|^.*[>»›].*[>»›]")
 #: Page furniture glued to other text: cut out before matching.
 CHROME_PHRASE = re.compile(
-    r"[【\[]?字体[:：]?[【\[]?大[】\]]?中[】\]]?小[】\]]?|返回顶部|返回首页|打印本页|打印此页|打印|关闭窗口|关闭本页|关闭"
+    r"[【\[]?字体[:：]?[【\[]?大[】\]]?中[】\]]?小[】\]]?|返回顶部|返回首页|打印本页|打印此页|[【\[]打印[】\]]|关闭窗口|关闭本页|[【\[]关闭[】\]]"
     r"|分享到[:：]?|收藏本页|加入收藏|设为首页|无障碍|繁体版?|简体版?|视力保护色|【\s*[】\]]"
 )
 #: What never appears in an agency's name: title words, site and page words, sentence openers.
