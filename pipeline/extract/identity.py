@@ -48,7 +48,7 @@ CHROME_PHRASE = re.compile(
 #: What never appears in an agency's name: title words, site and page words, sentence openers.
 NOT_AGENCY = re.compile(
     r"公开|年报|报告|首页|位置|栏目|专栏|专题|网站|门户|返回|打印|分享|字体|浏览|通知公告|动态|要闻|目录|指南|列表|详情|正文"
-    r"|^(?:根据|按照|依据|为|本|我|现将|今年|全年)"
+    r"|^(?:根据|按照|依据|为|本|我|现(?:将|依据|就|按|根据)|今年|全年)"
 )
 AGENCY_PUNCTUATION = re.compile(r"[<>»›|/\\:：，,。；;！!？?、“”\"'《》【】\[\]=_#@&%*~]")
 #: A name with one of these already says where the body sits; one without may have its
@@ -120,6 +120,8 @@ def _title(lines: list[str]) -> tuple[int, str | None] | None:
                 if match is None or match.end() <= len(window) - len(lines[end]):
                     continue  # a title that does not reach the window's last line is found with a shorter window
                 year = int(match.group("year"))
+                if first is not None and year != first[0]:
+                    continue  # a later line naming another year is about another report
                 agency = _agency(match, lines[start - 1] if start else "")
                 if agency is not None:
                     return year, agency

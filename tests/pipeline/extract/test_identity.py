@@ -83,3 +83,10 @@ def test_a_title_without_its_body_takes_the_publisher_or_the_signature(lines, ag
     record = Record(source="x", format="text")
     identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
     assert (record.agency, record.year) == (agency, 2023)
+
+
+def test_a_later_line_about_another_year_does_not_name_the_body():
+    record = Record(source="x", format="text")
+    lines = ["2023年政府信息公开工作年度报告", "现依据云岫市财政局2022年政府信息公开工作年度报告的格式编制。"]
+    identify(Document("x", "text", [Paragraph(line) for line in lines]), record)
+    assert (record.agency, record.year) == (None, 2023)
