@@ -103,15 +103,15 @@ def regroup(lines: list[Line]) -> list[Line]:
         single = len(line.tokens) == 1
         token = line.tokens[0] if single else None
         starts_row = token is None or token.kind == "text" or source is None or source.from_table != line.from_table
-        if group and starts_row:
-            out.append(Line(tuple(group), source.where, source.from_table))  # type: ignore[union-attr]
+        if source is not None and starts_row:
+            out.append(Line(tuple(group), source.where, source.from_table))
             group, source = [], None
         if token is None:
             out.append(line)
             continue
         group.append(token)
         source = source or line
-    if group and source is not None:
+    if source is not None:
         out.append(Line(tuple(group), source.where, source.from_table))
     return out
 
