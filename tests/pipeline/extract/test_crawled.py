@@ -3,11 +3,15 @@ Table 四 alone. Never a wrong value: what cannot be read is absent, with a find
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from conftest import CORPUS
 from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
-from pipeline.extract import extract_bytes, extract_document
+from pipeline.evaluate import same
+from pipeline.extract import extract_bytes, extract_document, extract_path
 from pipeline.extract.lines import document_lines
 
 #: A copy with a pipe after every cell, cut off inside Table 二 (after 其他对外管理服务事项).
@@ -111,3 +115,38 @@ def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:
     assert "t2.normative_documents.newly_made" not in cut.to_json()["values"]
     assert "t2.normative_documents.newly_made" not in cut.ambiguous
     assert cut.to_json()["values"]["t2.regulations.total_published"] == 0
+
+
+VARIANTS = CORPUS.parent / "variants"
+#: Text variants; the scanned PDF there belongs to the OCR work.
+TEXT_VARIANTS = ("pingtan_syq_2022_trad", "seed_sunjiatuan_2020_cellpipes", "seed_sunjiatuan_2020_cut",
+                 "seed_sunjiatuan_2020_pipes", "seed_sunjiatuan_2020_trad")
+
+
+@pytest.fixture(scope="module")
+def variant_records():
+    if not (VARIANTS / "truth").exists():
+        pytest.skip(f"crawled variants not found at {VARIANTS}")
+    out = {}
+    for name in TEXT_VARIANTS:
+        truth = json.loads((VARIANTS / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+        out[name] = (truth, extract_path(VARIANTS / truth["source"]))
+    return out
+
+
+@pytest.mark.parametrize("name", TEXT_VARIANTS)
+def test_crawled_variants_never_give_a_wrong_value(variant_records, name):
+    truth, record = variant_records[name]
+    got = record.to_json()["values"]
+    assert (record.agency, record.year, record.template_version) == (truth["agency"], truth["year"], truth["template_version"])
+    assert [k for k, v in got.items() if k in truth["values"] and not same(truth["values"][k], v)] == []
+    assert [k for k in got if k not in truth["values"]] == []
+    absent = [k for k in truth["values"] if k not in got]
+    source = (VARIANTS / truth["source"]).read_text(encoding="utf-8")
+    if name.endswith("_cut"):
+        # the truth lists the figures of the whole report; those stated after the cut are not in the copy
+        assert absent and all(k.startswith("text.") for k in absent)
+        assert "人大代表建议" not in source and not any(k.startswith(("t3.", "t4.")) for k in got)
+        assert {f.rule for f in record.findings if f.outcome == "fail"} == {"TABLE-MISSING"}
+    else:
+        assert absent == []
