@@ -51,11 +51,13 @@ Block = Paragraph | Table
 
 @dataclass
 class Document:
-    """A report as read: its blocks in reading order, and the form it came in."""
+    """A report as read: its blocks in reading order, and the form it came in; `script` is
+    "traditional" for a copy converted to simplified characters for matching."""
 
     source: str
     format: str
     blocks: list[Block] = field(default_factory=list)
+    script: str = "simplified"
 
     def parts(self) -> Iterator[str]:
         """Paragraph texts and table rows (cells joined by tabs) in reading order, lazily:

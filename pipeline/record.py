@@ -47,7 +47,13 @@ class Record:
     year: int | None = None
     template_version: str = "unknown"
     synthetic: bool = False
+    #: "traditional" where the report was printed in traditional characters and matched
+    #: in a simplified copy; `agency_as_printed` then keeps the name in its printed script.
+    script: str = "simplified"
+    agency_as_printed: str | None = None
     template_evidence: list[str] = field(default_factory=list)
+    #: Table 三's row layout ("single_other" or "split_other"), where Table 三 was read.
+    t3_layout: str | None = None
     values: dict[str, Value] = field(default_factory=dict)
     candidates: dict[str, list[dict[str, Number]]] = field(default_factory=dict)
     candidate_sources: dict[str, Value] = field(default_factory=dict)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 VERSIONS = ("2019", "2021")
+#: The notice every generated demo report carries; a report holding it is never taken for a real one.
+SYNTHETIC_MARKER = "【演示数据】"
 
 
 def normalise(text: str) -> str:
@@ -155,8 +158,6 @@ T3_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "not_processed_total": ("（五）不予处理", tuple(r.key for r in _T3_HEAD[15:20])),
     "other_handling_total": ("（六）其他处理", tuple(r.key for r in _T3_OTHER_SPLIT)),
 }
-#: The outcome rows that add up to （七）总计, by group (T3-SUM-RESULT).
-T3_OUTCOME_PARTS = ("disclosed", "partially_disclosed", "withheld_total", "unavailable_total", "not_processed_total", "other_handling_total")
 
 # ---------------------------------------------------------------- Table 四
 T4_PROCEEDINGS: dict[str, str] = {
@@ -179,15 +180,6 @@ FINGERPRINTS: dict[str, tuple[str, ...]] = {
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "行政规范性文件"),
 }
 
-# ---------------------------------------------------------------- section headings (§2)
-SECTION_CUES: dict[str, tuple[str, ...]] = {
-    "proactive_disclosure": ("主动公开政府信息情况",),
-    "requests_handling": ("收到和处理政府信息公开申请情况",),
-    "review_litigation": ("行政复议、行政诉讼情况", "行政复议和行政诉讼情况", "行政复议和提起行政诉讼", "行政法复议"),
-    "problems_improvements": ("存在的主要问题及改进情况", "存在问题及改进情况", "主要问题及改进"),
-    "other_matters": ("其他需要报告的事项",),
-}
-
 
 def t3_key(row: str, column: str) -> str:
     """Canonical key of a Table 三 cell."""
@@ -198,16 +190,6 @@ def t2_key(row: str, column: str) -> str:
     """Canonical key of a Table 二 cell."""
     return f"t2.{row}.{column}"
 
-
-def unit_of(key: str) -> str:
-    """The unit of a key, for display: amounts by their suffix, everything else counted."""
-    if key.endswith("_wan_yuan"):
-        return "万元"
-    if key.endswith("_yuan"):
-        return "元"
-    if key.endswith(("prior_year_items", "items_change")):
-        return "个"
-    return "件"
 
 # ---------------------------------------------------------------- consistency rules (§4c, §5)
 
@@ -248,6 +230,16 @@ def t3_rules(layout: str) -> list[SumRule]:
         for r in rows
     ]
     return rules
+
+
+def holds(rule: SumRule, values: Mapping[str, int | float | None]) -> bool | None:
+    """True/False where every input is a number, None where the rule is not assessable."""
+    inputs = [values.get(k) for k in rule.left + rule.right]
+    if any(v is None for v in inputs):
+        return None
+    left = sum(values[k] for k in rule.left)  # type: ignore[misc]
+    right = sum(values[k] for k in rule.right)  # type: ignore[misc]
+    return abs(left - right) < 1e-9
 
 
 T4_RULES: tuple[SumRule, ...] = tuple(

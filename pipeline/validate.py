@@ -10,9 +10,22 @@ from __future__ import annotations
 
 import re
 
-from pipeline.extract.arithmetic import holds
 from pipeline.record import Finding, Record
-from pipeline.template import T4_RULES, SumRule, t3_rules
+from pipeline.template import (
+    T2_ROWS,
+    T3_COLUMNS,
+    T3_LAYOUTS,
+    T4_KEYS,
+    T4_RULES,
+    SumRule,
+    holds,
+    t2_key,
+    t3_key,
+    t3_rules,
+)
+
+#: The three tables as their key prefixes and printed names, for the completeness findings.
+TABLES = (("t2.", "表二", "Table 2"), ("t3.", "表三", "Table 3"), ("t4.", "表四", "Table 4"))
 
 #: Narrative sentences restating Table 三 (T3-TEXT): pattern → the total it restates.
 TEXT_RESTATEMENTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
@@ -26,17 +39,51 @@ def validate(record: Record, narrative: str = "") -> list[Finding]:
     values = {key: v.value for key, v in record.values.items()}
     findings = [_apply(rule, values) for rule in _rules(record)]
     findings += _non_negative(record)
+    findings += completeness(record)
     findings += text_findings(record, narrative)
     return findings
 
 
 def _rules(record: Record) -> list[SumRule]:
     """The sum rules for the record's Table 三 layout, plus Table 四's."""
-    layout = "split_other" if "t3.other_misc.total" in record.values else "single_other"
-    rules = t3_rules(layout) if any(k.startswith("t3.") for k in record.values) else []
+    rules = t3_rules(_layout(record)) if any(k.startswith("t3.") for k in record.values) else []
     if any(k.startswith("t4.") for k in record.values):
         rules += list(T4_RULES)
     return rules
+
+
+def expected_keys(record: Record) -> dict[str, tuple[str, ...]]:
+    """Every table key a complete report of the record's version prints, by table prefix."""
+    if record.template_version not in T2_ROWS:
+        return {"t2.": (), "t3.": (), "t4.": T4_KEYS}
+    t2 = tuple(t2_key(row.key, c) for row in T2_ROWS[record.template_version] for c in row.columns)
+    t3 = tuple(t3_key(row.key, c) for row in T3_LAYOUTS[_layout(record)] for c in T3_COLUMNS)
+    return {"t2.": t2, "t3.": t3, "t4.": T4_KEYS}
+
+
+def completeness(record: Record) -> list[Finding]:
+    """TABLE-MISSING where a table yields no cell at all (a copy cut off before it, or a
+    table the engine could not read), TABLE-INCOMPLETE where some of its cells are
+    missing (cut mid-table): the record is partial, and says what it lacks."""
+    present = set(record.values) | set(record.ambiguous)
+    findings = []
+    for prefix, zh, en in TABLES:
+        expected = expected_keys(record)[prefix]
+        missing = tuple(k for k in expected if k not in present)
+        if not any(k.startswith(prefix) for k in present):
+            findings.append(Finding("TABLE-MISSING", "warning", "fail", expected,
+                                    f"表格缺失：未读到{zh}", f"table missing: no cell of {en} was read"))
+        elif missing:
+            findings.append(Finding("TABLE-INCOMPLETE", "warning", "fail", missing,
+                                    f"表格不完整：{zh}缺少 {len(missing)} 个单元格", f"table incomplete: {en} lacks {len(missing)} cells"))
+    return findings
+
+
+def _layout(record: Record) -> str:
+    """The record's Table 三 row layout, as extraction decided it (by its keys for a record made otherwise)."""
+    if record.t3_layout is not None:
+        return record.t3_layout
+    return "split_other" if "t3.other_misc.total" in record.values else "single_other"
 
 
 def _apply(rule: SumRule, values: dict) -> Finding:

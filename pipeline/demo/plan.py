@@ -15,7 +15,12 @@ from pipeline.demo.city import YEARS, Body
 from pipeline.demo.draw import Draw
 
 FORMATS = ("text", "scraped", "html", "docx", "pdf")
-SUFFIX = {"text": ".txt", "scraped": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
+#: Crawled copies of text reports (issue 13): pipe rows in a page with site chrome and the
+#: title broken over lines, a pipe after every cell, traditional characters, a copy cut off
+#: after Table 二.
+CRAWLED_FORMS = ("pipes", "cellpipes", "trad", "cut")
+CRAWLED_SHARE = 0.1
+SUFFIX = {"text": ".txt", "scraped": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"} | {f: ".txt" for f in CRAWLED_FORMS}
 #: Share of reports per form. `large` is for benchmarks, so it leans on the fast forms.
 FORMAT_MIX = {
     "tiny": {"text": 0.2, "scraped": 0.15, "html": 0.3, "docx": 0.2, "pdf": 0.15},
@@ -67,6 +72,7 @@ class Plan:
 def plans(body: Body, seed: int, scale: str) -> list[Plan]:
     """The reports one body publishes, oldest first."""
     draw = Draw(seed, "plan", body.name)
+    crawl = Draw(seed, "crawl", body.name)  # its own stream: the published forms stay as they were
     home = draw.weighted(FORMAT_MIX[scale])
     out: list[Plan] = []
     for year in YEARS:
@@ -77,8 +83,10 @@ def plans(body: Body, seed: int, scale: str) -> list[Plan]:
         version = _version(draw, body, year)
         layout = "single_other" if version == "2019" or draw.chance(SINGLE_OTHER_ROW) else "split_other"
         plan = Plan(body, year, home, version, layout, _blemishes(draw, home))
-        plan.scanned = home == "pdf" and Draw(seed, "scan", body.name, year).chance(SCANNED[scale])
-        if draw.chance(ERROR_RATE):
+        if crawl.chance(CRAWLED_SHARE):
+            plan.form = crawl.pick(CRAWLED_FORMS)
+        plan.scanned = plan.form == "pdf" and Draw(seed, "scan", body.name, year).chance(SCANNED[scale])
+        if draw.chance(ERROR_RATE) and plan.form != "cut":  # a cut copy does not print Table 三
             _plant(plan, draw.weighted(ERRORS), out)
         out.append(plan)
     return out
@@ -106,7 +114,7 @@ def _plant(plan: Plan, rule: str, earlier: list[Plan]) -> None:
     and for T3-XYEAR a published report of the year before, with no blank cells either."""
     if rule == "T3-XYEAR":
         before = earlier[-1] if earlier and earlier[-1].year == plan.year - 1 else None
-        if before is None or before.error is not None:
+        if before is None or before.error is not None or before.form == "cut":
             return
         before.blemishes -= set(CELL_BLEMISHES)
     plan.error = rule

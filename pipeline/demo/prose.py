@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from pipeline.demo.city import Body
 from pipeline.demo.draw import Draw
-from pipeline.extract.identity import SYNTHETIC_MARKER
+from pipeline.template import SYNTHETIC_MARKER
 
 MARKER = SYNTHETIC_MARKER + "本报告为xxgk合成的虚构数据，机关名称与全部数字均为虚构，不代表任何真实机关。"
 
@@ -27,6 +27,8 @@ class Prose:
     problems: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
     stated: dict[str, int] = field(default_factory=dict)
+    #: Keys stated only in the sections after the tables (a copy cut after Table 二 lacks them).
+    late: set[str] = field(default_factory=set)
 
 
 def write(body: Body, year: int, text: dict[str, int], requests: tuple[int, int, int], draw: Draw) -> Prose:
@@ -52,7 +54,9 @@ def write(body: Body, year: int, text: dict[str, int], requests: tuple[int, int,
         draw.pick(SUPERVISION),
     ]
     prose.problems = [draw.pick(PROBLEMS), draw.pick(IMPROVEMENTS)]
+    before = set(prose.stated)
     prose.other = _other_matters(year, text, draw, prose.stated)
+    prose.late = set(prose.stated) - before
     return prose
 
 

@@ -93,7 +93,17 @@ def compose(plan: Plan, figures: Figures, seed: int) -> Report:
     blocks += _section(draw, "problems", prose.problems) + _section(draw, "other", prose.other)
     published = date(plan.year + 1, draw.between(1, 3), draw.between(5, 28))
     blocks += [Text(plan.body.name, "signature"), Text(f"{published.year}年{published.month}月{published.day}日", "signature")]
+    if plan.form == "cut":
+        blocks, values = _cut(blocks, values, prose.late)
     return Report(plan, published, title, blocks, values, [slip] if slip else [])
+
+
+def _cut(blocks: list[Block], values: dict[str, Number | None], late: set[str]) -> tuple[list[Block], dict[str, Number | None]]:
+    """A copy cut off after Table 二: the blocks up to it, and only the values they print
+    (Tables 三 and 四 and the figures stated after the tables are absent)."""
+    end = next(i for i, block in enumerate(blocks) if isinstance(block, Grid)) + 1
+    kept = {k: v for k, v in values.items() if k.startswith("t2.") or (k.startswith("text.") and k not in late)}
+    return blocks[:end], kept
 
 
 def _section(draw: Draw, name: str, paragraphs: list[str]) -> list[Block]:

@@ -10,9 +10,10 @@ from pathlib import Path
 
 from pipeline.document import Document, Paragraph
 from pipeline.errors import ReportError
-from pipeline.extract.identity import identify
 from pipeline.extract.figures import extract_figures
+from pipeline.extract.identity import identify
 from pipeline.extract.proof import prove
+from pipeline.extract.script import as_printed, simplified
 from pipeline.extract.tables import extract_tables
 from pipeline.readers import ocr_text, read_bytes, read_file
 from pipeline.readers.ocr import OcrDocument
@@ -20,19 +21,23 @@ from pipeline.record import Record
 from pipeline.template import normalise
 from pipeline.validate import validate
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"  # 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records
 
 
 def extract_document(doc: Document) -> Record:
     """Identity, tables, text figures and findings of one read document."""
     record = Record(source=doc.source, format=doc.format)
     ocr_text.repair(doc)  # zeros and letters that someone else's OCR left in numbers (issue 15)
-    identify(doc, record)
+    printed, doc = doc, simplified(doc)
+    record.script = doc.script
+    titled = identify(doc, record)
+    if doc is not printed and record.agency:
+        record.agency_as_printed = as_printed(printed, record.agency)
     extract_tables(doc, record)
-    if isinstance(doc, OcrDocument):  # scans (issue 15): OCR'd numbers proven by the arithmetic
-        prove(record, doc.readings)
-    if not record.values and record.template_version == "unknown":
-        raise ReportError(doc.source, "not a disclosure report: none of Tables 二/三/四 found / 未找到年报表格")
+    if isinstance(printed, OcrDocument):  # scans (issue 15): OCR'd numbers proven by the arithmetic
+        prove(record, printed.readings)
+    if not titled and not record.values and not record.candidates and record.template_version == "unknown":
+        raise ReportError(doc.source, "not a disclosure report: no report title and none of Tables 二/三/四 found / 未找到年报标题与表格")
     extract_figures(doc, record)
     narrative = normalise("".join(b.text for b in doc.blocks if isinstance(b, Paragraph)))
     record.findings = validate(record, narrative)

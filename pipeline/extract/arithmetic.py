@@ -10,20 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from itertools import product
 
-from pipeline.template import SumRule
+from pipeline.template import SumRule, holds
 
 Assignment = dict[str, int | float]
 MAX_COMBINATIONS = 50000
-
-
-def holds(rule: SumRule, values: Mapping[str, int | float | None]) -> bool | None:
-    """True/False where every input is a number, None where the rule is not assessable."""
-    inputs = [values.get(k) for k in rule.left + rule.right]
-    if any(v is None for v in inputs):
-        return None
-    left = sum(values[k] for k in rule.left)  # type: ignore[misc]
-    right = sum(values[k] for k in rule.right)  # type: ignore[misc]
-    return abs(left - right) < 1e-9
 
 
 def best_combinations(

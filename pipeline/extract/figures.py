@@ -33,17 +33,21 @@ def _p(regex: str, zero: bool = False) -> Pattern:
 
 
 #: A website clause where the site is the subject ("网站全年累计发布信息2139条").
-WEBSITE_SUBJECT = _p(r"网站(?:全年|本年|年内)?(?:累计|共计?)?(?:公开|发布|更新)(?:政府)?信息(?:数|总数)?(?:共计?)?(\d+)条")
+WEBSITE_SUBJECT = _p(r"网站(?:全年|本年|年内)?(?:累计|共计?)?(?:公开|发布|更新)(?:各类|各项)?(?:政府)?(?:信息(?:数|总数)?)?(?:共计?)?(\d+)条")
 #: A clause where the website is the means ("在政府网站平台主动公开政府信息1136条").
-WEBSITE_MEANS = _p(rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:公开|发布){NO_DIGIT}{{0,6}}(?:政府)?信息(?:共计?)?(\d+)(?:条|件)")
+WEBSITE_MEANS = _p(rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:公开|发布)(?:各类|各项)?(?:政府)?信息(?:共计?)?(\d+)(?:条|件)")
+#: A portal of a province or city named in a clause ("市政府门户网站"): a lower body's report
+#: may state that portal's figure, which is not the body's own.
+HIGHER_PORTAL = re.compile(r"(省|市)(?:级)?(?:人民)?政府(?:门户)?网站")
+LOWER_LEVELS = {"省": re.compile(r"市|县|区|旗|州|盟|镇|乡|街道"), "市": re.compile(r"县|区|旗|镇|乡|街道")}
 
 FIGURES: dict[str, tuple[Pattern, ...]] = {
     "text.proactive_total": (
         _p(rf"(?<!应)主动公开{NO_DIGIT}{{0,10}}政府信息(?:共计?)?(\d+)条"),
-        _p(rf"(?<!应主动)(?:公布|公开)政府信息(?:共计?)?(\d+)条"),
+        _p(r"(?<!应主动)(?<!申请)(?:公布|公开)政府信息(?:共计?)?(\d+)条"),
     ),
     "text.channel.wechat": (
-        _p(rf"微信(?:公众号|公众平台)?{NO_DIGIT}{{0,4}}(?:公开|发布|推送|编发){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),
+        _p(rf"微信(?:公众号|公众平台)?(?:\"[^\"，。]{{1,20}}\")?[，,]?{NO_DIGIT}{{0,4}}(?:公开|发布|推送|编发){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),
     ),
     "text.channel.weibo": (
         _p(rf"微博{NO_DIGIT}{{0,4}}(?:公开|发布|推送){NO_DIGIT}{{0,10}}(\d+)(?:条|篇)"),
@@ -92,7 +96,24 @@ def extract_figures(doc: Document, record: Record) -> None:
         hit = _first_hit(sentences, patterns)
         if hit is not None:
             record.values[key] = hit
-    _website(sentences, record)
+    _website(_own_clauses(sentences, record.agency), record)
+
+
+def _own_clauses(sentences: list[tuple[str, str]], agency: str | None) -> list[tuple[str, str]]:
+    """The clauses of the sentences, without those about a higher body's portal."""
+    return [(clause, where) for sentence, where in sentences for clause in re.split(r"(?<=[，,；;。])", sentence)
+            if clause and not _higher_portal(clause, agency)]
+
+
+def _higher_portal(clause: str, agency: str | None) -> bool:
+    """Whether a clause is about the portal of a province or city above the reporting body
+    (with the body unknown, the level cannot be compared and the clause is kept)."""
+    match = HIGHER_PORTAL.search(clause)
+    if match is None or agency is None:
+        return False
+    level = match.group(1)
+    below = agency.rsplit(level, 1)[-1] if level in agency else agency
+    return bool(LOWER_LEVELS[level].search(below))
 
 
 def _website(sentences: list[tuple[str, str]], record: Record) -> None:

@@ -87,7 +87,37 @@ def to_number(amount: Decimal) -> int | float:
 
 
 def document_lines(doc: Document) -> list[Line]:
-    """Every table row and paragraph line of a document, in reading order."""
+    """Every table row and paragraph line of a document, in reading order; runs of
+    one-cell lines regrouped into rows (`regroup`)."""
+    return regroup(_raw_lines(doc))
+
+
+def regroup(lines: list[Line]) -> list[Line]:
+    """Rows rebuilt from runs of one-cell lines (cells printed one a line, `规章`/`0`/`0`/`0`,
+    or a pipe-closed cell stream): each text cell starts a row and the value cells after it
+    join that row. Lines of several cells are kept as they are."""
+    out: list[Line] = []
+    group: list[Token] = []
+    source: Line | None = None
+    for line in lines:
+        single = len(line.tokens) == 1
+        token = line.tokens[0] if single else None
+        starts_row = token is None or token.kind == "text" or source is None or source.from_table != line.from_table
+        if source is not None and starts_row:
+            out.append(Line(tuple(group), source.where, source.from_table))
+            group, source = [], None
+        if token is None:
+            out.append(line)
+            continue
+        group.append(token)
+        source = source or line
+    if source is not None:
+        out.append(Line(tuple(group), source.where, source.from_table))
+    return out
+
+
+def _raw_lines(doc: Document) -> list[Line]:
+    """Every table row and paragraph line as printed."""
     lines: list[Line] = []
     for b, block in enumerate(doc.blocks):
         if isinstance(block, Paragraph):

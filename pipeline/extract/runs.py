@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from pipeline.extract import digits
 from pipeline.extract.arithmetic import Assignment, best_combinations
@@ -49,6 +49,12 @@ def flatten(lines: Sequence[Line]) -> str:
     labels); single spaces kept, since they are certain cell borders."""
     text = unicodedata.normalize("NFKC", " ".join(line.text for line in lines))
     return re.sub(r"(\d)[、．]", r"\1.", re.sub(r"\s+", " ", text))
+
+
+def drop_last_run(text: str) -> str:
+    """The text without the digit run it ends with: where a copy was cut off inside a table,
+    the run may have lost digits, and a shortened run can still cut validly into wrong cells."""
+    return re.sub(RUN.pattern + r"\s*$", "", text)
 
 
 def _cue_pattern(cue: str) -> re.Pattern[str]:
@@ -98,8 +104,9 @@ def _materials(text: str, located: list[tuple[Row, int, int]], end: int) -> dict
 # ---------------------------------------------------------------- Table 二
 
 
-def extract_t2(text: str, record: Record) -> None:
-    """Decode Table 二's rows one by one; narrow them with the text's restated figures."""
+def extract_t2(text: str, record: Record, skip: Collection[str] = ()) -> None:
+    """Decode Table 二's rows one by one (but those in `skip`, already read by their labels);
+    narrow them with the text's restated figures."""
     start = text.find("第二十条")
     end = _t3_start(text)
     if start < 0:
@@ -110,7 +117,7 @@ def extract_t2(text: str, record: Record) -> None:
     materials = _materials(text, located, end)
     for row in rows:
         material = materials.get(row.key)
-        if not material:
+        if not material or row.key in skip:
             continue
         key_of = [t2_key(row.key, c) for c in row.columns]
         options = [dict(zip(key_of, cells)) for cells in _decode_t2(material, row)]
@@ -143,11 +150,10 @@ def _t3_start(text: str) -> int:
 # ---------------------------------------------------------------- Table 三
 
 
-def extract_t3(text: str, table_text: str, record: Record) -> None:
-    """Decode every row by its row sum, then the table by its column rules."""
+def extract_t3(text: str, layout: str, record: Record) -> None:
+    """Decode every row of the given layout by its row sum, then the table by its column rules."""
     start = _t3_start(text)
     end = _t4_start(text, start)
-    layout = "split_other" if "逾期不补正" in table_text else "single_other"
     rows = T3_LAYOUTS[layout]
     materials = _materials(text, _locate(text, rows, start), end)
     options: dict[str, list[Assignment]] = {}

@@ -27,7 +27,10 @@ from pipeline.template import (
     t3_key,
 )
 
+T2_STARTS = ("第二十条",)
+T2_HEADERS = ("信息内容本年", "本年新制作数量", "本年制发件数")
 T3_STARTS = ("本年新收", "勾稽关系", "申请人情况")
+T4_HEADER_LINES = 12
 T4_END_CUES = ("存在的主要问题", "存在问题", "主要问题", "其他需要报告")
 
 
@@ -47,28 +50,53 @@ def extract_tables(doc: Document, record: Record) -> None:
     regions = find_regions(texts)
     table_text = "".join(texts[regions.t2.start : regions.t4.stop])
     record.template_version, record.template_evidence = detect_version(table_text)
-    if record.template_version == "unknown":
+    # digit runs are decoded only in running text: a table cell has certain borders, and a
+    # blank cell that joined text would lose would shift every cut after it
+    text = runs.flatten([line for line in lines[regions.t2.start : regions.t4.stop] if not line.from_table])
+    if regions.t4.stop == len(lines) and lines and lines[-1].values():
+        text = runs.drop_last_run(text)  # a copy cut off inside a run: its last digits may be missing
+    if record.template_version == "unknown":  # Table 四 is the same in both versions
+        if regions.t4.start < len(lines) and not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
+            runs.extract_t4(text, record)
         return
-    text = runs.flatten(lines[regions.t2.start : regions.t4.stop])
-    if not extract_t2(lines[regions.t2.start : regions.t2.stop], record):
-        runs.extract_t2(text, record)
-    if not extract_t3(lines[regions.t3.start : regions.t3.stop], table_text, record):
-        runs.extract_t3(text, table_text, record)
+    found = extract_t2(lines[regions.t2.start : regions.t2.stop], record)
+    runs.extract_t2(text, record, skip=found)  # rows a label did not find, from their runs
+    value_lines = [line for line in lines[regions.t3.start : regions.t3.stop] if _is_value_row(line, len(T3_COLUMNS))]
+    layout = t3_layout(len(value_lines), table_text, record.template_version)
+    if not extract_t3(value_lines, layout, record):
+        runs.extract_t3(text, layout, record)
+    if any(key.startswith("t3.") for key in [*record.values, *record.ambiguous]):
+        record.t3_layout = layout
     if not extract_t4(lines[regions.t4.start : regions.t4.stop], record):
         runs.extract_t4(text, record)
 
 
 def find_regions(lines: list[str]) -> Regions:
     """Where each table sits among the normalised lines, from anchors that every version prints."""
-    t2 = _first(lines, ("第二十条",), 0)
+    t2 = _first(lines, T2_STARTS, 0)
+    if t2 is None:  # a copy that lost the 第二十条 header rows keeps the column headers
+        t2 = _first(lines, T2_HEADERS, 0)
     t3 = _first(lines, T3_STARTS, t2 if t2 is not None else 0)
-    start2 = t2 if t2 is not None else (t3 if t3 is not None else len(lines))
-    start3 = t3 if t3 is not None else start2
-    # Table 四 follows Table 三, or Table 二 where a report left Table 三 out
-    t4 = _first(lines, ("行政复议",), start3 + 1) if t3 is not None or t2 is not None else None
+    # Table 四 follows Table 三, or Table 二 where a report left Table 三 out; printed alone,
+    # it is the 行政复议 line with its outcome header close below
+    if t3 is not None or t2 is not None:
+        t4 = _first(lines, ("行政复议",), (t3 if t3 is not None else t2) + 1)  # type: ignore[operator]
+    else:
+        t4 = _t4_alone(lines)
     start4 = t4 if t4 is not None else len(lines)
+    start2 = next((i for i in (t2, t3) if i is not None), start4)
+    start3 = t3 if t3 is not None else start4  # a copy cut after Table 二, or one without Table 三
     end4 = _first(lines, T4_END_CUES, start4 + 1) or len(lines)
     return Regions(range(start2, start3), range(start3, start4), range(start4, end4))
+
+
+def _t4_alone(lines: list[str]) -> int | None:
+    """Table 四 without an earlier table to anchor it: a 行政复议 line whose outcome header
+    (维持) follows within a few lines, so a sentence about reviews is not taken for it."""
+    for i, line in enumerate(lines):
+        if "行政复议" in line and any("维持" in later for later in lines[i : i + T4_HEADER_LINES]):
+            return i
+    return None
 
 
 def _first(lines: list[str], cues: tuple[str, ...], start: int) -> int | None:
@@ -114,14 +142,14 @@ def _matches(row: Row, label: str) -> bool:
 # ---------------------------------------------------------------- Table 二
 
 
-def extract_t2(lines: list[Line], record: Record) -> bool:
-    """Table 二 by row labels; False where no row could be read this way."""
-    found = False
+def extract_t2(lines: list[Line], record: Record) -> set[str]:
+    """Table 二 by row labels; the keys of the rows read this way."""
+    found: set[str] = set()
     for row in T2_ROWS[record.template_version]:
         cells = _t2_cells(lines, row)
         if cells is None:
             continue
-        found = True
+        found.add(row.key)
         for column, token in zip(row.columns, cells):
             key = t2_key(row.key, column)
             record.values[key] = _value(token, key)
@@ -145,12 +173,10 @@ def _t2_cells(lines: list[Line], row: Row) -> list[Token] | None:
 # ---------------------------------------------------------------- Table 三
 
 
-def extract_t3(lines: list[Line], table_text: str, record: Record) -> bool:
-    """Table 三 by labels, else by template order; False where neither fits."""
-    value_lines = [line for line in lines if _is_value_row(line, len(T3_COLUMNS))]
+def extract_t3(value_lines: list[Line], layout: str, record: Record) -> bool:
+    """Table 三's value rows by labels, else by template order; False where neither fits."""
     if not value_lines:
         return False
-    layout = _t3_layout(len(value_lines), table_text, record.template_version)
     rows = T3_LAYOUTS[layout]
     assigned = _by_label(value_lines, rows) or _by_order(value_lines, rows) or _by_label(value_lines, rows, partial=True)
     if assigned is None:
@@ -171,8 +197,9 @@ def _is_value_row(line: Line, width: int) -> bool:
     return labelled or any(t.kind != "blank" for t in cells)
 
 
-def _t3_layout(value_rows: int, table_text: str, version: str) -> str:
-    """Single or split （六）: by the count of value rows, else by the sub-row labels."""
+def t3_layout(value_rows: int, table_text: str, version: str) -> str:
+    """Single or split （六）, decided here once for every reader of Table 三 (labels, runs,
+    validation through `Record.t3_layout`): by the count of value rows, else by the sub-row labels."""
     for layout, rows in T3_LAYOUTS.items():
         if len(rows) == value_rows:
             return layout

@@ -10,7 +10,7 @@ from pathlib import Path
 from pipeline.document import Document
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_FILE_BYTES, MAX_MARKDOWN_CELLS, MAX_TEXT_LINES
-from pipeline.readers import docx, embedded, html, image, markdown, pdf, scraped, text
+from pipeline.readers import docx, embedded, html, image, markdown, pdf, pipes, scraped, text
 from pipeline.readers.decode import decode_text
 
 HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
@@ -49,9 +49,13 @@ def read_bytes(data: bytes, source: str) -> Document:
     if form == "html":
         return embedded.with_picture_tables(html.read(data, source), embedded.html_pictures(data), data)
     content = decode_text(data, source)
+    if form in ("text", "markdown"):  # pipes read the same whatever the file is called
+        form = "pipes" if pipes.looks_like_cell_pipes(content) else "markdown" if markdown.looks_like_pipe_rows(content) else form
     _check_text_size(content, form, source)
     if form == "markdown":
         return markdown.read(content, source)
+    if form == "pipes":
+        return pipes.read(content, source)
     if text.looks_like_cell_lines(content):
         return text.read(content, source)
     return scraped.read(content, source)

@@ -16,6 +16,20 @@ from pipeline.document import Cell, Document, Paragraph, Table
 SEPARATOR_CELL = re.compile(r"^:?-+:?$")
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 HEADING = re.compile(r"^#+\s*(.*?)\s*#*\s*$")
+#: Fewest pipe rows (`| 规章 | 2 | 0 | 2 |`) for a text to be read as pipe tables.
+MIN_PIPE_ROWS = 3
+
+
+def looks_like_pipe_rows(content: str) -> bool:
+    """True when the text holds pipe-delimited table rows (crawled copies save them as .txt)."""
+    rows = 0
+    for line in content.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            rows += 1
+            if rows >= MIN_PIPE_ROWS:
+                return True
+    return False
 
 
 def read(content: str, source: str) -> Document:

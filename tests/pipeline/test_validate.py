@@ -81,3 +81,38 @@ def test_narrative_restatement_is_checked():
     assert _outcomes(shanghai.findings, "T3-TEXT") == {"pass"}
     pingtan = extract_path(corpus_file("pingtan_syq_2020.txt"))
     assert "fail" in _outcomes(pingtan.findings, "T3-SUM-RESULT")
+
+
+def test_a_complete_report_has_no_completeness_finding():
+    record = extract_path(corpus_file("seed_sunjiatuan_2020.txt"))
+    assert not [f for f in record.findings if f.rule.startswith("TABLE-")]
+
+
+def test_missing_and_incomplete_tables_are_stated_with_their_keys():
+    values = _balanced_t3()
+    del values["t3.carried_forward.total"]
+    record = _record(values)
+    record.template_version = "2019"
+    findings = {f.rule: f for f in validate(record)
+                if f.rule.startswith("TABLE-") and f.outcome == "fail"}  # fmt: skip
+    missing = [f for f in validate(record) if f.rule == "TABLE-MISSING"]
+    assert {f.message_zh for f in missing} == {"表格缺失：未读到表二", "表格缺失：未读到表四"}
+    assert findings["TABLE-INCOMPLETE"].keys == ("t3.carried_forward.total",)
+    assert findings["TABLE-INCOMPLETE"].message_zh == "表格不完整：表三缺少 1 个单元格"
+    t4 = next(f for f in missing if "表四" in f.message_zh)
+    assert t4.keys == T4_KEYS and t4.severity == "warning"
+
+
+def test_ambiguous_cells_count_as_read():
+    record = _record({k: 0 for k in T4_KEYS[1:]})
+    record.candidates["t4"] = [{T4_KEYS[0]: 1}, {T4_KEYS[0]: 2}]
+    assert not [f for f in validate(record) if f.rule == "TABLE-INCOMPLETE"]
+
+
+def test_validate_imports_on_its_own():
+    import subprocess
+    import sys
+
+    # validate sits after extract in the flow; it must not need the extractor package to import
+    done = subprocess.run([sys.executable, "-c", "import pipeline.validate"], check=False, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pipeline.demo.render import docx, html, pdf, scan, scraped, text
+from pipeline.demo.render import crawled, docx, html, pdf, scan, scraped, text
 from pipeline.demo.report import Report
 
 RENDERERS: dict[str, Callable[[Report], bytes]] = {
@@ -13,6 +13,10 @@ RENDERERS: dict[str, Callable[[Report], bytes]] = {
     "html": html.render,
     "docx": docx.render,
     "pdf": pdf.render,
+    "pipes": crawled.pipes,
+    "cellpipes": crawled.cellpipes,
+    "trad": crawled.trad,
+    "cut": crawled.cut,
 }
 
 

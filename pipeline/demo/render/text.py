@@ -25,21 +25,30 @@ def render(report: Report) -> bytes:
 
 
 def grid_lines(grid: Grid) -> list[str]:
-    """Each row's cells, one a line, then a blank line."""
+    """Each row's cells, one a line (a broken header label over two), then a blank line."""
+    lines: list[str] = []
+    for row in grid_rows(grid):
+        for text in row:
+            first, *rest = text.split("\n")
+            lines += [f"\t{first}", *rest]
+        lines.append("")
+    return lines
+
+
+def grid_rows(grid: Grid) -> list[list[str]]:
+    """Each row's cell texts left to right; a cell merged down from above is printed empty."""
     origin = {(c.row, c.col): c for c in grid.cells}
     covering = {(r, c.col): c for c in grid.cells for r in range(c.row + 1, c.row + c.rowspan)}
-    lines: list[str] = []
-    height, width = grid.height, grid.width
-    for row in range(height):
+    rows: list[list[str]] = []
+    for row in range(grid.height):
+        texts: list[str] = []
         col = 0
-        while col < width:
+        while col < grid.width:
             cell = origin.get((row, col)) or covering.get((row, col))
             if cell is None:
                 col += 1
                 continue
-            text = cell.text if cell.row == row else ""
-            first, *rest = text.split("\n")
-            lines += [f"\t{first}", *rest]
+            texts.append(cell.text if cell.row == row else "")
             col += cell.colspan
-        lines.append("")
-    return lines
+        rows.append(texts)
+    return rows

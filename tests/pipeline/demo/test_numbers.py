@@ -6,8 +6,15 @@ from statistics import mean
 
 from pipeline.demo.city import YEARS, bodies
 from pipeline.demo.numbers import Figures, series
-from pipeline.extract.arithmetic import holds
-from pipeline.template import CONTINUITY, T2_ROWS, T3_COLUMNS, T3_LAYOUTS, T4_RULES, t3_rules
+from pipeline.template import (
+    CONTINUITY,
+    T2_ROWS,
+    T3_COLUMNS,
+    T3_LAYOUTS,
+    T4_RULES,
+    holds,
+    t3_rules,
+)
 
 WORLD = bodies("small")
 SERIES = {body.name: series(body, 1) for body in WORLD}

@@ -61,3 +61,40 @@ def test_stated_figures(text, expected):
 )
 def test_more_phrasings_and_combined_counts(text, expected):
     assert _figures(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # requests received are not the proactive total
+        ("全年受理依申请公开政府信息19条，均按时答复。", {}),
+        ("本年度共受理依申请公开政府信息申请19条。主动公开政府信息300条。", {"text.proactive_total": 300}),
+        # a sub-category is not the website total
+        ("通过政府网站公开财政资金信息2条。", {}),
+        ("在政府网站公开财政资金 2 条，重大项目信息 5 条。", {}),
+    ],
+)
+def test_clauses_about_something_else_are_not_taken(text, expected):
+    assert _figures(text) == expected
+
+
+def test_a_higher_portal_figure_is_not_a_county_body_own():
+    record = Record(source="x", format="text", agency="云岫市鹤汀区卫生健康局")
+    text = "通过市政府门户网站发布信息120条，在本单位网站公开政府信息35条。"
+    extract_figures(Document("x", "text", [Paragraph(text)]), record)
+    assert record.number("text.channel.website") == 35
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("政府网站公开2073条。", {"text.channel.website": 2073}),
+        ("网站共发布各类信息46106条。", {"text.channel.website": 46106}),
+        ("微信公众号“健康云岫”发布440条。", {"text.channel.wechat": 440}),
+        ("微信公众号，发布信息977条。", {"text.channel.wechat": 977}),
+        ("发布政策解读12篇。", {"text.policy_interpretations": 12}),
+        ("召开新闻发布会3场。", {"text.press_conferences": 3}),
+    ],
+)
+def test_phrasings_of_crawled_reports(text, expected):
+    assert _figures(text) == expected
