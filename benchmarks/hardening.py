@@ -56,6 +56,12 @@ def heavy_inputs() -> dict[str, bytes]:
         "dense-page.pdf": badinputs.pdf_dense_page(2000),
         "200-pages.pdf": badinputs.build_pdf(badinputs.pdf_pages(limits.MAX_PAGES, lines)),
         "long-run.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 28 + " ", scraped).encode(),
+        # the inputs whose wall-clock checks left the test suite: overlong digit runs (once 104 s
+        # for 44 digits), one long line without a title (once never ended), a year but no title
+        "long-run-44.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 44 + " ", scraped).encode(),
+        "long-run-400.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 400 + " ", scraped).encode(),
+        "one-line.txt": b"x" * 2_000_000,
+        "one-line-year.txt": ("2020年" + "某" * 300_000).encode(),
         "max-lines.txt": b"\t1\n" * (limits.MAX_TEXT_LINES - 1),
         "max-tags.html": b"<table><tr>" + b"<td>1</td>" * (limits.MAX_HTML_TAGS // 2 - 10) + b"</table>",
         "max-part.docx": badinputs.rezip(
