@@ -37,7 +37,8 @@ from pipeline.extract.series import resolve_series
 from pipeline.plan import Known, Plan, content_hash, discover, make_plan
 from pipeline.pool import run_pool
 from pipeline.record import Record
-from warehouse import recovery, regions, settings, snapshot_writer, store
+from pipeline.readers import read_bytes
+from warehouse import recovery, regions, settings, snapshot_writer, sources, store
 from warehouse.derive import derive
 from warehouse.lock import writer_lock
 from warehouse.schema import FACT_TABLES
@@ -72,6 +73,7 @@ class Parsed:
     agency_id: str
     unsettled: bool
     rows: dict[str, list[tuple]]
+    text: str = ""  # the document's text as read, kept by `warehouse.sources` for the 单位画像 page
 
 
 @dataclass
@@ -125,17 +127,20 @@ def record_rows(record: Record, task: Task, size: int) -> Parsed:
     return Parsed(task.report_id, body, bool(ambiguous), rows)
 
 
-def read_record(task: Task) -> tuple[Record, int]:
-    """The extraction record of one file and the file's size."""
+def read_record(task: Task) -> tuple[Record, int, str]:
+    """The extraction record of one file, the file's size and its text as read."""
     data = Path(task.path).read_bytes()
-    return pipeline.extract.extract_bytes(data, Path(task.path).name), len(data)
+    document = read_bytes(data, Path(task.path).name)
+    return pipeline.extract.extract_document(document), len(data), document.text()
 
 
 def parse(task: Task) -> Parsed | Failed:
     """Worker: one file to rows; any failure becomes a quarantine reason, so the batch goes on."""
     try:
-        record, size = read_record(task)
-        return record_rows(record, task, size)
+        record, size, text = read_record(task)
+        parsed = record_rows(record, task, size)
+        parsed.text = text
+        return parsed
     except ReportError as exc:
         return Failed(task.report_id, exc.reason)
     except MemoryError:  # the worker's allowance (limits.WORKER_MEMORY_BYTES), not a bug
@@ -147,7 +152,8 @@ def parse(task: Task) -> Parsed | Failed:
 def reread(task: Task) -> tuple[Task, Record, int] | None:
     """Worker: the record of a file read before (None if it no longer reads)."""
     try:
-        return (task, *read_record(task))
+        record, size, _text = read_record(task)
+        return task, record, size
     except Exception:  # it was read once; a reader failing now only loses the cross-year narrowing
         return None
 
@@ -254,8 +260,9 @@ class Parsing:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def parse_batch(tasks: list[Task], staging: Staging, workers: int, progress: bool) -> Parsing:
-    """Parse every task in the pool, staging the rows of each report as it arrives."""
+def parse_batch(tasks: list[Task], staging: Staging, root: Path, workers: int, progress: bool) -> Parsing:
+    """Parse every task in the pool, staging the rows of each report as it arrives and
+    keeping its text beside the snapshots (content-addressed, so any snapshot may use it)."""
     done = Parsing()
     by_id = {task.report_id: task for task in tasks}
     quarantine = lambda task, reason: Failed(task.report_id, reason)  # noqa: E731
@@ -264,6 +271,7 @@ def parse_batch(tasks: list[Task], staging: Staging, workers: int, progress: boo
             done.failed[result.report_id] = result.reason
             continue
         staging.add(result.rows)
+        sources.save_text(result.report_id, result.text, root)
         done.batch[result.report_id] = (by_id[result.report_id], result.agency_id)
         if result.unsettled:
             done.unsettled.add(result.agency_id)
@@ -327,7 +335,7 @@ def _batch(
     snapshot_writer.bound_memory(con, work / "spill")
     main, series = Staging(work / "staging"), Staging(work / "series")
     tasks = [Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()]
-    parsing = parse_batch(tasks, main, workers, progress)
+    parsing = parse_batch(tasks, main, root, workers, progress)
     removed = _classify(plan, known, set(parsing.batch), parsing.failed, summary)
     restaged, resettled = settle_series(con, parsing.batch, parsing.unsettled, removed, series, version, workers, progress)
     series.flush()

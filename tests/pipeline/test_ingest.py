@@ -69,6 +69,21 @@ def test_the_same_file_ingested_twice_adds_nothing(tmp_path):
     assert {t: _rows(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in tables} == tables
 
 
+def test_the_text_of_each_report_is_kept_for_the_profile_page(tmp_path):
+    """Pages read a report's text through the warehouse (warehouse.sources), even once the file is gone."""
+    from warehouse import sources
+
+    html = corpus_file("shanghai_shizhengfu_bgt_2019_fragment.html")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(html, folder / html.name)
+    ingest([folder], tmp_path / "wh", workers=1, progress=False)
+    ((report_id, source_format),) = _rows(tmp_path / "wh", "SELECT report_id, source_format FROM reports")
+    (folder / html.name).unlink()
+    text = sources.source_text(report_id, str(folder / html.name), source_format, tmp_path / "wh")
+    assert "规章" in text and "<td" not in text  # the document's text as read, not the page's markup
+
+
 def test_the_same_bytes_under_another_name_are_the_same_report(tmp_path):
     seed = _copy(SEED, tmp_path / "in")
     copy = _copy(SEED, tmp_path / "in", "copy_of_seed.txt")
