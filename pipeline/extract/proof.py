@@ -13,9 +13,13 @@ those digits:
    (the combinations that satisfy the most rules). Exactly one → its values are taken,
    and those that differ from the first reading are marked corrected. More than one →
    the cells they agree on are taken, the rest go to `ambiguous` with their candidates.
-   Where no alternative does better than the cells as read, a sure reading stands (the
-   report's own slip stays visible as a failed rule) and an unsure one goes to
-   `ambiguous`. Never a silent guess.
+   Where no alternative does better than the cells as read, a sure reading stands and an
+   unsure one goes to `ambiguous`;
+4. a rule still failing among sure readings is repaired only where exactly one one-digit
+   edit of one of its cells makes every rule on that cell hold (a damaged 4 read as 1: the
+   row sum and the column sum both point at it). A total that is simply off has several
+   such edits or none: the report's own slip stays as printed, visible as a failed rule.
+   Never a silent guess.
 
 Every OCR'd value's source says so: `ocr page 3 table 2 row 5 col 4 conf 0.97`, plus
 `corrected from 8 (T3-ROW)` where the arithmetic changed it. The warehouse keeps this
@@ -70,6 +74,7 @@ def prove(record: Record, readings: Mapping[str, object]) -> None:
     for n, component in enumerate(_components(sorted(open_keys), rules)):
         _decide(record, component, reads, rules, values, corrected, group=f"{GROUP_PREFIX}{n}")
     _withdraw(record, unread)
+    _repair_by_one_edit(record, reads, rules, values, corrected)
     _stamp(record, reads, readings, corrected)
 
 
@@ -163,6 +168,43 @@ def _as_read_stands(as_read: dict[str, Number | None], options: list[Assignment]
         return False
     score_as_read = satisfied({**fixed, **as_read}, rules)
     return all(satisfied({**fixed, **o}, rules) <= score_as_read for o in options)
+
+
+def _repair_by_one_edit(record: Record, reads: dict[str, Read], rules: list[SumRule],
+                           values: dict[str, Number | None], corrected: dict[str, tuple[Number, list[str]]]) -> None:
+    """A rule still failing among sure readings: a digit the recogniser mistook, dropped or added
+    without hesitation (a damaged or smudged print), or the report's own slip. Where exactly one
+    one-digit edit of one of its OCR'd cells makes every rule on that cell hold — the row and the
+    column agree on it — it was a misreading: taken and marked corrected. Otherwise (no edit, or
+    several, as for a total that is simply off) the cells stand as read and the failure is reported."""
+    for rule in rules:
+        if holds(rule, values) is not False:
+            continue
+        fixes = [(key, new) for key in rule.left + rule.right if key in reads and key in record.values
+                 and isinstance(values.get(key), int) for new in _one_digit_edits(values[key])
+                 if _all_hold(key, new, rules, values)]
+        if len(fixes) == 1:
+            key, new = fixes[0]
+            corrected[key] = (values[key], sorted({r.rule for r in rules if key in r.left + r.right
+                                                   and holds(r, {**values, key: new}) is True}))
+            values[key] = new
+            record.values[key] = replace(record.values[key], value=new, raw=_printed(new))
+
+
+def _one_digit_edits(number: int) -> set[int]:
+    """Whole numbers one digit away as printed: a digit changed, dropped or added."""
+    text = str(number)
+    edits = {text[:i] + d + text[i + 1 :] for i in range(len(text)) for d in "0123456789"}
+    edits |= {text[:i] + text[i + 1 :] for i in range(len(text))}
+    edits |= {text[:i] + d + text[i:] for i in range(len(text) + 1) for d in "0123456789"}
+    return {int(e) for e in edits if e and (len(e) == 1 or e[0] != "0")} - {number}
+
+
+def _all_hold(key: str, new: Number, rules: list[SumRule], values: Mapping[str, Number | None]) -> bool:
+    """Every assessable rule on the key holds with the new value (and at least one is assessable)."""
+    trial = {**values, key: new}
+    outcomes = [holds(r, trial) for r in rules if key in r.left + r.right]
+    return True in outcomes and False not in outcomes
 
 
 def _withdraw(record: Record, keys: set[str]) -> None:

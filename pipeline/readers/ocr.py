@@ -13,7 +13,8 @@ spaces inside a number dropped). Each numeric cell keeps its alternative reading
 the template's arithmetic and stamps the values' provenance (`ocr … conf 0.93`).
 
 Results are cached by the file's content hash (`ocr_cache`), so the same file is never
-read twice; each page has a time limit (`XXGK_OCR_PAGE_SECONDS`).
+read twice; each page has a limit of CPU time (`XXGK_OCR_PAGE_SECONDS`: a busy machine does not
+stop a page, a pathological one is stopped; the ingest worker's wall-clock limit bounds the file).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
 
 #: Part of the cache key: a new engine or layout logic reads files afresh.
 ENGINE_VERSION = "ppocrv4-rec/grid-4"
+#: CPU seconds one page may take (about 5 are usual; a page is read on one thread).
 PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "120"))
 DEFAULT_DPI = 200
 #: OCR's usual confusions inside a number (the mapping is applied only to cells that read as numbers).
@@ -130,7 +132,7 @@ def _read_all(crops: list[np.ndarray], deadline: float | None, number: int) -> l
     engine = recogniser()
     out: list[Reading] = []
     for start in range(0, len(crops), 32):
-        if deadline is not None and time.monotonic() > deadline:
+        if deadline is not None and time.process_time() > deadline:
             raise PageTimeout(f"page {number}", f"OCR time limit exceeded on page {number} / 第{number}页识别超时")
         out.extend(engine.read(crops[start : start + 32]))
     return out
@@ -310,7 +312,7 @@ def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: flo
     for number in numbers:
         if number not in results:
             try:
-                results[number] = read_page(render(number), number, dpi, time.monotonic() + PAGE_SECONDS, label)
+                results[number] = read_page(render(number), number, dpi, time.process_time() + PAGE_SECONDS, label)
             except PageTimeout as exc:
                 raise ReportError(source, exc.reason) from None
             ocr_cache.store(data, ENGINE_VERSION, results)  # a file stopped midway resumes at its next page

@@ -102,3 +102,35 @@ def test_a_sure_reading_that_breaks_a_sum_without_alternatives_stands_as_printed
     assert record.values[t3_key(ROW, "natural_person")].value == 2
     assert record.values[t3_key(ROW, "total")].value == 21
     assert not any("corrected" in v.where for v in record.values.values())
+
+
+def _new_requests(natural: str, total: str) -> tuple[Record, dict[str, CellReading]]:
+    """Table 三's first row as OCR read it, sure of every digit, beside printed column totals
+    (carried over 0, processed 21 by natural persons, carried forward 0)."""
+    cells = {t3_key("new_requests", "natural_person"): (natural, 0.99, (natural,))}
+    cells |= {t3_key("new_requests", c): ("0", 0.99, ("0",)) for c in T3_COLUMNS[1:6]}
+    cells[t3_key("new_requests", "total")] = (total, 0.99, (total,))
+    record, readings = _record(cells)
+    for column in T3_COLUMNS:
+        processed = 21 if column in ("natural_person", "total") else 0
+        for row, number in (("carried_over", 0), ("total_processed", processed), ("carried_forward", 0)):
+            record.values[t3_key(row, column)] = Value(number, str(number), "reported", "table 1")
+    return record, readings
+
+
+def test_a_confident_misreading_is_repaired_where_exactly_one_digit_edit_fits_every_rule() -> None:
+    for printed, read in (("21", "2"), ("21", "27"), ("21", "1")):  # a digit dropped or mistaken
+        record, readings = _new_requests(read, printed)
+        prove(record, readings)
+        value = record.values[t3_key("new_requests", "natural_person")]
+        assert value.value == 21 and f"corrected from {read} (T3-OFF, T3-ROW)" in value.where
+        assert record.values[t3_key("new_requests", "total")].value == 21
+
+
+def test_one_cell_that_breaks_its_row_and_its_column_takes_the_value_both_agree_on_marked() -> None:
+    # arithmetic cannot tell a misread 21 from a report's typo here: the value both sums agree on
+    # is taken, and the source says what was read, so a supervisor sees either case
+    record, readings = _new_requests("21", "22")
+    prove(record, readings)
+    total = record.values[t3_key("new_requests", "total")]
+    assert total.value == 21 and "corrected from 22" in total.where
