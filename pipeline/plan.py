@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 #: Suffixes picked up when walking a folder; files named explicitly are always tried.
-REPORT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".docx", ".md", ".markdown"})
+REPORT_SUFFIXES = frozenset({".txt", ".text", ".htm", ".html", ".pdf", ".docx", ".md", ".markdown", ".png", ".jpg", ".jpeg"})
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:

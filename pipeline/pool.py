@@ -1,8 +1,9 @@
 """The parse pool: one file per worker process at a time, so a hostile file can be stopped alone.
 
 Each task gets `limits.PARSE_SECONDS` of wall-clock time, counted from the moment its worker
-is up; a worker still busy after that is killed and the task fails with the time-limit
-reason. A worker's data segment is capped at `limits.WORKER_MEMORY_BYTES` (RLIMIT_DATA), so
+is up and renewed whenever the file reports progress (`pipeline.progress`: each OCR'd page,
+shown on the progress bar); a worker still busy after that is killed and the task fails with
+the time-limit reason. A worker's data segment is capped at `limits.WORKER_MEMORY_BYTES` (RLIMIT_DATA), so
 a file that needs more fails with MemoryError inside it. A worker that dies (the kernel's
 OOM killer, a crash in a C library) fails only its own task. A fresh worker takes the next
 task in every case, so one file never stops a batch.
@@ -28,6 +29,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from pipeline import limits
+from pipeline.progress import Step, listen
 
 #: How long a new worker process may take to start (imports included) before the batch gives up.
 WORKER_START_SECONDS = 120
@@ -71,6 +73,10 @@ def run_pool(
                         worker.kill()
                         result = failed(task, f"{limits.WORKER_DIED_REASON} (exit {worker.process.exitcode})")
                     else:
+                        if isinstance(result, Step):  # still working: a fresh allowance for the next part
+                            busy[conn] = (worker, task, time.monotonic() + seconds)
+                            bar.set_postfix_str(f"{result.what} {result.done}/{result.total}", refresh=True)
+                            continue
                         idle.append(worker)
                     bar.update()
                     yield result
@@ -128,5 +134,6 @@ def _serve(conn: Connection, work: Callable, memory: int) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         resource.setrlimit(resource.RLIMIT_DATA, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
     conn.send("ready")
+    listen(conn.send)
     while (task := conn.recv()) is not None:
         conn.send(work(task))

@@ -6,7 +6,7 @@ the time and memory limits of `pipeline.limits`). It trusts nothing the browser 
 
 - the **type** is sniffed from the content (`pipeline.readers.sniff`: `%PDF`, a zip with
   `word/document.xml`, HTML tags, decodable text), never taken from the extension; the
-  stored suffix is the sniffed type's (`.pdf .docx .html .md .txt`), so a PDF uploaded as
+  stored suffix is the sniffed type's (`.pdf .docx .html .md .txt .png .jpg`), so a PDF uploaded as
   `report.txt` is stored and read as a PDF;
 - the **name** is only ever used sanitised (`safe_name`: no folders, no control or
   reserved characters, at most 100 characters) — in error messages and for display;
@@ -38,7 +38,8 @@ from pipeline.readers import sniff
 from pipeline.readers.decode import decode_text
 
 #: The suffix each sniffed form is stored under; ingest reads the file by its content anyway.
-SUFFIX = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "markdown": ".md", "text": ".txt"}
+SUFFIX = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "markdown": ".md", "text": ".txt", "image": ".png"}
+PNG_MAGIC = b"\x89PNG"
 MAX_NAME_CHARS = 100
 #: Characters kept in a name: letters and digits of any script, CJK punctuation that names use, . _ - ( ) space.
 UNSAFE = re.compile(r"[^\w.\-()（）【】《》、，\u3000 ]")
@@ -104,7 +105,8 @@ def store_upload(data: bytes, filename: str, inbox: Path) -> Path:
     form = upload_form(data, name)
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
-    target = inbox / f"{hashlib.sha256(data).hexdigest()}{SUFFIX[form]}"
+    suffix = ".jpg" if form == "image" and not data.startswith(PNG_MAGIC) else SUFFIX[form]
+    target = inbox / f"{hashlib.sha256(data).hexdigest()}{suffix}"
     if target.is_file() and target.stat().st_size == len(data):
         return target
     tmp = inbox / f".upload-{uuid.uuid4().hex}.part"  # hidden: ingest never walks it

@@ -28,6 +28,7 @@ from itertools import product
 
 import numpy as np
 
+from pipeline import progress
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import grid, ocr_cache
@@ -309,13 +310,14 @@ def read_pages(numbers: list[int], render: Callable[[int], np.ndarray], dpi: flo
     except EngineMissing as exc:
         raise ReportError(source, f"no text layer (scanned) and no OCR engine: {exc} / 无文本层，无法识别") from None
     results = dict(cached)
-    for number in numbers:
+    for done, number in enumerate(numbers, start=1):
         if number not in results:
             try:
                 results[number] = read_page(render(number), number, dpi, time.process_time() + PAGE_SECONDS, label)
             except PageTimeout as exc:
                 raise ReportError(source, exc.reason) from None
             ocr_cache.store(data, ENGINE_VERSION, results)  # a file stopped midway resumes at its next page
+        progress.step("OCR", done, len(numbers))  # the ingest shows it and renews the file's time allowance
     return {n: results[n] for n in numbers}
 
 

@@ -13,3 +13,15 @@ def echo_or_die(task: str) -> str:
     if task == "hang":
         time.sleep(3600)
     return task.upper()
+
+
+def steps_then_hang(task: str) -> str:
+    """Reports five parts done, a second apart (like an OCR'd page each); 'hang' then never returns."""
+    from pipeline import progress
+
+    for done in range(1, 6):
+        time.sleep(1.0)
+        progress.step("OCR", done, 5)
+    if task == "hang":
+        time.sleep(3600)
+    return task.upper()

@@ -155,3 +155,17 @@ def test_an_upload_ingest_refuses_removes_the_file_from_the_inbox_and_keeps_its_
     assert elsewhere.exists(), "files outside the inbox are the user's and are never removed"
     with store.connect(tmp_path / "wh") as con:
         assert sorted(con.sql("SELECT source_file FROM quarantine").fetchall()) == sorted([("locked.pdf",), (bad.name,)])
+
+
+@pytest.mark.parametrize(("kind", "suffix"), [("PNG", ".png"), ("JPEG", ".jpg")])
+def test_a_scanned_page_as_an_image_is_stored_for_ocr(tmp_path: Path, kind: str, suffix: str) -> None:
+    """Scans arrive as pictures too (issue 15): stored under their own type, whatever they are called."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (64, 32), 255).save(buffer, kind)
+    data = buffer.getvalue()
+    path = store_upload(data, "扫描件.pdf", tmp_path / "inbox")
+    assert path.name == f"{hashlib.sha256(data).hexdigest()}{suffix}"
