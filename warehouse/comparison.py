@@ -73,7 +73,7 @@ def comparison_set(
         rows = rows.filter(pl.col("year").is_between(*window))
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in extra.items())
-    base = int(rows["year"].min())
+    base = int(rows["year"].min()) if window is None else window[0]
     units = (
         rows.select(*keys, "agency_id", "year").unique()
         .group_by(*keys, "agency_id")

@@ -108,7 +108,7 @@ def headline(
         pair = comparison.comparison_set(rows.filter(pl.col("series") == last["series"]), ["series"], window=(year - 1, year))
         both = values.aggregate(pair, measure, ["series"], level, settings).sort("year")
         row["bodies"] = pair["agency_id"].n_unique()
-        if both.height == 2 and not both["small_sample"].any():
+        if both.height == 2 and not both["small_sample"].any() and both["value"].null_count() == 0:
             row["change"] = both["value"][1] - both["value"][0]
     return row
 

@@ -231,11 +231,14 @@ def channel_mix(
 
 
 def composition(
-    con: duckdb.DuckDBPyConnection, composition_id: str, filters: Filters, by: str = "year"
+    con: duckdb.DuckDBPyConnection, composition_id: str, filters: Filters, by: str = "year", basis: str = "same"
 ) -> pl.DataFrame:
-    """Each part's total per year (or per body in the latest year), with its share of the whole."""
+    """Each part's total per year (or per body in the latest year), with its share of the whole.
+
+    The channel mix per year is `channel_mix` (over `basis`), so it agrees with the share trends.
+    """
     if composition_id == "channels" and by == "year":
-        return channel_mix(con, filters)
+        return channel_mix(con, filters, basis)
     comp = COMPOSITIONS[composition_id]
     wide = queries.part_totals(con, list(comp.parts.values()), filters, max(filters.depth, 1), by_body=by == "body")
     parts = [
