@@ -59,6 +59,9 @@ def start_level(
     for depth in range(filters.depth + 1, 4):
         column = PLACE_COLUMNS[depth - 1]
         members = places.filter(pl.col(column).is_not_null() & (pl.col("depth") >= depth))[column].unique().to_list()
+        if not members and entered:  # nothing below the single member (a municipality's own bodies): show it alone
+            entered.pop()
+            break
         level = depth
         if len(members) != 1 or depth == 3:
             break

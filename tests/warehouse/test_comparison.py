@@ -187,3 +187,12 @@ def test_a_single_member_level_is_entered(tmp_path_factory):
     two = _open(tmp_path_factory, "provinces", reports)
     assert rankings.start_level(two, "requests_new", ALL, 2024) == (1, ())
     two.close()
+
+
+def test_a_single_member_with_nothing_below_is_shown_alone(tmp_path_factory):
+    """A municipality's own bureau: one province, no city below — the ranking stays at the province, one member."""
+    con = _open(tmp_path_factory, "alone", [Report("丁市科委", 2024, requests(34, 1), province="丁市", city=None)])
+    assert rankings.start_level(con, "requests_new", ALL, 2024) == (1, ())
+    ranking = rankings.ranking(con, "requests_new", ALL, by="region")
+    assert ranking.ranked.select("label", "path").rows() == [("丁市", "丁市")]
+    con.close()
