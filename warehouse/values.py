@@ -150,7 +150,6 @@ def aggregate(
     report, `local` where the group gathers bodies placed above `level`; then value and interval."""
     keys = [*groups, "year"]
     extra = [pl.first(c) for c in ("window_from", "window_to", "left_out") if c in rows.columns]
-    extra += [pl.first("bodies").alias("set_bodies")] if "bodies" in rows.columns else []
     sums = rows.group_by(keys).agg(
         pl.col("num").sum(), pl.col("den").sum() if measure.is_rate else pl.lit(None, pl.Float64).alias("den"),
         pl.col("derived").any(), pl.len().cast(pl.UInt32).alias("reports"),
