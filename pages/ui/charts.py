@@ -85,8 +85,10 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         breadcrumb(filters, ranking.entered, ranking.level, key)
     if ranking.ranked.is_empty():
         st.info(NO_DATA if ranking.too_small.is_empty() else "所有对象的样本都过少（不足最少案件数），不参与排名。")
-    elif ranking.ranked.height == 1 and ranking.too_small.is_empty():
+    elif ranking.ranked.height == 1:
         single_member(ranking, key)
+        if not ranking.too_small.is_empty():
+            st.caption(_small_note(ranking))
     else:
         every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
         frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))

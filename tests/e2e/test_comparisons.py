@@ -157,15 +157,15 @@ def test_compare_at_the_top_compares_regions_of_one_kind(server, page):
 
 def test_headline_changes_are_over_the_same_bodies(server, page):
     open_page(page, server, "", "概览", ready="csv-overview-ranking")
-    columns = page.locator('[data-testid="stColumn"]').filter(has=page.locator('[data-testid="stMetric"]'))
-    assert columns.count() == 5
+    cards = page.locator('[data-testid="stMetric"]')
+    assert cards.count() == 5
     notes = []
     for index in range(5):
-        column = columns.nth(index)
-        note = column.locator('[data-testid="stCaptionContainer"]').inner_text()
+        card = cards.nth(index)
+        note = card.locator("xpath=ancestor::div[@data-testid='stColumn'][1]").locator('[data-testid="stCaptionContainer"]').inner_text()
         notes.append(note)
         assert note == "暂无数据" or (note[:4].isdigit() and note[4] == "年"), note  # one year per card
-        if column.locator('[data-testid="stMetricDelta"]').count():
+        if card.locator('[data-testid="stMetricDelta"]').count():
             assert "同口径" in note, note  # a change is only ever shown over a stated set of bodies
     captions = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     assert not any("、20" in caption for caption in captions), "no caption lists several years"
