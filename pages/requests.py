@@ -25,5 +25,5 @@ with right:
 shares = st.toggle("构成按占比显示", key="shares", bind="query-params")
 for composition_id in ("applicants", "outcomes", "withheld"):
     st.subheader(measures.COMPOSITIONS[composition_id].name_zh)
-    frame = values.composition(con, composition_id, filters)
-    charts.composition_chart(frame, composition_id, filters, key=f"request-{composition_id}", shares=shares)
+    frame = values.composition(con, composition_id, filters, basis=basis)
+    charts.composition_chart(frame, composition_id, filters, key=f"request-{composition_id}", shares=shares, basis=basis)

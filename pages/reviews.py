@@ -25,5 +25,5 @@ with right:
 
 for composition_id in ("reviews", "litigation"):
     st.subheader(measures.COMPOSITIONS[composition_id].name_zh)
-    frame = values.composition(con, composition_id, filters)
-    charts.composition_chart(frame, composition_id, filters, key=f"review-{composition_id}")
+    frame = values.composition(con, composition_id, filters, basis=basis)
+    charts.composition_chart(frame, composition_id, filters, key=f"review-{composition_id}", basis=basis)

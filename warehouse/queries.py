@@ -214,6 +214,14 @@ def part_totals(
     return frame(con, sql, filters.params() | {"versions": ["2019", "2021"], "level": level})
 
 
+def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filters, level: int) -> pl.DataFrame:
+    """The reports a composition adds, one row each (region reports standing in for their members):
+    body, year, `p<i>` key i's number and `d<i>` whether it is derived."""
+    chosen = ", ".join(f'i.{quote(key)} AS "p{i}", i."{key}#d" AS "d{i}"' for i, key in enumerate(keys))
+    kept = _kept(filters, chosen, "primary_cells")
+    return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", filters.params() | {"versions": ["2019", "2021"], "level": level})
+
+
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """The flags computed for the whole warehouse at opening, for the selection, newest first."""
     sql = f"""

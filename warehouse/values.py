@@ -239,7 +239,11 @@ def composition(
     if composition_id == "channels" and by == "year":
         return channel_mix(con, filters, basis)
     comp = COMPOSITIONS[composition_id]
-    wide = queries.part_totals(con, list(comp.parts.values()), filters, max(filters.depth, 1), by_body=by == "body")
+    keys, level = list(comp.parts.values()), max(filters.depth, 1)
+    if by == "body":
+        wide = queries.part_totals(con, keys, filters, level, by_body=True)
+    else:
+        wide = _part_sums(queries.part_rows(con, keys, filters, level), len(keys), basis)
     parts = [
         wide.select(
             "group", part=pl.lit(label), order=pl.lit(i), value=pl.col(f"s{i}"), derived=pl.col(f"d{i}"), reports=pl.col(f"n{i}")
@@ -248,3 +252,18 @@ def composition(
     ]
     frame = pl.concat(parts).filter(pl.col("reports") > 0).sort("group", "order")
     return frame.with_columns(share=100 * pl.col("value") / pl.col("value").sum().over("group"))
+
+
+def _part_sums(rows: pl.DataFrame, count: int, basis: str) -> pl.DataFrame:
+    """Per year: `s<i>` the sum of part i, `d<i>` whether any of it is derived, `n<i>` how many reports state it;
+    with basis 'same' over the bodies stating the composition in every year of its span."""
+    rows = rows.filter(pl.any_horizontal(pl.col(f"p{i}").is_not_null() for i in range(count)))
+    if basis == "same":
+        rows = comparison.comparison_set(rows.with_columns(series=pl.lit("")), ["series"])
+    sums = [
+        agg
+        for i in range(count)
+        for agg in (pl.col(f"p{i}").sum().alias(f"s{i}"), (pl.col(f"d{i}") & pl.col(f"p{i}").is_not_null()).any().alias(f"d{i}"),
+                    pl.col(f"p{i}").count().cast(pl.UInt32).alias(f"n{i}"))
+    ]  # fmt: skip
+    return rows.group_by("year").agg(sums).sort("year").rename({"year": "group"})

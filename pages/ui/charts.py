@@ -185,11 +185,15 @@ COMPOSITION_COLUMNS = {"group": "分组", "part": "构成", "value": "数值", "
                        "reports": "报告数"}  # fmt: skip
 
 
-def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters, key: str, shares: bool = False) -> None:
-    """Stacked horizontal bars of a whole's parts, in template order, counts or shares."""
+def composition_chart(
+    frame: pl.DataFrame, composition_id: str, filters: Filters, key: str, shares: bool = False, basis: str | None = None
+) -> None:
+    """Stacked horizontal bars of a whole's parts, in template order, counts or shares; `basis` says over which bodies."""
     if frame.is_empty() or frame["value"].sum() == 0:
         st.info(NO_DATA)
         return
+    if basis:
+        st.caption(("⚠️ " if basis == "all" else "") + BASIS_NOTES[basis])
     comp = COMPOSITIONS[composition_id]
     frame = _with_source(frame).with_columns(group=pl.col("group").cast(pl.String))
     field, title = ("share:Q", "占比（%）") if shares else ("value:Q", f"{comp.name_zh}（{comp.unit}）")

@@ -196,3 +196,10 @@ def test_a_single_member_with_nothing_below_is_shown_alone(tmp_path_factory):
     ranking = rankings.ranking(con, "requests_new", ALL, by="region")
     assert ranking.ranked.select("label", "path").rows() == [("丁市", "丁市")]
     con.close()
+
+
+def test_compositions_over_years_use_the_same_bodies(panel):
+    same = values.composition(panel, "outcomes", ALL, basis="same").filter(pl.col("part") == "予以公开")
+    assert same.select("group", "value", "reports").rows() == [(2021, 15, 2), (2022, 24, 2)]  # 戊局 only reported 2022
+    raw = values.composition(panel, "outcomes", ALL, basis="all").filter(pl.col("part") == "予以公开")
+    assert raw.select("group", "value").rows() == [(2021, 15), (2022, 124)]
