@@ -36,8 +36,8 @@ def _runs(years: Sequence[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _best_window(masks: np.ndarray, years: Sequence[int], base: int) -> tuple[tuple[int, int], int]:
-    """The span keeping the most body-years, a multi-year span first, the latest on a tie; with its body count."""
+def _best_window(masks: np.ndarray, years: Sequence[int], base: int) -> tuple[int, int]:
+    """The span keeping the most body-years, a multi-year span first, the latest on a tie."""
     best, best_key = (min(years), min(years)), None
     for first, last in _runs(years):
         wanted = sum(1 << (y - base) for y in range(first, last + 1))
@@ -47,7 +47,7 @@ def _best_window(masks: np.ndarray, years: Sequence[int], base: int) -> tuple[tu
         key = (last > first, (last - first + 1) * count, last, last - first)
         if best_key is None or key > best_key:
             best, best_key = (first, last), key
-    return best, 0 if best_key is None else best_key[1] // (best[1] - best[0] + 1)
+    return best
 
 
 def comparison_set(
@@ -83,7 +83,7 @@ def comparison_set(
     for _, part in units.group_by(keys, maintain_order=True):
         masks = part["mask"].to_numpy()
         present = sorted({base + b for m in set(masks.tolist()) for b in range(m.bit_length()) if m >> b & 1})
-        (first, last), _count = _best_window(masks, present, base) if window is None else (window, 0)
+        first, last = _best_window(masks, present, base) if window is None else window
         wanted = sum(1 << (y - base) for y in range(first, last + 1))
         inside = sum(1 << (y - base) for y in present if first <= y <= last)
         member = (masks & wanted) == wanted

@@ -1,7 +1,9 @@
 """A measure over the years: the selection's trend, each body's and region's series, the headline figures.
 
 Every year-on-year change goes through `with_changes`, so a change is only ever taken
-between consecutive years of the same series (same body or region, same definition).
+between consecutive years of the same series (same body or region, same definition), and
+— by default (basis 'same') — over one set of bodies present in every year of the line
+(`warehouse.comparison`). `with_segments` tells charts where a line must break.
 """
 
 from __future__ import annotations
