@@ -99,7 +99,8 @@ DEPARTMENTS: tuple[tuple[str, str, Profile], ...] = (
 )
 
 CITY_GOVERNMENT = Profile(320, 0.5, 22, 1200, 0, 5200, rulemaking=True)
-DISTRICT_GOVERNMENT = Profile(110, 0.8, 10, 600, 0, 2600)
+#: A district or county government's own office (its report covers the office, not the region).
+DISTRICT_GOVERNMENT = Profile(70, 0.8, 10, 600, 0, 2600)
 #: District departments see about this share of their city counterparts' business.
 DISTRICT_SHARE = 0.3
 SUBDISTRICT = Profile(2.5, 0.1, 0.4, 60, 0, 380)
@@ -123,7 +124,7 @@ MAX_TOWNS = 8
 MAX_DISTRICTS = 8
 SCALES: dict[str, Scale] = {
     "tiny": Scale(cities=1, city_departments=2, districts=1, district_departments=1, towns=2),  # for tests
-    "small": Scale(cities=2, city_departments=5, districts=3, district_departments=3, towns=3),
+    "small": Scale(cities=2, city_departments=6, districts=3, district_departments=4, towns=4),
     "medium": Scale(cities=2, city_departments=12, districts=4, district_departments=8, towns=6),
     "large": Scale(cities=6, city_departments=30, districts=8, district_departments=20, towns=8),
 }
