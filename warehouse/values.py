@@ -16,7 +16,15 @@ import polars as pl
 
 from warehouse import comparison, queries
 from warehouse.derive import strict_sum
-from warehouse.measures import BY_ID, CHANNEL_NAMES, COMPOSITIONS, MEASURES, MIX_CHANNELS, Formula, Measure
+from warehouse.measures import (
+    BY_ID,
+    CHANNEL_NAMES,
+    COMPOSITIONS,
+    MEASURES,
+    MIX_CHANNELS,
+    Formula,
+    Measure,
+)
 from warehouse.queries import Filters
 from warehouse.scope import REGION_LEVELS
 from warehouse.thresholds import Settings

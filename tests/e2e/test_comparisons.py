@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from dashboard_fixtures import REPO, corpus_warehouse, demo_warehouse
 
 pytestmark = pytest.mark.e2e
@@ -78,14 +77,13 @@ def server(request, tmp_path_factory):
     env = os.environ | {"XXGK_WAREHOUSE": str(root)}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    _wait_healthy(base, process)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with open(tmp_path_factory.mktemp("server") / "streamlit.log", "w") as log:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, process)
+        yield base
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")

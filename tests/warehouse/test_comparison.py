@@ -149,7 +149,7 @@ def test_a_single_channel_has_no_share(channels):
 @pytest.fixture(scope="module")
 def procurement(tmp_path_factory):
     """Four bodies on the 2019 form in 2019–2020; in 2021 one keeps it, three move to the 2021 form."""
-    bought = lambda amount: {"t2.central_procurement.procurement_amount_wan_yuan": amount}  # noqa: E731
+    bought = lambda amount: {"t2.central_procurement.procurement_amount_wan_yuan": amount}
     reports = []
     for i, name in enumerate(("一局", "二局", "三局", "四局")):
         reports += [Report(name, y, bought(100 * (i + 1) + y - 2019), version="2019") for y in (2019, 2020)]
