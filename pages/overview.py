@@ -8,7 +8,8 @@ from warehouse import flags, queries, rankings, trends
 con, filters = controls.context()
 st.title("概览")
 controls.synthetic_notice(con, filters)
-cards.figure_cards(trends.key_figures(con, filters))
+basis = controls.basis_picker()
+cards.figure_cards(trends.key_figures(con, filters, basis=basis))
 
 left, right = st.columns([3, 2], gap="large")
 with left:

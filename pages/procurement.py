@@ -20,9 +20,10 @@ con, filters = controls.context()
 st.title("采购与收费")
 st.caption(
     "两版模板的收费口径不同（项目个数 ≠ 收费金额），采购只见于 2019 版，因此各自单独作图，不放在同一坐标轴上。"
-    "2021 年起的采购数值只来自仍沿用 2019 版表格的少数报告，悬停可见报告数。"
+    "各指标默认显示多数报告适用其模板的最近一年（采购为 2020 年）；2021 年起仍沿用 2019 版表格的少数报告不进入同口径趋势。"
 )
 controls.synthetic_notice(con, filters)
+basis = controls.basis_picker()
 by = controls.ranking_level(filters)
 
 for title, measure_ids in SECTIONS.items():
@@ -33,4 +34,4 @@ for title, measure_ids in SECTIONS.items():
         with left:
             charts.ranking_chart(rankings.ranking(con, measure_id, filters, by=by), filters, key=f"rank-{measure_id}")
         with right:
-            charts.trend_chart(trends.trend(con, measure_id, filters), measure, filters, key=f"trend-{measure_id}")
+            charts.trend_chart(trends.trend(con, measure_id, filters, basis=basis), measure, filters, key=f"trend-{measure_id}")

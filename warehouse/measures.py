@@ -26,7 +26,9 @@ class Formula:
 
     A sum is unknown where any of its keys is unknown, except where `partial_denominator`
     says the denominator adds whatever keys the report states, if two or more (channel
-    shares: a body names only the channels it uses).
+    shares: a body names only the channels it uses). Then the report's mix is the channels
+    it states: a channel it does not name has no share of it (numerator 0), so every
+    channel's share is taken over the same reports and the shares add up to 100%.
     """
 
     numerator: tuple[str, ...]
@@ -43,7 +45,7 @@ class Formula:
         if not self.denominator:
             return top
         bottom = " + ".join(self.denominator)
-        return f"({top}) ÷ ({bottom})" + ("（分母按报告写明的渠道求和，至少两个渠道）" if self.partial_denominator else "")
+        return f"({top}) ÷ ({bottom})" + ("（分母按报告写明的渠道求和，至少两个渠道；未写明的渠道在该报告中计 0）" if self.partial_denominator else "")
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,40 @@ def _both(*numerator: str, denominator: tuple[str, ...] = (), partial: bool = Fa
 T3 = "t3.{}.total"
 PROCESSED = ("t3.total_processed.total",)
 ORG_COLUMNS = ("org_commercial", "org_research", "org_public_welfare", "org_legal_service", "org_other")
-ITEM_CHANNELS = ("website", "wechat", "weibo", "douyin", "new_media")
-CHANNEL_NAMES = {
-    "website": "政府网站", "wechat": "政务微信", "weibo": "政务微博", "douyin": "抖音等短视频", "new_media": "其他新媒体"
-}  # fmt: skip
-CHANNEL_KEYS = tuple(f"text.channel.{c}" for c in ITEM_CHANNELS)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A publishing channel as the text states it; `parts` names the channels a total already includes."""
+
+    id: str
+    name_zh: str
+    parts: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"text.channel.{self.id}"
+
+    @property
+    def is_total(self) -> bool:
+        return bool(self.parts)
+
+
+#: The channels, as data. 政务新媒体 is a total that already holds WeChat, Weibo and short
+#: video: it is never added to them, never split into an "other" remainder, and never part of a mix.
+CHANNELS: tuple[Channel, ...] = (
+    Channel("website", "政府网站"),
+    Channel("wechat", "政务微信"),
+    Channel("weibo", "政务微博"),
+    Channel("douyin", "抖音等短视频"),
+    Channel("new_media", "政务新媒体（合计）", parts=("wechat", "weibo", "douyin")),
+)
+CHANNEL_BY_ID = {c.id: c for c in CHANNELS}
+#: The channels a mix (composition and shares) is made of: every channel that is not a total of others.
+MIX_CHANNELS = tuple(c.id for c in CHANNELS if not c.is_total)
+ITEM_CHANNELS = tuple(c.id for c in CHANNELS)
+CHANNEL_NAMES = {c.id: c.name_zh for c in CHANNELS}
+CHANNEL_KEYS = tuple(CHANNEL_BY_ID[c].key for c in MIX_CHANNELS)
 REVIEW_DECIDED = ("t4.review_upheld", "t4.review_corrected", "t4.review_other")
 LITIGATION_DECIDED = tuple(
     f"t4.litigation_{p}_{o}" for p in ("direct", "after_review") for o in ("upheld", "corrected", "other")
@@ -105,13 +136,21 @@ def _outcome_rate(mid: str, zh: str, en: str, row: str, what: str) -> Measure:
     )  # fmt: skip
 
 
-def _channel(channel: str) -> Measure:
-    name = CHANNEL_NAMES[channel]
+def _channel(channel: Channel) -> Measure:
+    name = channel.name_zh
+    total = f"是合计，已包含{'、'.join(CHANNEL_NAMES[p] for p in channel.parts)}，从不与它们相加。" if channel.is_total else ""
     return Measure(
-        f"channel_{channel}", f"{name}公开信息数", f"items published via {channel}", "channels",
-        f"报告正文写明的通过{name}公开的政府信息条数。", "条", _both(f"text.channel.{channel}"), "same",
-        "取自正文，只计报告明确写出的数字；未写明不等于零。",
+        f"channel_{channel.id}", f"{name}公开信息数", f"items published via {channel.id}", "channels",
+        f"报告正文写明的通过{name}公开的政府信息条数。", "条", _both(channel.key), "same",
+        f"取自正文，只计报告明确写出的数字；未写明不等于零。{total}",
     )  # fmt: skip
+
+
+SHARE_RULE = (
+    "占比只在写明至少两个渠道（政府网站、政务微信、政务微博、短视频）的报告中计算：每份报告的分母是它写明的这些渠道条数之和，"
+    "未写明的渠道在该报告中计 0；再把各报告的分子、分母分别相加后相除（按条数加权）。各渠道占比用同一批报告，合计 100%；"
+    "构成图与占比趋势用同一算法。政务新媒体合计已含微信、微博等，不计入；政府公报按期计，不计入。"
+)
 
 
 def _channel_share(channel: str) -> Measure:
@@ -119,8 +158,7 @@ def _channel_share(channel: str) -> Measure:
     return Measure(
         f"channel_{channel}_share", f"{name}占比", f"share of {channel} among stated channels", "channels",
         f"{name}公开条数占该单位正文写明的各渠道条数之和的比例（同一条信息可在多个渠道发布）。", "%",
-        _both(f"text.channel.{channel}", denominator=CHANNEL_KEYS, partial=True), "same",
-        "分母只加报告写明的渠道；政府公报按期计，不计入。",
+        _both(CHANNEL_BY_ID[channel].key, denominator=CHANNEL_KEYS, partial=True), "same", SHARE_RULE,
     )  # fmt: skip
 
 
@@ -165,10 +203,10 @@ MEASURES: tuple[Measure, ...] = (
     Measure("proactive_total", "主动公开信息数", "items proactively published", "channels",
             "报告正文写明的本年主动公开政府信息条数。", "条", _both("text.proactive_total"), "same",
             "取自正文，只计报告明确写出的数字。"),
-    *(_channel(c) for c in ITEM_CHANNELS),
+    *(_channel(c) for c in CHANNELS),
     Measure("channel_gazette", "政府公报期数", "gazette issues", "channels",
             "报告正文写明的政府公报期数。", "期", _both("text.channel.gazette"), "same", "按期计，不是信息条数。"),
-    *(_channel_share(c) for c in ITEM_CHANNELS),
+    *(_channel_share(c) for c in MIX_CHANNELS),
     # -- Table 二
     Measure("normative_documents_issued", "本年制发规范性文件", "normative documents issued", "documents",
             "2019 版“本年新制作数量”，2021 版“本年制发件数”。", "件",
@@ -257,7 +295,7 @@ COMPOSITIONS: dict[str, Composition] = {
              "不予处理": T3.format("not_processed_total"), "其他处理": T3.format("other_handling_total")},
         ),
         Composition("withheld", "不予公开理由", "件", {label: T3.format(row) for label, row in T3_WITHHELD.items()}),
-        Composition("channels", "公开渠道构成", "条", {CHANNEL_NAMES[c]: f"text.channel.{c}" for c in ITEM_CHANNELS}),
+        Composition("channels", "公开渠道构成", "条", {CHANNEL_NAMES[c]: CHANNEL_BY_ID[c].key for c in MIX_CHANNELS}),
         Composition(
             "reviews", "行政复议结果", "件",
             {"维持": "t4.review_upheld", "纠正": "t4.review_corrected", "其他结果": "t4.review_other",

@@ -76,7 +76,7 @@ def year_range(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
 
 ROW_COLUMNS = ("i.rid, i.report_id, i.agency_id, i.agency_name, i.year, i.version, i.scope, i.province, i.city, "
                "i.county, i.kind, i.level, i.synthetic, i.depth")  # fmt: skip
-KEPT_COLUMNS = "i.rid, i.agency_name, i.year, i.version, i.scope, i.province, i.city, i.county, i.synthetic, i.depth"
+KEPT_COLUMNS = "i.rid, i.agency_id, i.agency_name, i.year, i.version, i.scope, i.province, i.city, i.county, i.synthetic, i.depth"
 SERIES = "CASE WHEN $split THEN $name || '（' || i.version || '版口径）' ELSE $name END"
 
 
@@ -119,10 +119,6 @@ def _kept(filters: Filters, select: str, source: str, usable: Sequence[str] = ()
     return f"{head} {' '.join(joins)} {where} {' '.join(tests)}"
 
 
-def _measure_params(filters: Filters, versions: Sequence[str], split: bool, level: int) -> dict[str, object]:
-    return filters.params() | {"versions": list(versions), "split": split, "level": level}
-
-
 def measure_rows(
     con: duckdb.DuckDBPyConnection,
     measure_id: str,
@@ -143,12 +139,15 @@ def measure_rows(
     return frame(con, sql, params)
 
 
-def latest_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str]) -> int | None:
-    """The last year in which some report of the selection has a value of the measure."""
+def places_stating(
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str], year: int
+) -> pl.DataFrame:
+    """The places (province, city, county, depth) of the selection's reports stating the measure in `year`."""
     sql = f"""
-        SELECT max(i.year) FROM primary_measures i WHERE {WHERE} AND {_usable("i", [measure_column(measure_id, "num")])}
+        SELECT DISTINCT i.province, i.city, i.county, i.depth FROM primary_measures i
+        WHERE {WHERE} AND i.year = $year AND {_usable("i", [measure_column(measure_id, "num")])}
     """
-    return rows(con, sql, filters.params() | {"versions": list(versions)})[0][0]
+    return frame(con, sql, filters.params() | {"versions": list(versions), "year": year})
 
 
 def region_label(level: int) -> str:
@@ -158,33 +157,43 @@ def region_label(level: int) -> str:
     return f"CASE WHEN depth >= {level} THEN {column} ELSE {parent} || '本级' END"
 
 
-def measure_totals(
+def measure_kept(
     con: duckdb.DuckDBPyConnection,
     measure_id: str,
     filters: Filters,
     versions: Sequence[str],
-    split: bool,
     rate: bool,
     level: int,
     by_region: bool,
 ) -> pl.DataFrame:
-    """Numerators and denominators summed per year (per version where `split`, per region at `level`).
+    """The reports a sum adds, one row each: body, year, version, its group at `level`, num, den, derived.
 
-    Rates add only reports that have both parts. `own` says the group's figure is its
-    region's own report; `local` that the group gathers bodies placed above `level`.
+    Region reports stand in for their members (`_kept`); rates keep only reports with both
+    parts. `path` is the group's place (province|city|county down to `level`), for drill-down.
+    The comparison set and the sums are taken on these rows (`warehouse.values`).
     """
-    group = f"{region_label(level)}" if by_region else "NULL"
+    group = region_label(level) if by_region else "NULL"
+    path = " || '|' || ".join(f"coalesce({c}, '')" for c in ("province", "city", "county")[:level])
     parts = ("num", "den") if rate else ("num",)
     usable = [measure_column(measure_id, part) for part in parts]
     kept = _kept(filters, _measure_columns(measure_id), "primary_measures", usable, measure_column(measure_id, "cover"))
     sql = f"""
-        SELECT year, CASE WHEN $split THEN version END AS split_version, {group} AS region, sum(num) AS num,
-            {"sum(den)" if rate else "NULL::DOUBLE"} AS den, bool_or(derived) AS derived, count(*)::UINTEGER AS reports,
-            max(version) AS main_version, bool_or(scope = 'region' AND depth = $level) AS own,
-            bool_and(depth < $level) AS local
-        FROM ({kept}) kept GROUP BY ALL ORDER BY year, split_version, region
+        SELECT agency_id, year, version, scope, depth, {group} AS region, {path} AS path,
+            num, {"den" if rate else "NULL::DOUBLE"} AS den, coalesce(derived, false) AS derived
+        FROM ({kept}) kept ORDER BY year, agency_id
     """
-    return frame(con, sql, _measure_params(filters, versions, split, level))
+    return frame(con, sql, filters.params() | {"versions": list(versions), "level": level})
+
+
+def year_coverage(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str]) -> pl.DataFrame:
+    """Per year: the selection's primary reports, how many use a template that defines the measure, how many state it."""
+    sql = f"""
+        SELECT i.year, count(*)::INTEGER AS reports,
+            count(*) FILTER (WHERE list_contains($versions::VARCHAR[], i.version))::INTEGER AS defined,
+            count(*) FILTER (WHERE {_usable("i", [measure_column(measure_id, "num")])})::INTEGER AS stated
+        FROM primary_measures i WHERE {WHERE} GROUP BY i.year ORDER BY i.year
+    """
+    return frame(con, sql, filters.params() | {"versions": list(versions)})
 
 
 def part_totals(
@@ -203,6 +212,14 @@ def part_totals(
     latest = f"WHERE scope = 'body' AND year = (SELECT max(year) FROM ({kept}))" if by_body else ""
     sql = f'SELECT {group} AS "group", {sums} FROM ({kept}) kept {latest} GROUP BY 1 ORDER BY 1'
     return frame(con, sql, filters.params() | {"versions": ["2019", "2021"], "level": level})
+
+
+def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filters, level: int) -> pl.DataFrame:
+    """The reports a composition adds, one row each (region reports standing in for their members):
+    body, year, `p<i>` key i's number and `d<i>` whether it is derived."""
+    chosen = ", ".join(f'i.{quote(key)} AS "p{i}", i."{key}#d" AS "d{i}"' for i, key in enumerate(keys))
+    kept = _kept(filters, chosen, "primary_cells")
+    return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", filters.params() | {"versions": ["2019", "2021"], "level": level})
 
 
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:

@@ -9,14 +9,22 @@ polars frames it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import duckdb
 import polars as pl
 
-from warehouse import queries
+from warehouse import comparison, queries
 from warehouse.derive import strict_sum
-from warehouse.measures import BY_ID, COMPOSITIONS, MEASURES, Formula, Measure
+from warehouse.measures import (
+    BY_ID,
+    CHANNEL_NAMES,
+    COMPOSITIONS,
+    MEASURES,
+    MIX_CHANNELS,
+    Formula,
+    Measure,
+)
 from warehouse.queries import Filters
 from warehouse.scope import REGION_LEVELS
 from warehouse.thresholds import Settings
@@ -67,9 +75,17 @@ def _denominator(formula: Formula) -> pl.Expr | None:
     return _partial_sum(formula.denominator) if formula.partial_denominator else strict_sum(formula.denominator)
 
 
+def _numerator(formula: Formula) -> pl.Expr:
+    """The numerator; in a share among stated channels, a channel the report does not name counts 0."""
+    num = strict_sum(formula.numerator)
+    if formula.partial_denominator:
+        return pl.when(_partial_sum(formula.denominator).is_not_null()).then(num.fill_null(0))
+    return num
+
+
 def _parts(measure: Measure) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Numerator, denominator and derived flag of a measure, by each report's template version."""
-    num = _by_version(measure, lambda f: strict_sum(f.numerator))
+    num = _by_version(measure, _numerator)
     den = _by_version(measure, _denominator)
     derived = _by_version(measure, _derived).cast(pl.Boolean).fill_null(False)
     return num.cast(pl.Float64), den.cast(pl.Float64), derived
@@ -121,28 +137,70 @@ def measure_frame(
     return finish(rows, measure, settings)
 
 
-def _totals(
-    con: duckdb.DuckDBPyConnection, measure: Measure, filters: Filters, level: int, by_region: bool, settings: Settings | None
-) -> pl.DataFrame:
+def coverage(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) -> pl.DataFrame:
+    """Per year: the selection's reports, those whose template defines the measure, those stating it."""
+    return queries.year_coverage(con, measure_id, filters, BY_ID[measure_id].versions)
+
+
+def default_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) -> int | None:
+    """The year a page shows a measure in first (`warehouse.comparison.default_year`)."""
+    return comparison.default_year(coverage(con, measure_id, filters))
+
+
+def kept_rows(con: duckdb.DuckDBPyConnection, measure: Measure, filters: Filters, level: int, by_region: bool) -> pl.DataFrame:
+    """The reports a sum adds (region reports standing in for their members), with their series."""
+    rows = queries.measure_kept(con, measure.id, filters, measure.versions, measure.is_rate, level, by_region)
     split = measure.comparability == "break"
-    totals = queries.measure_totals(
-        con, measure.id, filters, measure.versions, split, rate=measure.is_rate, level=level, by_region=by_region
-    )
-    series = pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("split_version")) if split else pl.lit(measure.name_zh)
-    return finish(totals.with_columns(series=series).drop("split_version"), measure, settings)
+    series = pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("version")) if split else pl.lit(measure.name_zh)
+    return rows.with_columns(series=series)
+
+
+def aggregate(
+    rows: pl.DataFrame, measure: Measure, groups: Sequence[str], level: int, settings: Settings | None = None
+) -> pl.DataFrame:
+    """Sums per group and year: num, den, derived, reports, bodies; `own` where it is the region's own
+    report, `local` where the group gathers bodies placed above `level`; then value and interval."""
+    keys = [*groups, "year"]
+    extra = [pl.first(c) for c in ("window_from", "window_to", "left_out") if c in rows.columns]
+    sums = rows.group_by(keys).agg(
+        pl.col("num").sum(), pl.col("den").sum() if measure.is_rate else pl.lit(None, pl.Float64).alias("den"),
+        pl.col("derived").any(), pl.len().cast(pl.UInt32).alias("reports"),
+        pl.col("agency_id").n_unique().cast(pl.UInt32).alias("bodies"), pl.col("version").max().alias("main_version"),
+        ((pl.col("scope") == "region") & (pl.col("depth") == level)).any().alias("own"),
+        (pl.col("depth") < level).all().alias("local"), pl.first("path"), *extra,
+    ).sort(keys)  # fmt: skip
+    return finish(sums.with_columns(pl.col("num").cast(pl.Float64), pl.col("den").cast(pl.Float64)), measure, settings)
+
+
+def _values(
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, level: int, by_region: bool,
+    basis: str, settings: Settings | None,
+) -> pl.DataFrame:
+    measure = BY_ID[measure_id]
+    rows = kept_rows(con, measure, filters, level, by_region)
+    groups = ["region", "series"] if by_region else ["series"]
+    if basis == "same":
+        rows = comparison.comparison_set(rows, groups, years=comparison.defined_years(coverage(con, measure_id, filters)))
+    return aggregate(rows, measure, groups, level, settings).with_columns(basis=pl.lit(basis))
 
 
 def region_values(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    filters: Filters,
+    settings: Settings | None = None,
+    level: int | None = None,
+    basis: str = "all",
 ) -> pl.DataFrame:
-    """The measure per year for each region one level below the place filter.
+    """The measure per year for each region at `level` (default: one level below the place filter).
 
     A region's figure is its own region report where one exists (coverage 地区报告),
     else the sum of the reports inside it (coverage 单位合计（部分）); bodies placed
-    above that level form a '<parent>本级' group.
+    above that level form a '<parent>本级' group. With basis 'same', each region's line
+    adds only the bodies present in every year of its span (`warehouse.comparison`).
     """
-    level = min(filters.depth + 1, 3)
-    frame = _totals(con, BY_ID[measure_id], filters, level, True, settings)
+    level = level or min(filters.depth + 1, 3)
+    frame = _values(con, measure_id, filters, level, True, basis, settings)
     return frame.with_columns(
         coverage=pl.when(pl.col("own")).then(pl.lit("地区报告")).otherwise(pl.lit("单位合计（部分）")),
         level=pl.lit(REGION_LEVELS[level - 1]),
@@ -150,21 +208,54 @@ def region_values(
 
 
 def selection_values(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, settings: Settings | None = None, basis: str = "all"
 ) -> pl.DataFrame:
     """The measure per year for the whole selection, region reports standing in for their members."""
-    frame = _totals(con, BY_ID[measure_id], filters, max(filters.depth, 1), False, settings)
-    return frame.drop("region").with_columns(
+    frame = _values(con, measure_id, filters, max(filters.depth, 1), False, basis, settings)
+    return frame.drop("region", "path", strict=False).with_columns(
         coverage=pl.when(pl.col("own")).then(pl.lit("地区报告")).otherwise(pl.lit("单位合计"))
     )
 
 
-def composition(
-    con: duckdb.DuckDBPyConnection, composition_id: str, filters: Filters, by: str = "year"
+def channel_mix(
+    con: duckdb.DuckDBPyConnection, filters: Filters, basis: str = "all", settings: Settings | None = None
 ) -> pl.DataFrame:
-    """Each part's total per year (or per body in the latest year), with its share of the whole."""
+    """The channel composition per year, built from the share measures themselves.
+
+    Each channel's count is its share's numerator and its share is the share measure's
+    value, over the same reports (those stating two or more channels; in basis 'same',
+    the same comparison set), so the composition chart and the share trend agree by
+    construction and the shares of a year add up to 100%.
+    """
+    parts = []
+    for order, channel in enumerate(MIX_CHANNELS):
+        frame = selection_values(con, f"channel_{channel}_share", filters, settings, basis)
+        parts.append(
+            frame.select(
+                group=pl.col("year").cast(pl.String), part=pl.lit(CHANNEL_NAMES[channel]), order=pl.lit(order),
+                value=pl.col("num"), derived=pl.col("derived"), reports=pl.col("reports"), share=pl.col("value"),
+            )
+        )  # fmt: skip
+    schema = {"group": pl.String, "part": pl.String, "order": pl.Int32, "value": pl.Float64, "derived": pl.Boolean,
+              "reports": pl.UInt32, "share": pl.Float64}  # fmt: skip
+    return pl.concat([p.cast(schema) for p in parts]).sort("group", "order") if parts else pl.DataFrame(schema=schema)
+
+
+def composition(
+    con: duckdb.DuckDBPyConnection, composition_id: str, filters: Filters, by: str = "year", basis: str = "same"
+) -> pl.DataFrame:
+    """Each part's total per year (or per body in the latest year), with its share of the whole.
+
+    The channel mix per year is `channel_mix` (over `basis`), so it agrees with the share trends.
+    """
+    if composition_id == "channels" and by == "year":
+        return channel_mix(con, filters, basis)
     comp = COMPOSITIONS[composition_id]
-    wide = queries.part_totals(con, list(comp.parts.values()), filters, max(filters.depth, 1), by_body=by == "body")
+    keys, level = list(comp.parts.values()), max(filters.depth, 1)
+    if by == "body":
+        wide = queries.part_totals(con, keys, filters, level, by_body=True)
+    else:
+        wide = _part_sums(queries.part_rows(con, keys, filters, level), len(keys), basis)
     parts = [
         wide.select(
             "group", part=pl.lit(label), order=pl.lit(i), value=pl.col(f"s{i}"), derived=pl.col(f"d{i}"), reports=pl.col(f"n{i}")
@@ -173,3 +264,18 @@ def composition(
     ]
     frame = pl.concat(parts).filter(pl.col("reports") > 0).sort("group", "order")
     return frame.with_columns(share=100 * pl.col("value") / pl.col("value").sum().over("group"))
+
+
+def _part_sums(rows: pl.DataFrame, count: int, basis: str) -> pl.DataFrame:
+    """Per year: `s<i>` the sum of part i, `d<i>` whether any of it is derived, `n<i>` how many reports state it;
+    with basis 'same' over the bodies stating the composition in every year of its span."""
+    rows = rows.filter(pl.any_horizontal(pl.col(f"p{i}").is_not_null() for i in range(count)))
+    if basis == "same":
+        rows = comparison.comparison_set(rows.with_columns(series=pl.lit("")), ["series"])
+    sums = [
+        agg
+        for i in range(count)
+        for agg in (pl.col(f"p{i}").sum().alias(f"s{i}"), (pl.col(f"d{i}") & pl.col(f"p{i}").is_not_null()).any().alias(f"d{i}"),
+                    pl.col(f"p{i}").count().cast(pl.UInt32).alias(f"n{i}"))
+    ]  # fmt: skip
+    return rows.group_by("year").agg(sums).sort("year").rename({"year": "group"})

@@ -10,18 +10,31 @@ from pages.ui.formats import escape_markdown, fmt_change, fmt_number
 
 
 def figure_cards(figures: pl.DataFrame) -> None:
-    """The headline measures as cards: latest year, change on the year before, how it was obtained."""
-    years = sorted({y for y in figures["year"].to_list() if y})
-    if years:
-        st.caption(f"各指标取有数据的最近一年（{'、'.join(map(str, years))}年），箭头为与上一年相比的变化。")
+    """The headline measures as cards, each in its own year (shown under it), with the change on the year
+    before over the bodies reporting both years (同口径 N 个单位) — or none where no body reported both."""
+    basis = figures["basis"][0] if figures.height and figures["basis"][0] else "same"
+    if basis == "same":
+        st.caption("每个指标取其多数报告适用的最近一年；箭头为与上一年相比的变化，只计两年都有数据的单位（同口径）。")
+    else:
+        st.caption("⚠️ 全部报告：各年报告的单位不同，不显示变化。")
     for column, row in zip(st.columns(max(figures.height, 1)), figures.to_dicts(), strict=False):
         small = bool(row.get("small_sample"))
         value = "样本过少" if small else fmt_number(row.get("value"), row["unit"])
-        notes = [f"{row['year']}年" if row.get("year") else "暂无数据", row.get("coverage") or ""]
-        notes += ["含推算值" if row.get("derived") else "", f"{row['reports']}份报告" if row.get("reports") else ""]
-        notes.append("变化为与上一年相比")
+        notes = [row.get("stated") or "", row.get("coverage") or "", "含推算值" if row.get("derived") else ""]
         column.metric(row["name"], value, None if small else fmt_change(row.get("change"), row["unit"]),
-                      delta_color="off", help=escape_markdown("；".join(n for n in notes if n)), border=True)  # fmt: skip
+                      delta_color="off", help=escape_markdown("；".join(n for n in notes if n)) or None, border=True)  # fmt: skip
+        column.caption(_card_note(row, basis))
+
+
+def _card_note(row: dict, basis: str) -> str:
+    """'2025年 · 同口径 38 个单位' under a card; says so where nothing comparable exists."""
+    if not row.get("year"):
+        return "暂无数据"
+    if basis != "same":
+        return f"{row['year']}年 · 全部报告"
+    if row.get("change") is None:
+        return f"{row['year']}年 · 上一年无同口径单位，不比较" if not row.get("bodies") else f"{row['year']}年 · 同口径 {row['bodies']} 个单位（样本过少，不比较）"
+    return f"{row['year']}年 · 同口径 {row['bodies']} 个单位"
 
 
 def flag_list(found: pl.DataFrame, limit: int = 12) -> None:

@@ -8,8 +8,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from pages.ui.controls import AGENCY_PAGE, GOTO, PLACE_KEYS
+from pages.ui.controls import AGENCY_PAGE, GOTO, PLACE_KEYS, breadcrumb, go_to_place
 from pages.ui.formats import csv_bytes, escape_markdown
+from warehouse.comparison import BASIS_NOTES, set_caption
 from warehouse.measures import COMPOSITIONS, Measure
 from warehouse.queries import Filters
 from warehouse.rankings import Ranking
@@ -45,9 +46,11 @@ def _drill(key: str) -> None:
     picked = st.session_state[key].selection.get("pick") or []
     if not picked:
         return
-    target, kind = picked[0].get("target"), picked[0].get("target_kind")
+    target, kind, path = picked[0].get("target"), picked[0].get("target_kind"), picked[0].get("path")
     if kind == "body":
         st.session_state[GOTO] = (AGENCY_PAGE, {"agency": target})
+    elif kind == "region" and path:
+        go_to_place(path)
     elif kind == "region":
         level = next((k for k in PLACE_KEYS if not st.session_state.get(k)), None)
         if level:
@@ -59,17 +62,38 @@ def _drill(key: str) -> None:
 TOP = 30
 
 
+LEVEL_KINDS = {1: "省", 2: "市", 3: "县（区）"}
+
+
+def single_member(ranking: Ranking, key: str) -> None:
+    """One member cannot be ranked: say so in one sentence and offer the level below."""
+    row = ranking.ranked.row(0, named=True)
+    kind = LEVEL_KINDS.get(ranking.level or 0, "地区") if ranking.by == "region" and row["target_kind"] == "region" else "单位"
+    st.info(f"{ranking.year}年只有“{row['label']}”这一个{kind}有{ranking.measure.name_zh}的数据，无从比较；请查看下一级。")
+    if row["target_kind"] == "region":
+        st.button(f"查看{row['label']}的下一级", key=f"below-{key}", icon=":material/subdirectory_arrow_right:",
+                  on_click=go_to_place, args=(row["path"],))  # fmt: skip
+    elif row["target_kind"] == "local":
+        st.button("按单位比较", key=f"below-{key}", on_click=lambda: st.session_state.update(by="按单位"))
+
+
 def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
     """Horizontal bars, largest first (the first 30 unless all are asked for), Wilson error bars for
-    rates; clicking a bar drills down."""
+    rates; clicking a bar drills down. A single member is not drawn as a ranking of one."""
     measure = ranking.measure
+    if ranking.by == "region":
+        breadcrumb(filters, ranking.entered, ranking.level, key)
     if ranking.ranked.is_empty():
         st.info(NO_DATA if ranking.too_small.is_empty() else "所有对象的样本都过少（不足最少案件数），不参与排名。")
+    elif ranking.ranked.height == 1:
+        single_member(ranking, key)
+        if not ranking.too_small.is_empty():
+            st.caption(_small_note(ranking))
     else:
         every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
         frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
         order = frame["label"].to_list()
-        pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+        pick = alt.selection_point(fields=["target", "target_kind", "path"], name="pick")
         y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X("value:Q", title=f"{measure.label}（{ranking.year}年）", axis=alt.Axis(labelAngle=0)),
@@ -82,7 +106,8 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         chart = alt.layer(*layers).properties(height=alt.Step(22))
         st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
         hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
-        st.caption(" ".join(filter(None, [hint, ranking.note, _small_note(ranking)])))
+        coverage = f"{ranking.coverage}。" if ranking.coverage else ""
+        st.caption(" ".join(filter(None, [coverage, hint, ranking.note, _small_note(ranking)])))
         download(frame, RANKING_COLUMNS, f"{measure.name_zh}排名", filters, key)
 
 
@@ -107,23 +132,44 @@ def _tooltip(measure: Measure) -> list[alt.Tooltip]:
 
 TREND_COLUMNS = {"year": "年度", "series": "指标（口径）", "value": "数值", "change": "同比变化", "num": "分子",
                  "den": "分母", "ci_low": "95%区间下限", "ci_high": "95%区间上限", "source": "数值来源",
-                 "coverage": "覆盖范围", "reports": "报告数"}  # fmt: skip
+                 "coverage": "覆盖范围", "reports": "报告数", "bodies": "单位数", "basis": "口径"}  # fmt: skip
+NOTHING_COMPARABLE = "没有在连续两年以上都有数据的单位，无法同口径比较。可放宽筛选，或切换到“全部报告”查看各年原始合计（不可比）。"
+
+
+def change_title(measure: Measure) -> str:
+    """同比变化 with its unit: a rate changes in 百分点."""
+    return f"同比变化（{'百分点' if measure.is_rate else measure.unit}）"
+
+
+def basis_caption(frame: pl.DataFrame) -> None:
+    """Beside a line: how many bodies it adds (同口径), or that its years are not comparable (全部报告)."""
+    basis = frame["basis"][0] if "basis" in frame.columns and frame.height else "same"
+    if basis == "all":
+        st.caption(f"⚠️ {BASIS_NOTES['all']}")
+        return
+    words = " ".join(set_caption(part) for _, part in frame.group_by("series", maintain_order=True))
+    st.caption(words or BASIS_NOTES["same"])
 
 
 def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: str) -> None:
-    """One line per definition; where the template's definition changes, a marked break, never a join."""
+    """One line per definition and comparison set; a line never joins across a missing year or a change
+    of the template's definition (a marked break)."""
     frame = frame.filter(pl.col("value").is_not_null())
     if frame.is_empty():
         st.info(NO_DATA)
         return
+    if "basis" in frame.columns and frame["basis"][0] == "same" and frame["year"].n_unique() < 2:
+        st.info(NOTHING_COMPARABLE)
     frame = _with_source(frame).with_columns(label=pl.col("series"), year_text=pl.col("year").cast(pl.String))
+    basis_caption(frame)
     x = alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0), sort="ascending")
     y = alt.Y("value:Q", title=measure.label)
     tips = _tooltip(measure) + [alt.Tooltip("year_text:O", title="年度"), alt.Tooltip("series:N", title="口径")]
     several = frame["series"].n_unique() > 1
     series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom") if several else None)
     base = alt.Chart(frame)
-    layers = [base.mark_line(point=True).encode(x=x, y=y, color=series, tooltip=tips)]
+    segment = alt.Detail("segment:N") if "segment" in frame.columns else alt.Detail("series:N")
+    layers = [base.mark_line(point=True).encode(x=x, y=y, color=series, detail=segment, tooltip=tips)]
     if measure.is_rate:
         layers.append(base.mark_rule().encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=series))
     breaks = frame.filter(pl.col("version_break")) if "version_break" in frame.columns else frame.clear()
@@ -132,18 +178,22 @@ def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: st
         layers += [marks.mark_rule(strokeDash=[4, 4], color="#c0392b"),
                    marks.mark_text(text="模板口径变化", dy=-8, color="#c0392b", align="left").encode(y=alt.value(0))]  # fmt: skip
     st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
-    download(frame, TREND_COLUMNS, f"{measure.name_zh}趋势", filters, key)
+    download(frame, TREND_COLUMNS | {"change": change_title(measure)}, f"{measure.name_zh}趋势", filters, key)
 
 
 COMPOSITION_COLUMNS = {"group": "分组", "part": "构成", "value": "数值", "share": "占比（%）", "source": "数值来源",
                        "reports": "报告数"}  # fmt: skip
 
 
-def composition_chart(frame: pl.DataFrame, composition_id: str, filters: Filters, key: str, shares: bool = False) -> None:
-    """Stacked horizontal bars of a whole's parts, in template order, counts or shares."""
+def composition_chart(
+    frame: pl.DataFrame, composition_id: str, filters: Filters, key: str, shares: bool = False, basis: str | None = None
+) -> None:
+    """Stacked horizontal bars of a whole's parts, in template order, counts or shares; `basis` says over which bodies."""
     if frame.is_empty() or frame["value"].sum() == 0:
         st.info(NO_DATA)
         return
+    if basis:
+        st.caption(("⚠️ " if basis == "all" else "") + BASIS_NOTES[basis])
     comp = COMPOSITIONS[composition_id]
     frame = _with_source(frame).with_columns(group=pl.col("group").cast(pl.String))
     field, title = ("share:Q", "占比（%）") if shares else ("value:Q", f"{comp.name_zh}（{comp.unit}）")
@@ -211,20 +261,23 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
         st.info(NO_DATA)
         return
     frame = _with_source(frame).with_columns(year_text=pl.col("year").cast(pl.String), label=pl.col(facet))
+    if "basis" in frame.columns and frame["basis"][0] == "all":
+        st.caption(f"⚠️ {BASIS_NOTES['all']}")
     fmt = ".1f" if measure.is_rate else ",.0f"
     legend = alt.Legend(orient="bottom") if frame["series"].n_unique() > 1 else None
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=measure.label),
         color=alt.Color("series:N", title="口径", legend=legend),
+        detail=alt.Detail("segment:N") if "segment" in frame.columns else alt.Detail("series:N"),
         tooltip=[alt.Tooltip("label:N", title="名称"), alt.Tooltip("year_text:O", title="年度"),
                  alt.Tooltip("value:Q", title=measure.label, format=fmt),
-                 alt.Tooltip("change:Q", title="同比变化", format=fmt), alt.Tooltip("source:N", title="数值来源")],
+                 alt.Tooltip("change:Q", title=change_title(measure), format=fmt), alt.Tooltip("source:N", title="数值来源")],
     ).properties(width=220, height=140).facet(
         facet=alt.Facet("label:N", title=None, header=alt.Header(labelLimit=220)), columns=3
     )  # fmt: skip
     st.altair_chart(chart)
-    download(frame, MULTIPLE_COLUMNS, f"{measure.name_zh}分组对比", filters, key)
+    download(frame, MULTIPLE_COLUMNS | {"change": change_title(measure)}, f"{measure.name_zh}分组对比", filters, key)
 
 
 def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str, empty: str = NO_DATA) -> None:

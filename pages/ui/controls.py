@@ -175,3 +175,38 @@ def view_picker(key: str = "by") -> str:
 def ranking_level(filters: Filters) -> str:
     """Rank bodies once the place filter is at its deepest level; above it, let the user choose."""
     return "body" if filters.depth >= 3 else view_picker()
+
+
+BASES = {"同口径": "same", "全部报告（不可比）": "all"}
+
+
+def basis_picker(key: str = "basis") -> str:
+    """同口径 (the same bodies every year, the default) or 全部报告 (raw sums, not comparable), kept in the URL."""
+    choice = st.segmented_control("口径", list(BASES), default="同口径", key=key, bind="query-params",
+                                  help="同口径：趋势与变化只计各年都有数据的单位。全部报告：各年有报告的单位都计入，单位不同，数值不可比。")  # fmt: skip
+    return BASES.get(choice or "同口径", "same")
+
+
+def go_to_place(path: str | None) -> None:
+    """Set the place filter to `province|city|county` (a region bar, a breadcrumb step, a level offered)."""
+    parts = (path or "").split("|") if path is not None else []
+    for i, key in enumerate(PLACE_KEYS):
+        st.session_state[key] = (parts[i] or None) if i < len(parts) else None
+
+
+LEVEL_WORDS = {1: "各省", 2: "各市", 3: "各县（区）"}
+
+
+def breadcrumb(filters: Filters, entered: tuple[tuple[str, str], ...], level: int | None, key: str) -> None:
+    """Where a ranking stands: each step of the place filter is a button going up to it; places entered
+    because they were the only member with data follow; then what is compared."""
+    steps = [("全部地区", "")] + [(p, "|".join(x or "" for x in (filters.province, filters.city, filters.county)[: i + 1]))
+                                   for i, p in enumerate((filters.province, filters.city, filters.county)) if p]  # fmt: skip
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        st.caption("位置：")
+        for i, (name, path) in enumerate(steps):
+            last = i == len(steps) - 1
+            st.button(name, key=f"crumb-{key}-{i}", type="tertiary", disabled=last, on_click=go_to_place, args=(path or None,))
+        for _column, name in entered:
+            st.caption(f"› {name}（唯一有数据的一级）")
+        st.caption(f"› 比较{LEVEL_WORDS.get(level or 0, '各单位')}")

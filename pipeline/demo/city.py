@@ -1,4 +1,9 @@
-"""The fictional cities of the demo: their bodies and what each body's business looks like.
+"""The fictional province of the demo: its cities, their districts and counties, and their bodies.
+
+The world is shaped like a supervisor's: one province (the dashboard shows it as
+演示数据（虚构地区）) with at least two cities, each with a government, departments and
+several districts or counties, each of those with a government, departments and towns
+(街道 / 镇), so every level of the drill-down has something to compare.
 
 A body's `Profile` sets the scale of everything it reports, so a city 自然资源 bureau
 gets hundreds of requests a year and a 街道 a handful, as in real reports. Every
@@ -14,7 +19,8 @@ YEARS = tuple(range(2019, 2026))
 
 #: Fictional city names (no real division has them; see tests/pipeline/demo/test_city.py).
 CITY_NAMES = ("云岫市", "岚溪市", "蘅皋市", "鸥汀市", "芸川市", "苇川市", "星渚市", "霁月市")
-#: Fictional district names, drawn in order for each city.
+#: Fictional district names; city c takes names c·MAX_DISTRICTS onwards, so a larger scale keeps a
+#: smaller one's districts. Every third district of a city is a county (县) of the same stem.
 DISTRICT_NAMES = (
     "鹤汀区", "青石区", "澄波区", "临溪区", "松岚区", "雁回区", "桐荫区", "云湄区",
     "鹿鸣区", "玉涧区", "芷汀区", "岫云区", "杉湾区", "菱溪区", "蓼汀区", "荻洲区",
@@ -93,7 +99,8 @@ DEPARTMENTS: tuple[tuple[str, str, Profile], ...] = (
 )
 
 CITY_GOVERNMENT = Profile(320, 0.5, 22, 1200, 0, 5200, rulemaking=True)
-DISTRICT_GOVERNMENT = Profile(110, 0.8, 10, 600, 0, 2600)
+#: A district or county government's own office (its report covers the office, not the region).
+DISTRICT_GOVERNMENT = Profile(70, 0.8, 10, 600, 0, 2600)
 #: District departments see about this share of their city counterparts' business.
 DISTRICT_SHARE = 0.3
 SUBDISTRICT = Profile(2.5, 0.1, 0.4, 60, 0, 380)
@@ -114,10 +121,11 @@ class Scale:
 
 
 MAX_TOWNS = 8
+MAX_DISTRICTS = 8
 SCALES: dict[str, Scale] = {
     "tiny": Scale(cities=1, city_departments=2, districts=1, district_departments=1, towns=2),  # for tests
-    "small": Scale(cities=1, city_departments=10, districts=3, district_departments=6, towns=4),
-    "medium": Scale(cities=1, city_departments=20, districts=6, district_departments=12, towns=8),
+    "small": Scale(cities=2, city_departments=6, districts=3, district_departments=4, towns=4),
+    "medium": Scale(cities=2, city_departments=12, districts=4, district_departments=8, towns=6),
     "large": Scale(cities=6, city_departments=30, districts=8, district_departments=20, towns=8),
 }
 
@@ -128,8 +136,9 @@ def bodies(scale: str) -> list[Body]:
     out: list[Body] = []
     for c, city in enumerate(CITY_NAMES[: size.cities]):
         out += _city_bodies(city, size)
-        districts = DISTRICT_NAMES[c * size.districts : (c + 1) * size.districts]
+        districts = DISTRICT_NAMES[c * MAX_DISTRICTS : c * MAX_DISTRICTS + size.districts]
         for d, district in enumerate(districts):
+            district = district[:-1] + "县" if d % 3 == 2 else district
             out += _district_bodies(city, district, d, size)
     return out
 
@@ -145,7 +154,7 @@ def _city_bodies(city: str, size: Scale) -> list[Body]:
 def _district_bodies(city: str, district: str, index: int, size: Scale) -> list[Body]:
     """A district government, its departments and its 街道 / 镇."""
     prefix = f"{city}{district}"
-    out = [Body(f"{prefix}人民政府", "我区", "district", "government", city, district, DISTRICT_GOVERNMENT)]
+    out = [Body(f"{prefix}人民政府", f"我{district[-1]}", "district", "government", city, district, DISTRICT_GOVERNMENT)]
     for name, self_ref, profile in DEPARTMENTS[: size.district_departments]:
         scaled = replace(
             profile,

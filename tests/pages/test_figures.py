@@ -84,7 +84,8 @@ def test_trend_download_and_version_break(dashboard, demo_root, con, downloads):
     at.run()
     at.switch_page("pages/compare.py").run()
     at.selectbox(key="measure").select("normative_documents_stock").run()
-    frame = trends.region_trends(con, "normative_documents_stock", Filters())
+    level = rankings.ranking(con, "normative_documents_stock", Filters(), by="region").level  # the first level with two members
+    frame = trends.region_trends(con, "normative_documents_stock", Filters(), level=level)
     plotted = chart_data(charts(at)[0])
     assert set(plotted["series"].unique().to_list()) == {"规范性文件存量（2019版口径）", "规范性文件存量（2021版口径）"}
     assert plotted.height == frame.filter(pl.col("value").is_not_null()).height
