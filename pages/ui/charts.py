@@ -69,9 +69,10 @@ def single_member(ranking: Ranking, key: str) -> None:
     """One member cannot be ranked: say so in one sentence and offer the level below."""
     row = ranking.ranked.row(0, named=True)
     kind = LEVEL_KINDS.get(ranking.level or 0, "地区") if ranking.by == "region" and row["target_kind"] == "region" else "单位"
-    st.info(f"{ranking.year}年只有“{row['label']}”这一个{kind}有{ranking.measure.name_zh}的数据，无从比较；请查看下一级。")
+    label = escape_markdown(row["label"])
+    st.info(f"{ranking.year}年只有“{label}”这一个{kind}有{ranking.measure.name_zh}的数据，无从比较；请查看下一级。")
     if row["target_kind"] == "region":
-        st.button(f"查看{row['label']}的下一级", key=f"below-{key}", icon=":material/subdirectory_arrow_right:",
+        st.button(f"查看{label}的下一级", key=f"below-{key}", icon=":material/subdirectory_arrow_right:",
                   on_click=go_to_place, args=(row["path"],))  # fmt: skip
     elif row["target_kind"] == "local":
         st.button("按单位比较", key=f"below-{key}", on_click=lambda: st.session_state.update(by="按单位"))

@@ -13,7 +13,7 @@ import polars as pl
 import streamlit as st
 
 from pages.ui.connection import connection
-from pages.ui.formats import fmt_number
+from pages.ui.formats import escape_markdown, fmt_number
 from warehouse import queries
 from warehouse.measures import BY_ID, Measure
 from warehouse.queries import Filters
@@ -206,7 +206,8 @@ def breadcrumb(filters: Filters, entered: tuple[tuple[str, str], ...], level: in
         st.caption("位置：")
         for i, (name, path) in enumerate(steps):
             last = i == len(steps) - 1
-            st.button(name, key=f"crumb-{key}-{i}", type="tertiary", disabled=last, on_click=go_to_place, args=(path or None,))
+            st.button(escape_markdown(name), key=f"crumb-{key}-{i}", type="tertiary", disabled=last,
+                      on_click=go_to_place, args=(path or None,))
         for _column, name in entered:
-            st.caption(f"› {name}（唯一有数据的一级）")
+            st.caption(f"› {escape_markdown(name)}（唯一有数据的一级）")
         st.caption(f"› 比较{LEVEL_WORDS.get(level or 0, '各单位')}")
