@@ -42,6 +42,7 @@ PAGES = {
     "单位与对比": [
         st.Page("pages/agency.py", title="单位画像", icon=":material/apartment:", url_path="body-profile"),
         st.Page("pages/compare.py", title="对比", icon=":material/compare_arrows:", url_path="comparison"),
+        st.Page("pages/coverage.py", title="报告覆盖", icon=":material/grid_on:", url_path="report-coverage"),
     ],
     "数据": [
         st.Page("pages/quality.py", title="数据质量", icon=":material/rule:", url_path="data-quality"),

@@ -3,7 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from pages.ui import body, charts, controls
+from pages.exports.review import review
+from pages.ui import body, charts, controls, exports
 from warehouse import measures, queries, trends
 from warehouse.queries import Filters
 
@@ -37,6 +38,8 @@ st.subheader("报告原表与原文")
 primary = reports.filter(pl.col("primary_report"))
 year = st.selectbox("年度", primary["year"].to_list()[::-1], key="profile_year")
 report = primary.filter(pl.col("year") == year).row(0, named=True)
+with st.expander(f"{year}年报审查意见（逐项列出问题所在的表格、行、列和数值）", icon=":material/assignment:"):
+    exports.document_buttons(lambda: review(con, agency, year), f"{report['agency_name']}{year}年报审查意见", key="review")
 tables, source = st.columns([3, 2], gap="large")
 with tables:
     for name, frame in body.report_tables(queries.printed_cells(con, report["report_id"], year)).items():

@@ -40,3 +40,9 @@ def csv_bytes(frame: pl.DataFrame, columns: dict[str, str]) -> bytes:
     """The rows with Chinese headers as UTF-8 CSV with a BOM, so Excel opens it correctly."""
     table = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
     return "\ufeff".encode() + table.write_csv().encode("utf-8")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would read as a formula (=, +, -, @, tab, CR first) made plain with a leading
+    apostrophe: text from reports is data, never code."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
