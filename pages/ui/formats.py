@@ -46,3 +46,8 @@ def neutralise(text: str) -> str:
     """Text a spreadsheet would read as a formula (=, +, -, @, tab, CR first) made plain with a leading
     apostrophe: text from reports is data, never code."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def china_time(column: pl.Expr) -> pl.Expr:
+    """A UTC timestamp as China time (Asia/Shanghai) text, e.g. 2026-12-01 13:05; '—' where absent."""
+    return column.dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M").fill_null("—")
