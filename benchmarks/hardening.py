@@ -8,8 +8,11 @@ served during a concurrent ingest, ingests killed and survived.
    (`pipeline/limits.py`): what lands, what is quarantined and why.
 3. Eight query threads (store.connect per query) while a 40-report ingest runs as a
    subprocess: queries served, latency, errors, torn reads.
-4. Ingests SIGKILLed after random delays: how many left a readable, consistent warehouse
-   with every earlier report.
+4. Faults injected into a warehouse, each followed by an ingest of a new batch: ingests
+   SIGKILLed after random delays, and CURRENT lost (deleted, emptied, a blank line, naming a
+   missing snapshot) or leftovers of a killed swap (CURRENT.<x>.tmp, .current.<x>, a sealed
+   snapshot never published, a lagging `current` link). Each must leave a readable,
+   consistent warehouse with every earlier report: faults injected, survived, reports lost.
 
     python benchmarks/hardening.py            # ~2 minutes on 2 cores
     python benchmarks/hardening.py --quick    # skip the heavy legal inputs
@@ -180,39 +183,101 @@ def concurrency_section(folder: Path, sessions: int = 8) -> None:
     print(f"   latency p50 {p(0.5):.0f} ms, p95 {p(0.95):.0f} ms; errors {len(errors)}, torn reads {len(torn)}")
 
 
-def kills_section(folder: Path, kills: int) -> None:
+def _published(warehouse: Path) -> set[str]:
+    """The report ids readers see, after checking every table reads and the snapshot is consistent."""
+    from warehouse import store
+
+    with store.connect(warehouse) as con:
+        for table in store.read_manifest(store.open_snapshot(warehouse))["tables"]:
+            con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        ids, problems = snapshot_view(con)
+    if problems:
+        raise RuntimeError(f"inconsistent snapshot: {problems}")
+    return ids
+
+
+def _pointer_faults() -> dict[str, tuple[object, int]]:
+    """Each fault: how to inject it into a warehouse, and the exit status the next ingest must give."""
+    import os
+    import shutil
+
+    from warehouse import store
+
+    def unpublished(wh: Path) -> None:
+        current = store.current_id(wh)
+        later = "29990101T000000000000Z-" + current[-8:]
+        shutil.copytree(wh / store.SNAPSHOTS / current, wh / store.SNAPSHOTS / later)
+        manifest = wh / store.SNAPSHOTS / later / store.MANIFEST
+        manifest.write_text(manifest.read_text(encoding="utf-8").replace(current, later), encoding="utf-8")
+
+    def lagging(wh: Path) -> None:
+        previous = store.read_manifest(wh / store.SNAPSHOTS / store.current_id(wh)).get("previous") or "gone"
+        (wh / store.CURRENT_LINK).unlink()
+        os.symlink(Path(store.SNAPSHOTS) / previous, wh / store.CURRENT_LINK)
+
+    return {
+        "CURRENT deleted": (lambda wh: (wh / store.CURRENT).unlink(), 0),
+        "CURRENT emptied": (lambda wh: (wh / store.CURRENT).write_bytes(b""), 0),
+        "CURRENT a blank line": (lambda wh: (wh / store.CURRENT).write_text("\n"), 0),
+        "CURRENT names a missing snapshot": (lambda wh: (wh / store.CURRENT).write_text("20990101T000000000000Z-deadbeef\n"), 3),
+        "CURRENT.<x>.tmp left at the swap": (lambda wh: (wh / "CURRENT.0badc0de.tmp").write_text("x"), 0),
+        ".current.<x> left at the relink": (lambda wh: os.symlink("snapshots/x", wh / ".current.0badc0de"), 0),
+        "sealed snapshot never published": (unpublished, 0),
+        "current link lagging CURRENT": (lagging, 0),
+    }
+
+
+def faults_section(folder: Path, kills: int) -> None:
     from pipeline.ingest import ingest
     from warehouse import store
 
-    print(f"\n4. {kills} ingests SIGKILLed (with their workers) after random delays")
+    faults = _pointer_faults()
+    print(f"\n4. {kills + len(faults)} faults, each followed by an ingest of 12 new reports: {kills} ingests SIGKILLed "
+          f"(with their workers) after random delays, {len(faults)} lost or damaged pointers and leftovers")
     warehouse = folder / "wh-kills"
     ingest(write_batch(folder / "k-base", 0, 5), warehouse, workers=1, progress=False)
     start = time.monotonic()
     assert start_ingest(write_batch(folder / "k-timing", 5, 12), warehouse).wait() == 0
     span = time.monotonic() - start
-    with store.connect(warehouse) as con:
-        published, _ = snapshot_view(con)
+    published = _published(warehouse)
     draw = random.Random(7)
-    survived, outcomes = 0, {"rolled back": 0, "published": 0}
+    survived, lost, outcomes = 0, 0, {"rolled back": 0, "published": 0}
     for run in range(kills):
         process = start_ingest(write_batch(folder / f"k{run}", 17 + 12 * run, 12), warehouse)
         time.sleep(draw.uniform(0.05, span * 1.5))  # later batches take longer: the warehouse grows
         kill_group(process)
-        try:
-            with store.connect(warehouse) as con:
-                for table in store.read_manifest(store.open_snapshot(warehouse))["tables"]:
-                    con.execute(f"SELECT count(*) FROM {table}").fetchall()
-                after, problems = snapshot_view(con)
-        except Exception as exc:
-            print(f"   run {run}: warehouse unreadable: {exc}")
-            continue
-        whole = len(after) in (len(published), len(published) + 12)
-        if published <= after and whole and not problems:
-            survived += 1
+        ok, after = _survives(warehouse, published, 12)
+        survived += ok
+        lost += len(published - after)
         outcomes["published" if len(after) > len(published) else "rolled back"] += 1
-        published = after
+        published = after or published
     print(f"   one batch takes {span:.1f} s; kills survived: {survived}/{kills} "
           f"({outcomes['rolled back']} rolled back to the previous snapshot, {outcomes['published']} after their publish)")
+    start_at = 17 + 12 * kills
+    for n, (name, (inject, status)) in enumerate(faults.items()):
+        current = store.current_id(warehouse)
+        inject(warehouse)
+        process = start_ingest(write_batch(folder / f"f{n}", start_at + 12 * n, 12), warehouse)
+        process.wait()
+        ok, after = _survives(warehouse, published, 12 if status == 0 else 0)
+        ok = ok and process.returncode == status
+        if status:  # refused, as it must be: the operator follows the message and puts CURRENT back
+            (warehouse / store.CURRENT).write_text(current + "\n")
+        survived += ok
+        lost += len(published - after)
+        published = after or published
+        print(f"   {name:<36} exit {process.returncode}  {'survived' if ok else 'FAILED'}")
+    print(f"   -> faults injected: {kills + len(faults)}, survived: {survived}, reports lost: {lost}")
+
+
+def _survives(warehouse: Path, published: set[str], batch: int) -> tuple[bool, set[str]]:
+    """Whether the warehouse reads whole with every earlier report and all or none of the batch."""
+    try:
+        after = _published(warehouse)
+    except Exception as exc:
+        print(f"   warehouse unreadable: {type(exc).__name__}: {exc}")
+        return False, set()
+    return published <= after and len(after) - len(published) in (0, batch), after
 
 
 def main() -> None:
@@ -230,7 +295,7 @@ def main() -> None:
         bad = inputs_section(folder / "inputs", args.quick)
         ingest_section(folder, bad)
         concurrency_section(folder)
-        kills_section(folder, args.kills)
+        faults_section(folder, args.kills)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from pipeline.cli import EXIT_BAD_INPUT, EXIT_DAMAGED, EXIT_LOCKED
 from pipeline.errors import ReportError
+from warehouse.errors import LockTimeout, WarehouseDamaged
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+")
     ingest.add_argument("--warehouse", default=None, help="warehouse folder (default: $XXGK_WAREHOUSE or per-user)")
     ingest.add_argument("--workers", type=int, default=None)
+    ingest.add_argument(
+        "--lock-timeout", type=float, default=None, metavar="SECONDS",
+        help="how long to wait for another ingest to finish (default: $XXGK_LOCK_TIMEOUT or 600)",
+    )
 
     demo = sub.add_parser("demo", help="generate the synthetic demo corpus and ingest it")
     demo.add_argument("--warehouse", default=None)
@@ -34,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; bad input ends with a one-line error and status 2."""
+    """Run one command; every expected failure ends with one line on stderr and its own
+    status (pipeline.cli: 2 bad input, 3 damaged warehouse, 4 another ingest held the lock)."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "extract":
@@ -48,13 +55,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from pipeline.ingest import ingest_command
 
-            return ingest_command(args.paths, args.warehouse, args.workers)
+            return ingest_command(args.paths, args.warehouse, args.workers, args.lock_timeout)
         from pipeline.demo import demo_command
 
         return demo_command(args.warehouse, args.seed, args.scale)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except WarehouseDamaged as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
+    except LockTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

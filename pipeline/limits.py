@@ -11,7 +11,8 @@ pathological markup stay beside the code they guard (`readers.html.MAX_COLSPAN`,
 `MAX_GRID_POSITIONS`, `readers.pdf.MAX_GRAPHICS_PER_PAGE`, `extract.digits.MAX_CANDIDATES`,
 `extract.arithmetic.MAX_COMBINATIONS`).
 
-Two limits are the ingest workers' (`pipeline.ingest.run_pool`), not the readers': a
+Two limits are the parse workers' (`pipeline.pool.run_pool`, used by ingest and by
+`python -m pipeline extract`), not the readers': a
 file that takes longer than PARSE_SECONDS has its worker process killed, and a worker
 may not grow beyond WORKER_MEMORY_BYTES. Both can be set from the environment
 (`XXGK_PARSE_SECONDS`, `XXGK_WORKER_MEMORY_MB`) for unusually large reports or slow

@@ -16,7 +16,9 @@ the time and memory limits of `pipeline.limits`). It trusts nothing the browser 
   half-written upload is never visible to an ingest.
 
 Anything refused raises `ReportError(safe_name, reason)` with the reason in English and
-Chinese. No Streamlit import: this module is plain Python and tested as such.
+Chinese. A stored upload that ingest then quarantines is removed from the inbox by that ingest
+(`discard_refused`): its reason stays in the warehouse's `quarantine` table, and the inbox
+holds only what the warehouse holds. No Streamlit import: this module is plain Python and tested as such.
 """
 
 from __future__ import annotations
@@ -115,3 +117,12 @@ def store_upload(data: bytes, filename: str, inbox: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def discard_refused(paths: list[Path], inbox: Path) -> None:
+    """Remove the refused files that are uploads waiting in `inbox`; files anywhere else are
+    the user's own and are never touched."""
+    inbox = Path(inbox).resolve()
+    for path in paths:
+        if Path(path).resolve().parent == inbox:
+            Path(path).unlink(missing_ok=True)

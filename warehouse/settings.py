@@ -1,4 +1,5 @@
-"""Where the warehouse lives: one setting shared by every command and the dashboard."""
+"""Where the warehouse lives and how long a writer waits for it: settings shared by every
+command and the dashboard."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import os
 from pathlib import Path
 
 ENV_VAR = "XXGK_WAREHOUSE"
+LOCK_TIMEOUT_ENV = "XXGK_LOCK_TIMEOUT"
+#: Seconds an ingest waits for another one to finish before giving up: longer than a large
+#: batch usually takes, short enough that a stuck job is noticed.
+DEFAULT_LOCK_TIMEOUT = 600.0
 
 
 def default_dir() -> Path:
@@ -18,3 +23,14 @@ def warehouse_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The warehouse folder: an explicit override, else $XXGK_WAREHOUSE, else the per-user default."""
     chosen = override or os.environ.get(ENV_VAR) or default_dir()
     return Path(chosen).expanduser().resolve()
+
+
+def lock_timeout(override: float | None = None) -> float:
+    """Seconds to wait for the writer lock: an explicit override, else $XXGK_LOCK_TIMEOUT, else 600."""
+    if override is not None:
+        return max(0.0, float(override))
+    given = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        return max(0.0, float(given)) if given else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{LOCK_TIMEOUT_ENV}={given!r} is not a number of seconds") from None

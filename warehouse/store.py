@@ -5,33 +5,37 @@ Layout::
     <warehouse>/
       CURRENT                 the id of the published snapshot (replaced atomically)
       current -> snapshots/<id>   convenience symlink for other engines, follows CURRENT
-      .lock                   held by the one ingest that may write at a time
+      .lock                   held by the one ingest that may write at a time (warehouse.lock)
       snapshots/<id>/
-        manifest.json         tables, row counts and the exact file list of the snapshot
+        manifest.json         its own id, tables, row counts, the exact file list with sizes
         <table>/year=<Y>/*.parquet   year-partitioned tables (hive layout)
         <table>/*.parquet            the others
 
-A writer builds a complete snapshot in `snapshots/.tmp-<id>/`, flushes it to disk,
-renames it into place and only then swaps CURRENT with `os.replace`. A reader resolves
-CURRENT once per connection, so it sees either the old snapshot or the new one, never
-a mixture; a writer killed at any moment leaves CURRENT on the previous snapshot.
+A writer builds a complete snapshot in `snapshots/.tmp-<id>/`, writes its manifest last,
+flushes it to disk, renames it into place and only then swaps CURRENT with `os.replace`.
+A reader resolves CURRENT once per connection, so it sees either the old snapshot or the
+new one, never a mixture; a writer killed at any moment leaves CURRENT on the previous
+snapshot.
+
+A snapshot is *complete* when its manifest parses, names the folder it is in, lists every
+table, and every file it lists is on disk with the size it records. Snapshot ids start
+with their UTC creation time, so sorting ids sorts snapshots by age.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
 
+from warehouse.errors import WarehouseDamaged, WarehouseMissing
 from warehouse.schema import PARTITION_COLUMN, TABLES
 from warehouse.settings import warehouse_dir
 
@@ -42,34 +46,107 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 TMP_PREFIX = ".tmp-"
 
-
-class WarehouseMissing(FileNotFoundError):
-    """No snapshot has been published in this folder yet."""
+__all__ = ["WarehouseDamaged", "WarehouseMissing"]  # raised here; defined light in warehouse.errors
 
 
-# ---------------------------------------------------------------- readers
+# ---------------------------------------------------------------- what is on disk
 
 
 def current_id(warehouse: str | os.PathLike[str] | None = None) -> str | None:
-    """The published snapshot's id; cheap, so a dashboard can tell when to reconnect."""
+    """The id CURRENT names (None when missing or blank); cheap, so a dashboard can tell when to reconnect."""
     try:
         return (warehouse_dir(warehouse) / CURRENT).read_text(encoding="utf-8").strip() or None
     except FileNotFoundError:
         return None
 
 
-def open_snapshot(warehouse: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of the published snapshot, resolved once."""
-    root = warehouse_dir(warehouse)
-    snapshot_id = current_id(root)
-    if snapshot_id is None:
-        raise WarehouseMissing(f"no warehouse at {root}: run `python -m pipeline ingest PATH --warehouse {root}`")
-    return root / SNAPSHOTS / snapshot_id
-
-
 def read_manifest(snapshot: Path) -> dict:
     """The manifest of one snapshot."""
     return json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
+
+
+def snapshot_folders(warehouse: Path) -> list[Path]:
+    """Every renamed-into-place snapshot folder, newest first (half-built `.tmp-` ones excluded)."""
+    folder = warehouse / SNAPSHOTS
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX)), reverse=True)
+
+
+def snapshot_problem(snapshot: Path) -> str | None:
+    """Why a snapshot cannot be read whole (no server path in it), or None when it is complete."""
+    if not snapshot.is_dir():
+        return f"snapshot {snapshot.name} is missing"
+    try:
+        manifest = read_manifest(snapshot)
+    except FileNotFoundError:
+        return f"snapshot {snapshot.name} has no manifest"
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        return f"the manifest of snapshot {snapshot.name} is truncated or unreadable"
+    try:
+        tables = manifest["tables"]
+        if manifest["id"] != snapshot.name or not set(TABLES) <= set(tables):
+            return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
+        listed = [(table, name, size) for table, entry in tables.items()
+                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]))]
+    except (KeyError, TypeError, AttributeError):
+        return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
+    for table, name, size in listed:
+        try:
+            actual = (snapshot / name).stat().st_size
+        except FileNotFoundError:
+            return f"snapshot {snapshot.name}: file {name} of table {table} is missing"
+        if size is not None and actual != size:
+            return f"snapshot {snapshot.name}: file {name} of table {table} has {actual} bytes, not {size}"
+    return None
+
+
+def current_problem(warehouse: Path, named: str | None) -> str | None:
+    """What is wrong with CURRENT (naming `named`), or None when it names a complete snapshot."""
+    if named is None:
+        return "CURRENT is missing or empty"
+    if Path(named).name != named or named.startswith("."):
+        return "CURRENT does not hold a snapshot id"
+    problem = snapshot_problem(warehouse / SNAPSHOTS / named)
+    return f"CURRENT names a snapshot that cannot be read ({problem})" if problem else None
+
+
+@dataclass(frozen=True)
+class Status:
+    """Which snapshot readers use, and why it is not the one CURRENT names (None when it is)."""
+
+    snapshot: Path
+    fallback: str | None
+
+
+def status(warehouse: str | os.PathLike[str] | None = None) -> Status:
+    """The snapshot a reader should use: CURRENT's when complete, else the newest complete one.
+
+    For the dashboard: call it (or `connect`) and tell three states apart —
+    `WarehouseMissing`: nothing published yet (an empty warehouse, a normal state);
+    `WarehouseDamaged`: snapshots or CURRENT are there but none can be read (show it as
+    damaged, not empty; `.problem` is a short cause without paths);
+    a `Status` whose `fallback` is set: CURRENT is lost or names a damaged snapshot and the
+    newest complete one is shown instead (worth a warning: it may be older).
+    """
+    root = warehouse_dir(warehouse)
+    named = current_id(root)
+    problem = current_problem(root, named)
+    if problem is None:
+        return Status(root / SNAPSHOTS / named, None)
+    folders = snapshot_folders(root)
+    if named is None and not folders:
+        raise WarehouseMissing(f"no warehouse at {root}: run `python -m pipeline ingest PATH --warehouse {root}`")
+    for folder in folders:
+        if snapshot_problem(folder) is None:
+            return Status(folder, f"{problem}; reading the newest complete snapshot {folder.name}")
+    raise WarehouseDamaged(f"warehouse damaged at {root}: {problem}, and no complete snapshot to fall back to; "
+                           "restore it from a backup (see README, Backup and restore)", f"{problem}, and no complete snapshot")
+
+
+def open_snapshot(warehouse: str | os.PathLike[str] | None = None) -> Path:
+    """The folder of the snapshot readers use (see `status`), resolved once."""
+    return status(warehouse).snapshot
 
 
 def _scan_sql(snapshot: Path, table: str, entry: dict) -> str:
@@ -90,10 +167,11 @@ def attach_views(
 
 
 def connect(warehouse: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a view per table over the published snapshot.
+    """An in-memory DuckDB connection with a view per table over the readers' snapshot (`status`).
 
     CURRENT is read once, here: the connection keeps reading that snapshot even while
     an ingest publishes a newer one (the previous snapshot survives one more publish).
+    Raises `WarehouseMissing` for an empty folder, `WarehouseDamaged` when nothing is readable.
     """
     snapshot = open_snapshot(warehouse)
     con = duckdb.connect(":memory:")
@@ -103,18 +181,6 @@ def connect(warehouse: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
 
 
 # ---------------------------------------------------------------- writers
-
-
-@contextmanager
-def writer_lock(warehouse: Path) -> Iterator[None]:
-    """One writer at a time; the kernel releases the lock if the writer dies."""
-    warehouse.mkdir(parents=True, exist_ok=True)
-    with open(warehouse / LOCK, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def begin_snapshot(warehouse: Path) -> Path:
@@ -150,7 +216,7 @@ def write_table(con: duckdb.DuckDBPyConnection, snapshot: Path, table: str, quer
             written.unlink()
         pq.write_table(spec.schema.empty_table(), folder / "empty.parquet")
     files = sorted(path.relative_to(snapshot).as_posix() for path in folder.rglob("*.parquet"))
-    return {"rows": rows, "files": files}
+    return {"rows": rows, "files": files, "bytes": [(snapshot / name).stat().st_size for name in files]}
 
 
 def _fsync(path: Path) -> None:
@@ -169,8 +235,9 @@ def _fsync_tree(folder: Path) -> None:
     _fsync(folder)
 
 
-def _replace_atomically(path: Path, text: str) -> None:
-    """Write a small file by rename, so readers see the old content or the new, never half."""
+def replace_atomically(path: Path, text: str) -> None:
+    """Write a small file by rename, so readers see the old content or the new, never half.
+    The temporary name `<name>.<hex>.tmp` is what `warehouse.recovery` clears after a kill."""
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(text)
@@ -179,7 +246,7 @@ def _replace_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _relink(warehouse: Path, snapshot_id: str) -> None:
+def relink(warehouse: Path, snapshot_id: str) -> None:
     """Point the `current` symlink at the snapshot, by rename."""
     tmp = warehouse / f".{CURRENT_LINK}.{uuid.uuid4().hex[:8]}"
     os.symlink(Path(SNAPSHOTS) / snapshot_id, tmp)
@@ -196,15 +263,20 @@ def publish(warehouse: Path, tmp: Path, manifest: dict) -> Path:
     final = tmp.with_name(snapshot_id)
     os.rename(tmp, final)
     _fsync(final.parent)
-    _replace_atomically(warehouse / CURRENT, snapshot_id)
+    replace_atomically(warehouse / CURRENT, snapshot_id)
     _fsync(warehouse)
-    _relink(warehouse, snapshot_id)
+    relink(warehouse, snapshot_id)
     collect_garbage(warehouse, keep={snapshot_id, previous})
     return final
 
 
 def collect_garbage(warehouse: Path, keep: set[str | None]) -> None:
-    """Remove every snapshot but the current and the previous one (a reader may still use it)."""
-    for path in (warehouse / SNAPSHOTS).iterdir():
-        if path.name not in keep and not path.name.startswith(TMP_PREFIX):
+    """Remove the snapshots a reader can no longer need: every complete one but those kept (the
+    current and the previous one, which a reader may still use), and incomplete ones older than
+    the newest kept (left by a kill while removing them). An incomplete snapshot newer than that
+    is not ours to judge and stays (restored by hand, perhaps): never delete what cannot be
+    accounted for."""
+    newest = max(k for k in keep if k)
+    for path in snapshot_folders(warehouse):
+        if path.name not in keep and (path.name < newest or snapshot_problem(path) is None):
             shutil.rmtree(path, ignore_errors=True)

@@ -20,7 +20,8 @@ from hardening.badinputs import CASES, data_of, good_reports, matches, pdf_flate
 from pipeline import limits
 from pipeline.errors import ReportError
 from pipeline.extract import extract_bytes
-from pipeline.ingest import ingest, run_pool
+from pipeline.ingest import ingest
+from pipeline.pool import run_pool
 from warehouse import store
 
 #: No single input may take longer than this through extract_bytes (the slowest takes ~1 s).

@@ -38,3 +38,30 @@ def test_unreadable_and_non_report_files_fail_in_one_line(tmp_path):
         assert "Traceback" not in done.stderr
     missing = _run("extract", str(tmp_path / "nope.docx"))
     assert missing.returncode == 2 and "nope.docx" in missing.stderr
+
+
+def _run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
+
+
+def test_extract_stops_a_slow_file_at_the_parse_time_limit(tmp_path):
+    from hardening.badinputs import build_pdf, pdf_pages, text_at
+
+    lines = b"".join(text_at(280 - 6 * i, b"line %d of a long report" % i) for i in range(40))
+    slow = tmp_path / "slow.pdf"
+    slow.write_bytes(build_pdf(pdf_pages(200, lines)))  # seconds to read, little memory
+    done = _run_with({"XXGK_PARSE_SECONDS": "1"}, "extract", str(slow))
+    assert done.returncode == 2
+    assert done.stderr == "error: slow.pdf: parse time limit exceeded / 解析超时 (1 s)\n"
+
+
+def test_extract_stops_a_memory_hungry_file_at_the_worker_memory_limit(tmp_path):
+    from hardening.badinputs import pdf_flate_bomb
+
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(pdf_flate_bomb(200 * 2**20))  # 200 KB inflating to 200 MB: ~600 MB to read
+    done = _run_with({"XXGK_WORKER_MEMORY_MB": "400", "XXGK_PARSE_SECONDS": "600"}, "extract", str(bomb))
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: bomb.pdf: memory limit exceeded / 内存超限") and done.stderr.count("\n") == 1

@@ -17,6 +17,8 @@ import pytest
 
 import pipeline.extract
 from conftest import corpus_file, truth_of
+from hardening.badinputs import sample
+from hardening.loadkit import write_batch
 from pipeline.extract.identity import SYNTHETIC_MARKER
 from pipeline.ingest import ingest, ingest_command
 from warehouse import store
@@ -296,3 +298,118 @@ def test_demo_marker_flags_a_report_synthetic_even_in_a_plain_ingest(tmp_path):
     marked.write_text(seed.replace("一、总体情况", f"{SYNTHETIC_MARKER}示例。\n一、总体情况", 1), encoding="utf-8")
     assert ingest_command([str(marked.parent)], str(tmp_path / "wh"), 1) == 0
     assert store.connect(tmp_path / "wh").execute("SELECT synthetic FROM reports").fetchall() == [(True,)]
+
+
+# ---------------------------------------------------------------- a damaged or lost CURRENT
+
+
+def _two_snapshots(tmp_path: Path) -> tuple[Path, set[str], list[str]]:
+    """A warehouse of two published batches: its report ids and its snapshot folders."""
+    warehouse = tmp_path / "wh"
+    ingest(write_batch(tmp_path / "a", 0, 2), warehouse, workers=1, progress=False)
+    ingest(write_batch(tmp_path / "b", 2, 2), warehouse, workers=1, progress=False)
+    ids = {r for (r,) in _rows(warehouse, "SELECT report_id FROM reports")}
+    return warehouse, ids, sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir())
+
+
+LOSE_CURRENT = {
+    "missing": lambda current: current.unlink(),
+    "empty": lambda current: current.write_bytes(b""),
+    "blank": lambda current: current.write_text("\n", encoding="utf-8"),
+}
+
+
+@pytest.mark.parametrize("how", list(LOSE_CURRENT))
+def test_a_lost_current_is_recovered_and_no_snapshot_or_report_is_lost(tmp_path, how):
+    warehouse, ids, snapshots = _two_snapshots(tmp_path)
+    LOSE_CURRENT[how](warehouse / store.CURRENT)
+
+    again = ingest([tmp_path / "a", tmp_path / "b"], warehouse, workers=1, progress=False)  # changes nothing
+    assert again.recovered == snapshots[-1] and again.snapshot == snapshots[-1]
+    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots
+    assert store.current_id(warehouse) == snapshots[-1]
+
+    LOSE_CURRENT[how](warehouse / store.CURRENT)
+    done = _cli(*map(str, write_batch(tmp_path / "c", 4, 1)), warehouse=warehouse)
+    assert done.returncode == 0, done.stderr
+    assert f"recovered snapshot {snapshots[-1]}" in done.stderr
+    after = {r for (r,) in _rows(warehouse, "SELECT report_id FROM reports")}
+    assert ids < after and len(after) == 5
+
+
+DAMAGE_NEWEST = {
+    "CURRENT missing, newest manifest truncated": lambda wh, sid: (
+        (wh / store.CURRENT).unlink(), (wh / store.SNAPSHOTS / sid / store.MANIFEST).write_text("{", encoding="utf-8")),
+    "CURRENT names a missing snapshot": lambda wh, sid: (wh / store.CURRENT).write_text("20990101T000000000000Z-deadbeef\n"),
+    "CURRENT's parquet deleted": lambda wh, sid: next((wh / store.SNAPSHOTS / sid / "reports").rglob("*.parquet")).unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE_NEWEST))
+def test_an_unclear_warehouse_is_refused_with_one_line_and_exit_3(tmp_path, damage):
+    warehouse, _ids, snapshots = _two_snapshots(tmp_path)
+    DAMAGE_NEWEST[damage](warehouse, snapshots[-1])
+    current = (warehouse / store.CURRENT).read_bytes() if (warehouse / store.CURRENT).exists() else None
+    with pytest.raises(store.WarehouseDamaged):
+        ingest([tmp_path / "a"], warehouse, workers=1, progress=False)
+    done = _cli(str(tmp_path / "a"), warehouse=warehouse)
+    assert done.returncode == 3
+    assert done.stderr.startswith("error: warehouse damaged") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots, "nothing is deleted"
+    assert ((warehouse / store.CURRENT).read_bytes() if (warehouse / store.CURRENT).exists() else None) == current
+
+
+def test_a_no_change_ingest_clears_what_a_killed_run_left_and_repoints_the_link(tmp_path):
+    warehouse, _ids, snapshots = _two_snapshots(tmp_path)
+    current = snapshots[-1]
+    (warehouse / f"{store.CURRENT}.0badc0de.tmp").write_text("x")  # killed while swapping CURRENT
+    os.symlink(Path(store.SNAPSHOTS) / current, warehouse / f".{store.CURRENT_LINK}.0badc0de")  # ... or the link
+    unpublished = "29990101T000000000000Z-0badc0de"  # sealed and renamed, killed before the swap
+    shutil.copytree(warehouse / store.SNAPSHOTS / current, warehouse / store.SNAPSHOTS / unpublished)
+    manifest = warehouse / store.SNAPSHOTS / unpublished / store.MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(current, unpublished), encoding="utf-8")
+    (warehouse / store.CURRENT_LINK).unlink()
+    os.symlink(Path(store.SNAPSHOTS) / snapshots[0], warehouse / store.CURRENT_LINK)  # the link lags CURRENT
+
+    summary = ingest([tmp_path / "a", tmp_path / "b"], warehouse, workers=1, progress=False)
+    assert summary.counts["unchanged"] == 4 and summary.snapshot == current and summary.recovered is None
+    assert sorted(p.name for p in warehouse.iterdir()) == sorted([store.CURRENT, store.CURRENT_LINK, store.LOCK, store.SNAPSHOTS])
+    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots
+    assert (warehouse / store.CURRENT_LINK).resolve() == (warehouse / store.SNAPSHOTS / current).resolve()
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from warehouse.lock import writer_lock
+with writer_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("given", ["flag", "environment"])
+def test_a_second_ingest_says_who_it_waits_for_and_gives_up_after_the_timeout(tmp_path, given):
+    warehouse = tmp_path / "wh"
+    warehouse.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(warehouse)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        (tmp_path / "in").mkdir()
+        (tmp_path / "in" / "r.txt").write_bytes(sample())
+        args = [sys.executable, "-m", "pipeline", "ingest", str(tmp_path / "in"), "--warehouse", str(warehouse)]
+        env = {**os.environ, "XXGK_LOCK_TIMEOUT": "600"}
+        if given == "flag":
+            args += ["--lock-timeout", "0.5"]
+        else:
+            env["XXGK_LOCK_TIMEOUT"] = "0.5"
+        done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"waiting for another ingest (pid {holder.pid})" in done.stderr
+    assert done.returncode == 4
+    assert done.stderr.splitlines()[-1].startswith("error: another ingest (pid ")
+    assert "Traceback" not in done.stderr and store.current_id(warehouse) is None

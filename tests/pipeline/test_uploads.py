@@ -137,3 +137,21 @@ def test_an_upload_ingests(tmp_path: Path) -> None:
     assert [(p, r) for p, r in summary.quarantined] == [(bad, "encrypted PDF (password required) / PDF 已加密")]
     with store.connect(tmp_path / "wh") as con:
         assert con.sql("SELECT agency_name, year, source_file FROM reports").fetchall() == [("威海市环翠区孙家疃街道", 2020, good.name)]
+
+
+def test_an_upload_ingest_refuses_removes_the_file_from_the_inbox_and_keeps_its_reason(tmp_path: Path) -> None:
+    from pipeline.ingest import ingest
+    from warehouse import store
+
+    inbox = uploads.default_inbox(tmp_path / "wh")
+    good = store_upload(sample(), "年报.txt", inbox)
+    bad = store_upload(encrypted_pdf(), "locked.pdf", inbox)
+    elsewhere = tmp_path / "mine" / "locked.pdf"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(encrypted_pdf() + b"\n")
+    summary = ingest([good, bad, elsewhere], tmp_path / "wh", workers=1, progress=False)
+    assert sorted(p.name for p, _reason in summary.quarantined) == sorted(["locked.pdf", bad.name])
+    assert stored(inbox) == [good.name], "a refused upload does not stay in the inbox"
+    assert elsewhere.exists(), "files outside the inbox are the user's and are never removed"
+    with store.connect(tmp_path / "wh") as con:
+        assert sorted(con.sql("SELECT source_file FROM quarantine").fetchall()) == sorted([("locked.pdf",), (bad.name,)])

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from warehouse import settings, store
+from warehouse.lock import writer_lock
 from warehouse.schema import TABLES
 
 
@@ -29,7 +30,7 @@ def test_store_readers_follow_the_environment_variable(monkeypatch, tmp_path):
 
 
 def _publish_empty(warehouse: Path) -> Path:
-    with store.writer_lock(warehouse), duckdb.connect() as con:
+    with writer_lock(warehouse), duckdb.connect() as con:
         tmp = store.begin_snapshot(warehouse)
         entries = {}
         for table in TABLES:
@@ -64,10 +65,10 @@ def test_publish_swaps_the_pointer_and_keeps_one_previous_snapshot(tmp_path):
 def test_a_half_built_snapshot_is_invisible_and_cleared_by_the_next_writer(tmp_path):
     warehouse = tmp_path / "wh"
     published = _publish_empty(warehouse)
-    with store.writer_lock(warehouse):
+    with writer_lock(warehouse):
         abandoned = store.begin_snapshot(warehouse)
     (abandoned / "reports").mkdir()
     assert store.open_snapshot(warehouse) == published
-    with store.writer_lock(warehouse):
+    with writer_lock(warehouse):
         store.begin_snapshot(warehouse)
     assert not abandoned.exists()
