@@ -6,6 +6,7 @@ import streamlit as st
 from pages.exports.review import review
 from pages.ui import body, charts, controls, exports
 from warehouse import measures, queries, trends
+from warehouse.imports import uploaded_names, with_uploaded_names
 from warehouse.labels import rule_name
 from warehouse.queries import Filters
 
@@ -22,7 +23,7 @@ if not agency:
 
 mine = Filters(agencies=(agency,))
 controls.synthetic_notice(con, mine)
-reports = queries.body_reports(con, agency)
+reports = with_uploaded_names(queries.body_reports(con, agency), "source_file", uploaded_names())
 body.body_summary(reports)
 
 st.subheader("主要指标趋势")

@@ -7,6 +7,7 @@ import streamlit as st
 from pages.ui import charts, controls
 from pages.ui.formats import china_time
 from warehouse import queries
+from warehouse.imports import uploaded_names, with_uploaded_names
 from warehouse.labels import RULES, cell_parts, rule_name
 
 FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule_zh": "检查", "severity_zh": "严重程度", "outcome_zh": "结果",
@@ -16,6 +17,7 @@ CELL_COLUMNS = {"year": "年度", "table": "表格", "row": "行", "column": "�
 STATUS_NAMES = {"reported": "报告原值", "derived": "推算值", "blank": "空白", "dash": "填“—”或“无”", "ambiguous": "无法确定"}
 
 con, filters = controls.context()
+names = uploaded_names()  # uploads are stored by content hash; show the names they were uploaded under
 st.title("数据质量")
 controls.synthetic_notice(con, filters)
 summary = queries.finding_summary(con, filters)
@@ -47,6 +49,7 @@ found = queries.findings(con, filters, rules, severities, outcomes).with_columns
     severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
     outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
 )
+found = with_uploaded_names(found, "source_file", names)
 total = found["total"][0] if found.height else 0
 shown_note = f"，显示前 {found.height} 条（缩小筛选范围可看到其余）" if total > found.height else ""
 hidden_note = "" if with_unassessable else f"；另有 {unassessable} 条无法判断的检查未显示"
@@ -70,6 +73,6 @@ if event.selection.rows:
     charts.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
 
 st.subheader("未能导入的文件")
-held = queries.quarantine(con).with_columns(at_text=china_time(pl.col("at")))
+held = with_uploaded_names(queries.quarantine(con), "source_file", names).with_columns(at_text=china_time(pl.col("at")))
 charts.table(held, {"source_file": "文件", "reason": "原因", "at_text": "时间（北京时间）"}, "未能导入的文件", filters,
              key="quality-quarantine", empty="没有未能导入的文件。")  # fmt: skip

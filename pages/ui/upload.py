@@ -11,6 +11,7 @@ from pipeline.errors import ReportError
 from pipeline.ingest import ingest
 from pipeline.uploads import default_inbox, safe_name, store_upload
 from warehouse import settings
+from warehouse.imports import remember_name
 
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md"]
 
@@ -42,9 +43,16 @@ def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
     for uploaded in files:
         try:
             paths.append(store_upload(uploaded.getvalue(), uploaded.name, inbox))
+            remember_name(paths[-1], safe_name(uploaded.name))  # messages and lists show the user's name
         except ReportError as exc:
             refused.append((safe_name(uploaded.name), exc.reason))
     if not paths:
         return None, refused
     with plain_main():
         return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
+
+
+def retire(report_ids: list[str]) -> object:
+    """Drop earlier reports the user chose to replace by a corrected upload (one new snapshot)."""
+    with plain_main():
+        return ingest([], settings.warehouse_dir(), workers=1, progress=False, retire=report_ids)
