@@ -7,7 +7,7 @@ from pages.exports.review import review
 from pages.ui import body, charts, controls, exports
 from warehouse import measures, queries, trends
 from warehouse.imports import uploaded_names, with_uploaded_names
-from warehouse.labels import rule_name
+from warehouse.labels import message_words, rule_name
 from warehouse.queries import Filters
 
 PROFILE_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total")
@@ -35,6 +35,7 @@ for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES):
 st.subheader("校验发现")
 found = queries.body_findings(con, agency).with_columns(
     rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
+    message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
     severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
     outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
 )

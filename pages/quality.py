@@ -8,7 +8,7 @@ from pages.ui import charts, controls
 from pages.ui.formats import china_time
 from warehouse import queries
 from warehouse.imports import uploaded_names, with_uploaded_names
-from warehouse.labels import RULES, cell_parts, rule_name
+from warehouse.labels import RULES, cell_parts, message_words, rule_name
 
 FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule_zh": "检查", "severity_zh": "严重程度", "outcome_zh": "结果",
                    "message_zh": "说明", "source_file": "文件"}  # fmt: skip
@@ -46,6 +46,7 @@ severities = st.multiselect("严重程度", list(charts.SEVERITY_NAMES), format_
                             bind="query-params", placeholder="全部")  # fmt: skip
 found = queries.findings(con, filters, rules, severities, outcomes).with_columns(
     rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
+    message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
     severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
     outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
 )

@@ -10,6 +10,7 @@ checks and what a supervisor should do about a failure.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pipeline.template import T2_COLUMNS, T2_ROWS, T3_COLUMN_LABELS, T3_GROUPS, T3_LAYOUTS, T4_OUTCOMES, T4_PROCEEDINGS
@@ -108,3 +109,23 @@ def rule_of(rule_id: str) -> Rule:
 def incomplete(rule_id: str) -> bool:
     """A finding that says the report is partial (TABLE-MISSING, TABLE-INCOMPLETE, any later TABLE- rule)."""
     return rule_id.startswith("TABLE-")
+
+
+KEY_IN_TEXT = re.compile(r"\b(?:t2|t3|t4|text)\.[a-z0-9_.]*[a-z0-9_]")
+
+
+def formula_words(formula: str) -> str:
+    """A formula over canonical keys with each key replaced by its cell's name in 「」."""
+    return KEY_IN_TEXT.sub(lambda m: f"「{cell_label(m.group(0))}」", formula)
+
+
+ROW_KEY_IN_TEXT = re.compile(r"(?<![A-Za-z_.])[a-z]+(?:_[a-z]+)*(?![A-Za-z_.])")
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "网页", "text": "文本", "txt": "文本", "markdown": "Markdown"}
+
+
+def message_words(message: str | None) -> str:
+    """A finding's message with any table row key it names (e.g. withheld_admin_query) in the template's words."""
+    if not message:
+        return "—"
+    rows = T3_ROW_LABELS | T2_ROW_LABELS
+    return ROW_KEY_IN_TEXT.sub(lambda m: rows.get(m.group(0), m.group(0)), message)

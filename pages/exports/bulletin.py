@@ -14,7 +14,7 @@ from pages.ui.formats import fmt_number
 from warehouse import coverage, queries, rankings
 from warehouse.coverage import STATUS_NAMES
 from warehouse.filters import Filters
-from warehouse.labels import rule_name
+from warehouse.labels import message_words, rule_name
 from warehouse.measures import BY_ID
 from warehouse.scope import KIND_NAMES
 from warehouse.trends import KEY_FIGURES
@@ -59,7 +59,8 @@ def _problems(con: duckdb.DuckDBPyConnection, filters: Filters) -> Section:
     if found.is_empty():
         return Section("三、存在问题的单位", ["当前范围内的报告均通过校验。"])
     grouped = (
-        found.with_columns(rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String))
+        found.with_columns(rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
+                           message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String))
         .group_by("agency_name", "year")
         .agg(pl.len().alias("n"), (pl.col("severity") == "error").sum().alias("errors"),
              pl.col("rule_zh").unique().sort().str.join("、").alias("rules"),

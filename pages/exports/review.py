@@ -13,7 +13,7 @@ import polars as pl
 from pages.exports.documents import Document, Section, generated_at
 from pages.ui.formats import fmt_number
 from warehouse import queries
-from warehouse.labels import TABLE_NAMES, cell_parts, incomplete, rule_name, rule_of
+from warehouse.labels import TABLE_NAMES, cell_parts, incomplete, message_words, rule_name, rule_of
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 COLUMNS = ["序号", "检查", "严重程度", "表格", "行", "列", "年度", "报告所列数值", "问题", "应满足", "处理建议"]
@@ -35,7 +35,7 @@ def _rows(con: duckdb.DuckDBPyConnection, number: int, finding: dict) -> list[li
     """One finding as rows: one per involved cell, or one naming the tables of a missing/cut table."""
     rule = rule_of(finding["rule"])
     head = [number, rule_name(finding["rule"]), SEVERITY.get(finding["severity"], "—")]
-    tail = [finding["message_zh"], rule.checks, rule.action]
+    tail = [message_words(finding["message_zh"]), rule.checks, rule.action]
     keys = list(finding["keys"] or [])
     if incomplete(finding["rule"]) or not keys:
         tables = "、".join(dict.fromkeys(TABLE_NAMES.get(k.split(".")[0], "—") for k in keys)) or "—"

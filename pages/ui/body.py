@@ -16,6 +16,7 @@ from warehouse.labels import (
     T3_ROW_LABELS,
     T4_OUTCOMES,
     T4_PROCEEDINGS,
+    FORMAT_NAMES,
     TABLE_TITLES,
     TEXT_LABELS,
 )
@@ -76,7 +77,8 @@ def source_document(report: dict) -> None:
         st.info(f"原文件已不在导入时的位置：{report['source_path']}")
         return
     text = _text(report["report_id"], str(path), report["source_format"], path.stat().st_mtime)
-    st.caption(f"原文：{report['source_file']}（{report['source_format']}）")
+    form = FORMAT_NAMES.get(report["source_format"], "其他格式")
+    st.caption(f"原文：{report['source_file']}（{form}）")
     with st.container(height=640):
         st.text(text or "（无法读取原文）")
     st.download_button("下载原文件", path.read_bytes(), file_name=report["source_file"], key=f"src-{report['report_id']}",

@@ -157,8 +157,10 @@ def synthetic_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
 def measure_picker(label: str, measure_ids: Iterable[str], key: str) -> Measure:
     """A choice of measure, kept in the URL (pages offer different measures under the same key)."""
     ids = list(measure_ids)
-    _keep_valid(key, ids)
-    chosen = st.selectbox(label, ids, format_func=lambda m: BY_ID[m].name_zh, key=key, bind="query-params")
+    if st.session_state.get(key) not in ids:  # another page's measure, or none: this page's first, never blank
+        st.session_state[key] = ids[0]
+    chosen = st.selectbox(label, ids, format_func=lambda m: BY_ID[m].name_zh, key=key, bind="query-params",
+                          placeholder="请选择指标")  # fmt: skip
     return BY_ID[chosen or ids[0]]
 
 
