@@ -1,4 +1,5 @@
-"""Chinese for the few words Streamlit's own widgets print in English (the file uploader's drop zone).
+"""Chinese for the few words Streamlit's own widgets print in English (the file uploader's "Upload" button
+and "20MB per file" line), and metric cards that wrap instead of cutting a long figure.
 
 Streamlit has no setting for these texts, so a stylesheet hides them and shows Chinese in their
 place; the control itself is untouched (it still opens the file chooser and takes dropped files).
@@ -10,8 +11,7 @@ import streamlit as st
 
 STYLE = """
 <style>
-[data-testid="stFileUploaderDropzoneInstructions"] > div > span,
-[data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > * { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::before {
     content: "将文件拖放到此处"; display: block; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {

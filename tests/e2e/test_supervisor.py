@@ -211,6 +211,9 @@ def test_a_corrected_report_replaces_the_old_one(server, page, warehouse, tmp_pa
     _open(server, page, "import", {}, "导入报告")
     page.get_by_label("导入密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    button = page.locator('[data-testid="stFileUploaderDropzone"] button').first
+    button.wait_for(timeout=60_000)
+    assert button.evaluate("b => getComputedStyle(b, '::after').content") == '"选择文件"', "the uploader reads in Chinese"
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(corrected))
     page.get_by_role("button", name="导入").click()
     page.get_by_text(f"已导入「更正版.txt」：{name} {year}年度报告。").wait_for(timeout=120_000)
