@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.ui import connection, controls
+from pages.ui import chinese, connection, controls
 from pipeline.errors import ReportError
 from pipeline.readers import read_file
 from warehouse import sources
@@ -29,7 +29,10 @@ def _decode(path: Path) -> str | None:
 
 sources.use_decoder(_decode)
 
-st.set_page_config(page_title="政府信息公开年报分析", page_icon=":material/analytics:", layout="wide")
+# No page_icon: a Material icon there makes the browser fetch its SVG from the internet; the
+# built-in favicon is served locally, so the dashboard works on a closed network.
+st.set_page_config(page_title="政府信息公开年报分析", layout="wide")
+chinese.widget_texts()
 
 PAGES = {
     "总览": [
@@ -42,6 +45,7 @@ PAGES = {
     "单位与对比": [
         st.Page("pages/agency.py", title="单位画像", icon=":material/apartment:", url_path="body-profile"),
         st.Page("pages/compare.py", title="对比", icon=":material/compare_arrows:", url_path="comparison"),
+        st.Page("pages/coverage.py", title="报告覆盖", icon=":material/grid_on:", url_path="report-coverage"),
     ],
     "数据": [
         st.Page("pages/quality.py", title="数据质量", icon=":material/rule:", url_path="data-quality"),

@@ -3,8 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from pages.ui import body, charts, controls
+from pages.exports.review import review
+from pages.ui import body, charts, controls, exports
 from warehouse import measures, queries, trends
+from warehouse.imports import uploaded_names, with_uploaded_names
+from warehouse.labels import message_words, rule_name
 from warehouse.queries import Filters
 
 PROFILE_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total")
@@ -20,7 +23,7 @@ if not agency:
 
 mine = Filters(agencies=(agency,))
 controls.synthetic_notice(con, mine)
-reports = queries.body_reports(con, agency)
+reports = with_uploaded_names(queries.body_reports(con, agency), "source_file", uploaded_names())
 body.body_summary(reports)
 
 st.subheader("主要指标趋势")
@@ -30,13 +33,21 @@ for column, measure_id in zip(st.columns(2) * 2, PROFILE_MEASURES, strict=True):
         charts.trend_chart(trends.trend(con, measure_id, mine), measures.BY_ID[measure_id], mine, key=f"body-{measure_id}")
 
 st.subheader("校验发现")
-charts.table(queries.body_findings(con, agency), {"year": "年度", "rule": "规则", "severity": "严重程度", "outcome": "结果",
-         "message_zh": "说明"}, "单位校验发现", mine, key="body-findings", empty="该单位的报告全部通过校验。")  # fmt: skip
+found = queries.body_findings(con, agency).with_columns(
+    rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
+    message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
+    severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
+    outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
+)
+charts.table(found, {"year": "年度", "rule_zh": "检查", "severity_zh": "严重程度", "outcome_zh": "结果", "message_zh": "说明"},
+             "单位校验发现", mine, key="body-findings", empty="该单位的报告全部通过校验。")  # fmt: skip
 
 st.subheader("报告原表与原文")
 primary = reports.filter(pl.col("primary_report"))
-year = st.selectbox("年度", primary["year"].to_list()[::-1], key="profile_year")
+year = st.selectbox("年度", primary["year"].to_list()[::-1], key="profile_year", bind="query-params")
 report = primary.filter(pl.col("year") == year).row(0, named=True)
+with st.expander(f"{year}年报审查意见（逐项列出问题所在的表格、行、列和数值）", icon=":material/assignment:"):
+    exports.document_buttons(lambda: review(con, agency, year), f"{report['agency_name']}{year}年报审查意见", key="review")
 tables, source = st.columns([3, 2], gap="large")
 with tables:
     for name, frame in body.report_tables(queries.printed_cells(con, report["report_id"], year)).items():

@@ -1,9 +1,11 @@
 """指标说明: every measure's definition, formula and version notes, and the rules that make comparisons fair."""
 
+import polars as pl
 import streamlit as st
 
 from pages.ui import charts
 from warehouse import measures, thresholds
+from warehouse.labels import formula_words
 from warehouse.queries import Filters
 
 settings = thresholds.Settings.from_env()
@@ -29,5 +31,6 @@ st.markdown(
   {settings.outlier_z:g}（同类不少于 {settings.min_peers} 个），或上一年有报告而本年缺失。
 """
 )
-frame = measures.dictionary_frame()
+frame = measures.dictionary_frame().drop("英文名").with_columns(  # formulas in the template's own words
+    pl.col("公式").map_elements(formula_words, return_dtype=pl.String))
 charts.table(frame, {c: c for c in frame.columns}, "指标说明", Filters(), key="dictionary")

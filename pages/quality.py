@@ -1,52 +1,81 @@
-"""数据质量: findings by rule, severity and body; click a finding to see its cells; quarantined files."""
+"""数据质量: failed checks by rule and body, each rule named in Chinese with what it checks and what to do;
+click a finding to see its cells by table, row and column; files that could not be ingested."""
 
 import polars as pl
 import streamlit as st
 
 from pages.ui import charts, controls
-from pages.ui.formats import escape_markdown
+from pages.ui.formats import china_time, escape_markdown
 from warehouse import queries
+from warehouse.imports import uploaded_names, with_uploaded_names
+from warehouse.labels import RULES, cell_parts, message_words, rule_name
 
-FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule": "规则", "severity_zh": "严重程度", "outcome_zh": "结果",
+FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule_zh": "检查", "severity_zh": "严重程度", "outcome_zh": "结果",
                    "message_zh": "说明", "source_file": "文件"}  # fmt: skip
-CELL_COLUMNS = {"year": "年度", "key": "字段", "value": "数值", "raw": "原文", "status": "状态", "source": "位置",
+CELL_COLUMNS = {"year": "年度", "table": "表格", "row": "行", "column": "列", "value": "数值", "status_zh": "状态",
                 "source_file": "文件"}  # fmt: skip
+STATUS_NAMES = {"reported": "报告原值", "derived": "推算值", "blank": "空白", "dash": "填“—”或“无”", "ambiguous": "无法确定"}
 
 con, filters = controls.context()
+names = uploaded_names()  # uploads are stored by content hash; show the names they were uploaded under
 st.title("数据质量")
 controls.synthetic_notice(con, filters)
 summary = queries.finding_summary(con, filters)
+unassessable = int(summary.filter(pl.col("outcome") == "not_assessable")["findings"].sum())
+with_unassessable = st.toggle(f"包括无法判断的检查（{unassessable} 条：所需数值空白或无法确定）", key="unassessable",
+                              bind="query-params")  # fmt: skip
+outcomes = ["fail", "not_assessable"] if with_unassessable else ["fail"]
+shown_summary = summary.filter(pl.col("outcome").is_in(outcomes)).with_columns(
+    rule=pl.col("rule").map_elements(rule_name, return_dtype=pl.String))
 left, right = st.columns(2, gap="large")
 with left:
-    st.subheader("按规则")
-    charts.findings_chart(summary, filters, key="quality-rules")
+    st.subheader("按检查")
+    charts.findings_chart(shown_summary, filters, key="quality-rules")
 with right:
     st.subheader("未通过最多的单位")
     by_body = queries.findings_by_body(con, filters)
     charts.body_counts_chart(by_body, "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
 
+with st.expander("各项检查说明：检查什么、未通过怎么办", icon=":material/help:"):
+    st.dataframe(pl.DataFrame([{"检查": rule_name(rule_id), "检查内容": rule.checks, "未通过时": rule.action}
+                               for rule_id, rule in RULES.items()]), hide_index=True, width="stretch")  # fmt: skip
+
 st.subheader("发现明细")
-rules = st.multiselect("规则", summary["rule"].unique().sort().to_list(), key="rule", bind="query-params", placeholder="全部规则")
+rules = st.multiselect("检查", summary["rule"].unique().sort().to_list(), format_func=rule_name, key="rule",
+                       bind="query-params", placeholder="全部检查")  # fmt: skip
 severities = st.multiselect("严重程度", list(charts.SEVERITY_NAMES), format_func=charts.SEVERITY_NAMES.get, key="severity",
                             bind="query-params", placeholder="全部")  # fmt: skip
-outcomes = ["fail", "not_assessable"] if st.toggle("包括无法判断的检查", key="unassessable", bind="query-params") else ["fail"]
 found = queries.findings(con, filters, rules, severities, outcomes).with_columns(
-    severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default=pl.col("severity")),
-    outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default=pl.col("outcome")),
+    rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
+    message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
+    severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
+    outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
 )
+found = with_uploaded_names(found, "source_file", names)
 total = found["total"][0] if found.height else 0
 shown_note = f"，显示前 {found.height} 条（缩小筛选范围可看到其余）" if total > found.height else ""
-st.caption(f"共 {total} 条{shown_note}；点击一行查看涉及的单元格。")
+hidden_note = "" if with_unassessable else f"；另有 {unassessable} 条无法判断的检查未显示"
+st.caption(f"共 {total} 条{shown_note}{hidden_note}；点击一行查看涉及的单元格。")
 shown = found.select([pl.col(k).alias(v) for k, v in FINDING_COLUMNS.items()])
 event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="finding-rows")
 charts.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")
 if event.selection.rows:
     picked = found.row(event.selection.rows[0], named=True)
-    heading = f"{escape_markdown(picked['agency_name'])} {picked['year']}年 · {escape_markdown(picked['rule'])}"
+    rule = RULES.get(picked["rule"])
+    heading = f"{escape_markdown(picked['agency_name'])} {picked['year']}年 · {escape_markdown(rule_name(picked['rule']))}"
     st.markdown(f"**{heading}**：{escape_markdown(picked['message_zh'])}")
+    if rule:
+        st.caption(f"检查内容：{rule.checks} 未通过时：{rule.action}")
     involved = queries.cells(con, [picked["report_id"], picked["related_report_id"]], picked["keys"])
+    parts = [cell_parts(k) for k in involved["key"].to_list()]
+    involved = involved.with_columns(
+        table=pl.Series([p[0] for p in parts], dtype=pl.String), row=pl.Series([p[1] for p in parts], dtype=pl.String),
+        column=pl.Series([p[2] for p in parts], dtype=pl.String),
+        status_zh=pl.col("status").replace_strict(STATUS_NAMES, default="—"),
+    )  # fmt: skip
     charts.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
 
-st.subheader("隔离的文件")
-charts.table(queries.quarantine(con), {"source_file": "文件", "reason": "原因", "at": "时间", "source_path": "路径"},
-         "隔离文件", filters, key="quality-quarantine", empty="没有被隔离的文件。")  # fmt: skip
+st.subheader("未能导入的文件")
+held = with_uploaded_names(queries.quarantine(con), "source_file", names).with_columns(at_text=china_time(pl.col("at")))
+charts.table(held, {"source_file": "文件", "reason": "原因", "at_text": "时间（北京时间）"}, "未能导入的文件", filters,
+             key="quality-quarantine", empty="没有未能导入的文件。")  # fmt: skip

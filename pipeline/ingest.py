@@ -214,6 +214,8 @@ class Summary:
     snapshot: str | None = None
     #: The snapshot CURRENT was pointed back at before the batch, where CURRENT had been lost.
     recovered: str | None = None
+    #: Reports dropped because the caller named them in `retire` (a corrected version replaces them).
+    retired: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -295,10 +297,13 @@ def ingest(
     synthetic: bool = False,
     progress: bool = True,
     lock_timeout: float | None = None,
+    retire: Iterable[str] = (),
 ) -> Summary:
     """Ingest files and folders into the warehouse and publish the result atomically.
 
-    `synthetic` marks the reports (and so their bodies) as generated demo data. Another
+    `synthetic` marks the reports (and so their bodies) as generated demo data. `retire` names
+    report ids to drop in the same publish (a corrected report replacing an earlier version
+    of the same body and year, confirmed by the user); unknown ids are ignored. Another
     ingest holding the warehouse is waited for at most `lock_timeout` seconds (default:
     warehouse.settings.lock_timeout), saying so on stderr. Raises `WarehouseDamaged` when the
     warehouse's state is unclear (nothing is changed then) and `LockTimeout`.
@@ -310,7 +315,7 @@ def ingest(
         if note := recovery.prepare(root):
             _say(f"warning: {note}")
             summary.recovered = store.current_id(root)
-        _batch(con, root, files, summary, synthetic, workers or os.cpu_count() or 1, progress)
+        _batch(con, root, files, summary, synthetic, workers or os.cpu_count() or 1, progress, set(retire))
     uploads.discard_refused([path for path, _reason in summary.quarantined], uploads.default_inbox(root))
     return summary
 
@@ -321,6 +326,7 @@ def _say(line: str) -> None:
 
 def _batch(
     con: duckdb.DuckDBPyConnection, root: Path, files: list[Path], summary: Summary, synthetic: bool, workers: int, progress: bool,
+    retire: set[str] = frozenset(),
 ) -> None:
     """Plan, parse, settle, build and publish one batch (under the lock), filling in the summary."""
     at = datetime.now(timezone.utc)
@@ -337,6 +343,8 @@ def _batch(
     tasks = [Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()]
     parsing = parse_batch(tasks, main, root, workers, progress)
     removed = _classify(plan, known, set(parsing.batch), parsing.failed, summary)
+    summary.retired = sorted(retire & set(known.parser_of))
+    removed |= set(summary.retired)
     restaged, resettled = settle_series(con, parsing.batch, parsing.unsettled, removed, series, version, workers, progress)
     series.flush()
     removed |= resettled

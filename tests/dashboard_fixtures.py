@@ -189,6 +189,7 @@ PAGES = {
     "pages/reviews.py": "复议诉讼",
     "pages/agency.py": "单位画像",
     "pages/compare.py": "对比",
+    "pages/coverage.py": "报告覆盖",
     "pages/quality.py": "数据质量",
     "pages/upload.py": "导入报告",
     "pages/metrics_help.py": "指标说明",

@@ -343,7 +343,7 @@ def printed_cells(con: duckdb.DuckDBPyConnection, report_id: str, year: int) -> 
 def body_findings(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
     """Failing and not-assessable findings of one body's reports."""
     sql = """
-        SELECT year, rule, severity, outcome, message_zh, keys, report_id FROM open_findings
+        SELECT year, rule, severity, outcome, message_zh, keys, report_id, related_report_id FROM open_findings
         WHERE agency_id = $agency_id ORDER BY year, severity, rule
     """
     return frame(con, sql, {"agency_id": agency_id})

@@ -8,16 +8,18 @@ import polars as pl
 import streamlit as st
 
 from pages.ui.formats import escape_markdown, fmt_number
-from pipeline.template import (
+from warehouse import sources
+from warehouse.labels import (
     T2_COLUMNS,
-    T2_ROWS,
+    T2_ROW_LABELS,
     T3_COLUMN_LABELS,
-    T3_GROUPS,
-    T3_LAYOUTS,
+    T3_ROW_LABELS,
     T4_OUTCOMES,
     T4_PROCEEDINGS,
+    FORMAT_NAMES,
+    TABLE_TITLES,
+    TEXT_LABELS,
 )
-from warehouse import sources
 from warehouse.scope import KIND_NAMES, LEVEL_NAMES
 
 STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
@@ -32,16 +34,6 @@ def _cell_text(row: dict) -> str:
     if row["status"] in STATUS_MARK:
         return STATUS_MARK[row["status"]]
     return row["raw"] or fmt_number(row["value"])
-
-
-TEXT_LABELS = {
-    "text.proactive_total": "主动公开政府信息（条）", "text.channel.website": "政府网站（条）",
-    "text.channel.wechat": "政务微信（条）", "text.channel.weibo": "政务微博（条）", "text.channel.douyin": "抖音等短视频（条）",
-    "text.channel.new_media": "政务新媒体（条）", "text.channel.gazette": "政府公报（期）",
-    "text.press_conferences": "新闻发布会（场）", "text.policy_interpretations": "政策解读（篇）",
-    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）",
-    "text.cppcc_proposals": "政协提案（件）",
-}  # fmt: skip
 
 
 def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str, str]) -> pl.DataFrame:
@@ -59,14 +51,11 @@ def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Tables 二, 三, 四 and the text figures of one report, laid out as the template prints them."""
     rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
     by_table = {prefix: [r for r in rows if r["key"].startswith(prefix + ".")] for prefix in ("t2", "t3", "t4", "text")}
-    t2_rows = {r.key: r.label for version in T2_ROWS.values() for r in version}
-    t3_rows = {r.key: r.label for layout in T3_LAYOUTS.values() for r in layout}
-    t3_rows |= {group: label for group, (label, _) in T3_GROUPS.items()}
     tables = {
-        "表二 主动公开政府信息情况": _grid(by_table["t2"], "信息内容", t2_rows, T2_COLUMNS),
-        "表三 收到和处理政府信息公开申请情况": _grid(by_table["t3"], "项目", t3_rows, T3_COLUMN_LABELS),
-        "表四 行政复议、行政诉讼情况": _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
-        "正文中的数字": pl.DataFrame(
+        TABLE_TITLES["t2"]: _grid(by_table["t2"], "信息内容", T2_ROW_LABELS, T2_COLUMNS),
+        TABLE_TITLES["t3"]: _grid(by_table["t3"], "项目", T3_ROW_LABELS, T3_COLUMN_LABELS),
+        TABLE_TITLES["t4"]: _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
+        TABLE_TITLES["text"]: pl.DataFrame(
             [{"项目": TEXT_LABELS.get(r["key"], r["key"]), "数值": fmt_number(r["value"]), "原文": r["raw"] or ""}
              for r in by_table["text"]],
             schema=["项目", "数值", "原文"],
@@ -88,7 +77,8 @@ def source_document(report: dict) -> None:
         st.info(f"原文件已不在导入时的位置：{escape_markdown(report['source_file'])}")
         return
     text = _text(report["report_id"], str(path), report["source_format"], path.stat().st_mtime)
-    st.caption(f"原文：{escape_markdown(report['source_file'])}（{escape_markdown(report['source_format'])}）")
+    form = FORMAT_NAMES.get(report["source_format"], "其他格式")
+    st.caption(f"原文：{escape_markdown(report['source_file'])}（{form}）")
     with st.container(height=640):
         st.text(text or "（无法读取原文）")
     st.download_button("下载原文件", path.read_bytes(), file_name=report["source_file"], key=f"src-{report['report_id']}",

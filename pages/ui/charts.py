@@ -99,7 +99,8 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         bars = alt.Chart(frame).mark_bar().encode(
             x=alt.X("value:Q", title=f"{measure.label}（{ranking.year}年）", axis=alt.Axis(labelAngle=0)),
             y=y, color=SOURCE, tooltip=_tooltip(measure),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.6)),
+            # a picked bar is outlined; fading the others would make 报告原值 look like the 推算值 colour
+            stroke=alt.value("#1a1a1a"), strokeWidth=alt.condition(pick, alt.value(2), alt.value(0), empty=False),
         ).add_params(pick)  # fmt: skip
         layers = [bars]
         if measure.is_rate:

@@ -14,7 +14,7 @@ import streamlit as st
 
 from pages.ui.connection import connection
 from pages.ui.formats import escape_markdown, fmt_number
-from warehouse import queries
+from warehouse import queries, search
 from warehouse.measures import BY_ID, Measure
 from warehouse.queries import Filters
 from warehouse.scope import KIND_NAMES
@@ -69,6 +69,7 @@ def filter_frame(con: duckdb.DuckDBPyConnection) -> Filters:
     facts = queries.snapshot_facts(con)
     places = queries.places(con)
     with st.sidebar:
+        body_search(con)
         st.subheader("筛选")
         province = _place_select(places, "province", {})
         city = _place_select(places, "city", {"province": province}) if province else None
@@ -87,6 +88,22 @@ def filter_frame(con: duckdb.DuckDBPyConnection) -> Filters:
         st.caption(f"仓库共 {fmt_number(facts['reports'])} 份报告")
     st.session_state[FILTERS] = Filters(province, city, county, tuple(chosen_kinds), years, tuple(chosen))
     return st.session_state[FILTERS]
+
+
+def body_search(con: duckdb.DuckDBPyConnection) -> None:
+    """查找单位: any part of a body's name, from every page; each match links straight to its profile."""
+    text = st.text_input("查找单位", key="find", placeholder="输入单位名称的一部分", icon=":material/search:")
+    if not text.strip():
+        return
+    found = search.find_bodies(con, text)
+    if found.is_empty():
+        st.caption("没有名称包含该文字的单位。")
+        return
+    for row in found.to_dicts():
+        st.page_link(AGENCY_PAGE, label=f"{row['agency_name']}（{row['last_year']}年）",
+                     query_params={"agency": row["agency_id"]}, icon=":material/apartment:")  # fmt: skip
+    if found["matches"][0] > found.height:
+        st.caption(f"共 {found['matches'][0]} 个单位，显示前 {found.height} 个；输入更多文字可缩小范围。")
 
 
 def _year_range(low: int | None, high: int | None) -> tuple[int, int] | None:
@@ -161,8 +178,10 @@ def synthetic_notice(con: duckdb.DuckDBPyConnection, filters: Filters) -> None:
 def measure_picker(label: str, measure_ids: Iterable[str], key: str) -> Measure:
     """A choice of measure, kept in the URL (pages offer different measures under the same key)."""
     ids = list(measure_ids)
-    _keep_valid(key, ids)
-    chosen = st.selectbox(label, ids, format_func=lambda m: BY_ID[m].name_zh, key=key, bind="query-params")
+    if st.session_state.get(key) not in ids:  # another page's measure, or none: this page's first, never blank
+        st.session_state[key] = ids[0]
+    chosen = st.selectbox(label, ids, format_func=lambda m: BY_ID[m].name_zh, key=key, bind="query-params",
+                          placeholder="请选择指标")  # fmt: skip
     return BY_ID[chosen or ids[0]]
 
 

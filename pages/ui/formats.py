@@ -86,3 +86,8 @@ def escape_markdown(text: object) -> str:
     """
     flat = " ".join(str(text).splitlines())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def china_time(column: pl.Expr) -> pl.Expr:
+    """A UTC timestamp as China time (Asia/Shanghai) text, e.g. 2026-12-01 13:05; '—' where absent."""
+    return column.dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M").fill_null("—")

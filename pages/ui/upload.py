@@ -13,10 +13,11 @@ from pipeline.errors import ReportError
 from pipeline.ingest import ingest
 from pipeline.uploads import default_inbox, safe_name, store_upload
 from warehouse import settings, store
+from warehouse.imports import remember_name
 
 LOG = logging.getLogger(__name__)
 
-UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md"]
+UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg"]
 
 NOT_WRITABLE = "导入未完成：数据仓库所在的文件夹没有写入权限（或是只读的）。已发布的数据不受影响；请管理员检查文件夹权限后重试。"
 DISK_FULL = "导入未完成：磁盘空间不足。已发布的数据不受影响；请管理员清理磁盘空间后重试。"
@@ -74,9 +75,16 @@ def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
         for uploaded in files:
             try:
                 paths.append(store_upload(uploaded.getvalue(), uploaded.name, inbox))
+                remember_name(paths[-1], safe_name(uploaded.name))  # messages and lists show the user's name
             except ReportError as exc:
                 refused.append((safe_name(uploaded.name), exc.reason))
         if not paths:
             return None, refused
         with plain_main():
             return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
+
+
+def retire(report_ids: list[str]) -> object:
+    """Drop earlier reports the user chose to replace by a corrected upload (one new snapshot)."""
+    with _told_plainly(), plain_main():
+        return ingest([], settings.warehouse_dir(), workers=1, progress=False, retire=report_ids)

@@ -20,13 +20,13 @@ def _upload_page(at, secrets: dict | None = None):
 def test_without_a_secret_the_page_explains_how_to_enable_import(dashboard, tmp_path):
     at = _upload_page(dashboard(tmp_path / "wh"))
     assert any("secrets.toml" in i.value and "upload_password" in i.value for i in at.info)
-    assert not at.file_uploader and not at.text_input
+    assert not at.file_uploader and not at.main.text_input
 
 
 def test_a_wrong_password_is_refused(dashboard, tmp_path):
     at = _upload_page(dashboard(tmp_path / "wh"), {"upload_password": PASSWORD})
     assert not at.file_uploader
-    at.text_input[0].input("猜的")
+    at.main.text_input[0].input("猜的")
     at.button[0].click().run()
     assert [e.value for e in at.error] == ["密码不正确。"]
     assert not at.file_uploader
@@ -36,22 +36,52 @@ def test_viewing_needs_no_sign_in(dashboard, tmp_path):
     at = dashboard(tmp_path / "wh")
     at.secrets["upload_password"] = PASSWORD
     at.run()
-    assert [t.value for t in at.title] == ["概览"] and not at.text_input
+    assert [t.value for t in at.title] == ["概览"] and not at.main.text_input
+
+
+def _signed_in(dashboard, root):
+    at = _upload_page(dashboard(root), {"upload_password": PASSWORD})
+    at.main.text_input[0].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.error
+    return at
+
+
+def _import(at, name: str, data: bytes):
+    at.file_uploader(key="uploads").upload(name, data, "text/plain").run()
+    next(b for b in at.button if b.label == "导入").click().run()  # the button appears once a file is chosen
+    assert not at.exception, [e.message for e in at.exception]
+    return at
 
 
 def test_an_uploaded_report_appears_without_a_restart(dashboard, tmp_path):
     seed = corpus_file("seed_sunjiatuan_2020.txt")
-    at = _upload_page(dashboard(tmp_path / "wh"), {"upload_password": PASSWORD})
-    at.text_input[0].input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.error
-    at.file_uploader(key="uploads").upload(seed.name, seed.read_bytes(), "text/plain").run()
-    next(b for b in at.button if b.label == "导入").click().run()  # the button appears once a file is chosen
-    assert not at.exception, [e.message for e in at.exception]
-    assert any("新导入 1 份" in s.value for s in at.success)
+    at = _import(_signed_in(dashboard, tmp_path / "wh"), "孙家疃 2020 年报.txt", seed.read_bytes())
+    assert [s.value for s in at.success] == ["已导入「孙家疃 2020 年报.txt」：威海市环翠区孙家疃街道 2020年度报告。"]
+    assert any(c.value == "仓库共 1 份报告" for c in at.sidebar.caption), "the sidebar count follows at once"
     at.switch_page("pages/overview.py").run()
-    assert any(c.value == "仓库共 1 份报告" for c in at.sidebar.caption)
     assert at.sidebar.selectbox(key="province").options == ["山东省"]
+    at.switch_page("pages/agency.py").run()
+    assert not at.exception
+
+
+def test_a_corrected_report_replaces_the_earlier_one_after_confirmation(dashboard, tmp_path):
+    seed = corpus_file("seed_sunjiatuan_2020.txt").read_bytes()
+    at = _import(_signed_in(dashboard, tmp_path / "wh"), "原版.txt", seed)
+    at = _import(at, "更正版.txt", seed + "\n（更正）\n".encode())
+    asked = [w.value for w in at.warning if "替换" in w.value]
+    assert asked and "「更正版.txt」与已有的「原版.txt」都是威海市环翠区孙家疃街道 2020年度报告" in asked[0]
+    assert any(c.value == "仓库共 2 份报告" for c in at.sidebar.caption), "both are kept until the user confirms"
+    next(b for b in at.button if b.label == "用「更正版.txt」替换「原版.txt」").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert [s.value for s in at.success] == ["已用「更正版.txt」替换「原版.txt」（威海市环翠区孙家疃街道 2020年度）。"]
+    assert any(c.value == "仓库共 1 份报告" for c in at.sidebar.caption)
+    assert not [w.value for w in at.warning if "替换" in w.value]
+
+
+def test_a_refused_file_is_named_as_uploaded(dashboard, tmp_path):
+    at = _import(_signed_in(dashboard, tmp_path / "wh"), "扫描件.txt", b"\x00\x01 not a report")
+    assert [w.value for w in at.warning][:1] and "「扫描件.txt」未导入" in at.warning[0].value
 
 
 @pytest.mark.parametrize("name", ["report.exe", "../../escape.txt"])

@@ -128,6 +128,21 @@ def test_two_files_for_the_same_body_and_year_are_both_kept_and_flagged(tmp_path
     assert len(counts) == 2
 
 
+def test_a_corrected_report_retires_the_named_earlier_version_in_the_same_publish(tmp_path):
+    warehouse = tmp_path / "wh"
+    ingest([_copy("pingtan_syq_2019.html", tmp_path / "a")], warehouse, workers=1, progress=False)
+    (old_id,) = _rows(warehouse, "SELECT report_id FROM reports")[0]
+    pdf = _copy("pingtan_syq_2019.pdf", tmp_path / "b")
+    summary = ingest([pdf], warehouse, workers=1, progress=False, retire=[old_id, "0" * 64])
+
+    assert summary.retired == [old_id] and summary.counts["ingested"] == 1 and summary.duplicates == 0
+    assert _rows(warehouse, "SELECT source_file, year FROM reports") == [(pdf.name, 2019)]
+    assert _rows(warehouse, "SELECT count(*) FROM t3_facts WHERE report_id = ?", old_id) == [(0,)]
+    assert _rows(warehouse, "SELECT count(*) FROM findings WHERE rule = 'DUPLICATE-REPORT'") == [(0,)]
+    alone = ingest([], warehouse, workers=1, progress=False, retire=[_rows(warehouse, "SELECT report_id FROM reports")[0][0]])
+    assert len(alone.retired) == 1 and _rows(warehouse, "SELECT count(*) FROM reports") == [(0,)]
+
+
 def test_failures_go_to_quarantine_and_the_batch_goes_on(tmp_path):
     folder = tmp_path / "in"
     seed = _copy(SEED, folder)

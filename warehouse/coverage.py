@@ -1,0 +1,145 @@
+"""Who reported for which year: a body × year grid of reported, incomplete, quarantined and missing.
+
+A body is expected in a year when it reported in an earlier year of the warehouse, or when it
+is listed in the register the user supplies (`<warehouse>/register.csv`, columns
+`name[,division_code]`, UTF-8): a body that has never published is only known from there.
+A report is incomplete when a finding says a table is missing or cut (`TABLE-…` rules). A
+quarantined file counts for a body and year when its file name holds the body's name and the
+year; other quarantined files cannot be placed and are counted apart.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.filters import Filters
+from warehouse.indexes import UNPLACED
+from warehouse.regions import agency_id, canonical_name, kind_of, place
+from warehouse.sql import frame
+
+REGISTER_FILE = "register.csv"
+STATUS_NAMES = {"reported": "已报送", "incomplete": "已报送（不完整）", "quarantined": "文件未能导入", "missing": "缺报"}
+YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+CITY = re.compile(r"^(.{2,7}?市)")
+COUNTY = re.compile(r"^.{2,7}?市(.{1,7}?[区县旗])")
+
+GRID_COLUMNS = ["agency_id", "agency_name", "province", "city", "county", "kind", "first_year"]
+
+
+def read_register(path: Path) -> pl.DataFrame:
+    """The register's bodies (name, division_code); empty where there is no file.
+
+    A file without a `name` column, or not UTF-8, raises ValueError (the page says so)."""
+    schema = {"name": pl.String, "division_code": pl.String}
+    if not path.is_file():
+        return pl.DataFrame(schema=schema)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if "name" not in (reader.fieldnames or []):
+            raise ValueError("缺少 name 列（第一行应为列名 name,division_code）")
+        rows = [{"name": (r.get("name") or "").strip(), "division_code": (r.get("division_code") or "").strip() or None}
+                for r in reader]  # fmt: skip
+    return pl.DataFrame([r for r in rows if r["name"]], schema=schema)
+
+
+def _register_bodies(register: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """Register bodies never seen in a report, placed like the ingest places bodies.
+
+    A name no division matches (the demo's fictional city) takes its city and district
+    from the name, and its province from reported bodies of that city.
+    """
+    provinces = dict(zip(known["city"].to_list(), known["province"].to_list()))
+    rows = []
+    for name, code in register.iter_rows():
+        found = place(name, None, False, {"division_code": code} if code else None)
+        canonical = canonical_name(name)
+        city = found.city or (m.group(1) if (m := CITY.search(canonical)) else None)
+        county = found.county or (m.group(1) if (m := COUNTY.search(canonical)) else None)
+        province = found.province or provinces.get(city) or UNPLACED
+        rows.append({"agency_id": agency_id(name), "agency_name": name, "province": province, "city": city,
+                     "county": county, "kind": found.kind or kind_of(name), "first_year": None})  # fmt: skip
+    frame_ = pl.DataFrame(rows, schema=dict(zip(GRID_COLUMNS, [pl.String] * 6 + [pl.Int64])))
+    return frame_.filter(~pl.col("agency_id").is_in(known["agency_id"].to_list()))
+
+
+def _in_filters(bodies: pl.DataFrame, filters: Filters) -> pl.DataFrame:
+    """The bodies within the place, kind and body filters (the years are the grid's columns)."""
+    tests = [pl.col(level) == value for level, value in
+             (("province", filters.province), ("city", filters.city), ("county", filters.county)) if value]  # fmt: skip
+    if filters.kinds:
+        tests.append(pl.col("kind").is_in(list(filters.kinds)))
+    if filters.agencies:
+        tests.append(pl.col("agency_id").is_in(list(filters.agencies)))
+    return bodies.filter(*tests) if tests else bodies
+
+
+def coverage_grid(
+    con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int, int], register: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """One row per expected body and year of the range: agency_id, agency_name, place, year,
+    status (reported | incomplete | quarantined | missing), reports, and the files of the year."""
+    known = frame(con, "SELECT agency_id, agency_name, province, city, county, kind, first_year FROM body_index")
+    extra = _register_bodies(register if register is not None else pl.DataFrame(schema={"name": pl.String,
+                             "division_code": pl.String}), known)  # fmt: skip
+    bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
+    span = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int64})
+    expected = bodies.join(span, how="cross").filter(pl.col("first_year").is_null() | (pl.col("year") >= pl.col("first_year")))
+    reported = frame(con, """
+        SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports,
+            bool_or(f.report_id IS NOT NULL) AS incomplete, string_agg(DISTINCT i.source_file, '、') AS files
+        FROM report_index i LEFT JOIN (SELECT DISTINCT report_id FROM findings
+            WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')) f USING (report_id)
+        GROUP BY i.agency_id, i.year
+    """)  # fmt: skip
+    grid = expected.join(reported, on=["agency_id", "year"], how="left")
+    held = quarantined_by_body(con, bodies)
+    grid = grid.join(held, on=["agency_id", "year"], how="left")
+    status = (
+        pl.when(pl.col("reports").is_not_null() & pl.col("incomplete")).then(pl.lit("incomplete"))
+        .when(pl.col("reports").is_not_null()).then(pl.lit("reported"))
+        .when(pl.col("quarantined_files").is_not_null()).then(pl.lit("quarantined"))
+        .otherwise(pl.lit("missing"))
+    )  # fmt: skip
+    return grid.with_columns(
+        status=status,
+        reports=pl.col("reports").fill_null(0),
+        files=pl.coalesce("files", "quarantined_files"),
+    ).drop("incomplete", "quarantined_files", "first_year").sort("agency_name", "year")
+
+
+def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) -> pl.DataFrame:
+    """Quarantined files whose name holds a body's name and a year: agency_id, year, file names."""
+    files = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
+    names = sorted(zip(bodies["agency_name"].to_list(), bodies["agency_id"].to_list()), key=lambda n: -len(n[0]))
+    rows = []
+    for file in files:
+        text = canonical_name(file or "")
+        body = next((body_id for name, body_id in names if canonical_name(name) in text), None)
+        year = YEAR_IN_NAME.search(text)
+        if body and year:
+            rows.append({"agency_id": body, "year": int(year.group(1)), "quarantined_files": file})
+    held = pl.DataFrame(rows, schema={"agency_id": pl.String, "year": pl.Int64, "quarantined_files": pl.String})
+    return held.group_by("agency_id", "year").agg(pl.col("quarantined_files").str.join("、"))
+
+
+def unplaced_quarantine(con: duckdb.DuckDBPyConnection, grid: pl.DataFrame) -> int:
+    """How many quarantined files the grid could not put in a body's row."""
+    placed = set()
+    for files in grid.filter(pl.col("status") == "quarantined")["files"].to_list():
+        placed.update(files.split("、"))
+    total = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
+    return sum(1 for f in total if f not in placed)
+
+
+def wide(grid: pl.DataFrame) -> pl.DataFrame:
+    """The grid as one row per body, one column per year holding the status name in Chinese."""
+    if grid.is_empty():
+        return pl.DataFrame(schema={"agency_id": pl.String, "单位": pl.String})
+    named = grid.with_columns(pl.col("status").replace_strict(STATUS_NAMES), pl.col("year").cast(pl.String))
+    table = named.pivot("year", index=["agency_id", "agency_name"], values="status", sort_columns=True)
+    return table.rename({"agency_name": "单位"}).with_columns(pl.exclude("agency_id", "单位").fill_null("—"))
