@@ -29,7 +29,7 @@ $(WAREHOUSE)/CURRENT:
 demo: install $(WAREHOUSE)/CURRENT
 
 run: install $(WAREHOUSE)/CURRENT
-	XXGK_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/streamlit run app.py
+	XXGK_WAREHOUSE=$(WAREHOUSE) $(PY) app.py
 
 # The fast tier: no browser, no demo-sized warehouse, nothing that waits on a clock.
 test: install

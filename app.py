@@ -1,7 +1,7 @@
 """xxgk dashboard: the router and the filter frame every page shares.
 
-Run with `streamlit run app.py`; the warehouse is $XXGK_WAREHOUSE (or the per-user
-default). Pages live in pages/; each URL path differs from its file name because
+Run with `python app.py [streamlit options]` (what `make run` does) or `streamlit run app.py`;
+the warehouse is $XXGK_WAREHOUSE (or the per-user default). Pages live in pages/; each URL path differs from its file name because
 Streamlit's AppTest confuses a page whose path equals a file in pages/ with the
 legacy pages-folder page of that name.
 
@@ -9,6 +9,7 @@ This file is the one place that wires the pipeline into the dashboard: it lends 
 readers to `warehouse.sources`, so pages show a report's text without importing them.
 """
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -28,6 +29,26 @@ def _decode(path: Path) -> str | None:
 
 
 sources.use_decoder(_decode)
+
+
+def _serve() -> None:
+    """`python app.py`: start the server with deep links working from a cold start.
+
+    With a folder named `pages/` beside the entry script, Streamlit runs the first session of a
+    fresh server in its legacy folder mode, which answers a deep link (`/data-quality`) with a
+    "Page not found" dialog before this file's st.navigation takes over. Every page here is
+    routed by st.navigation, so the legacy mode is switched off before the server starts.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False
+    sys.argv = ["streamlit", "run", __file__, *sys.argv[1:]]
+    sys.exit(cli.main())
+
+
+if __name__ == "__main__" and not st.runtime.exists():
+    _serve()
 
 # No page_icon: a Material icon there makes the browser fetch its SVG from the internet; the
 # built-in favicon is served locally, so the dashboard works on a closed network.

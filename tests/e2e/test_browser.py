@@ -1,6 +1,6 @@
 """The dashboard in a real headless Chromium: deep links, drill-down clicks, a CSV download, a screenshot of every page.
 
-Runs `streamlit run app.py` on a free port against the demo warehouse and drives
+Runs `python app.py` on a free port against the demo warehouse and drives
 Debian's chromium through Playwright (never `playwright install`). Screenshots go to
 screenshots/ at the repository root (gitignored).
 
@@ -47,10 +47,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`streamlit run app.py` on the demo warehouse; stopped by its own process id."""
+    """`python app.py` on the demo warehouse; stopped by its own process id."""
     port = _free_port()
     env = os.environ | {"XXGK_WAREHOUSE": str(demo_warehouse(tmp_path_factory))}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
     log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

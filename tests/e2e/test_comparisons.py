@@ -1,7 +1,7 @@
 """Like-for-like in a real browser, on the demo and on the real corpus: every first view compares something,
 changes are over the same bodies, the channel mix agrees with the share trends, procurement opens on a year with data.
 
-Runs `streamlit run app.py` on a free port against each warehouse and drives Debian's chromium
+Runs `python app.py` on a free port against each warehouse and drives Debian's chromium
 through Playwright. It waits on page content (a download button, a heading) and reads what a
 chart plots from its CSV download, which holds exactly the plotted rows — never pixels.
 """
@@ -70,12 +70,12 @@ def change_column(row: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module", params=["demo", "corpus"])
 def server(request, tmp_path_factory):
-    """`streamlit run app.py` on the demo or the corpus warehouse; stopped by its own process id."""
+    """`python app.py` on the demo or the corpus warehouse; stopped by its own process id."""
     build = demo_warehouse if request.param == "demo" else corpus_warehouse
     root = build(tmp_path_factory)
     port = _free_port()
     env = os.environ | {"XXGK_WAREHOUSE": str(root)}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
     with open(tmp_path_factory.mktemp("server") / "streamlit.log", "w") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)

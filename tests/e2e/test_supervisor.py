@@ -42,11 +42,11 @@ def _free_port() -> int:
 
 
 def _start(root: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on `root` with an upload password; returns the process and its address."""
+    """`python app.py` on `root` with an upload password; returns the process and its address."""
     port = _free_port()
     secrets = folder / "secrets.toml"
     secrets.write_text(f'upload_password = "{PASSWORD}"\n', encoding="utf-8")
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--secrets.files", str(secrets)]  # fmt: skip
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(command, cwd=REPO, env=os.environ | {"XXGK_WAREHOUSE": str(root)}, stdout=log,
@@ -225,10 +225,6 @@ def test_a_corrected_report_replaces_the_old_one(server, page, warehouse, tmp_pa
     assert len(kept) == 1 and kept[0][0] != report_id
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Streamlit runs a new server's first session in its legacy pages/-folder mode because a folder "
-    "named pages/ sits beside app.py (PagesManager.uses_pages_directory), so the deep link is "
-    "'not found' there before app.py's st.navigation takes over; fixed by renaming pages/ (e.g. views/)"))
 def test_a_deep_link_on_a_cold_server_opens_without_a_dialog(warehouse, browser, tmp_path):
     process, base = _start(warehouse, tmp_path)
     try:

@@ -124,7 +124,7 @@ def _signed_in_upload(dashboard, root: Path):
     at.secrets["upload_password"] = PASSWORD
     at.run()
     at.switch_page("pages/upload.py").run()
-    at.text_input[0].input(PASSWORD)
+    at.main.text_input[0].input(PASSWORD)
     at.button[0].click().run()
     return at
 

@@ -127,7 +127,7 @@ def test_upload_messages_render_file_names_inert(dashboard, tmp_path):
     at.secrets["upload_password"] = "密码-for-tests"
     at.run()
     at.switch_page("pages/upload.py").run()
-    at.text_input[0].input("密码-for-tests")
+    at.main.text_input[0].input("密码-for-tests")
     at.button[0].click().run()
     name = f"[点此](www.{EVIL})![](x.png)报告.txt"  # no slash: safe_name keeps it whole
     at.file_uploader(key="uploads").upload(name, b"\x00\x01 not a report", "text/plain").run()

@@ -75,7 +75,7 @@ def _sign_in_page(dashboard, root, secret):
 
 
 def _try(at, password: str):
-    at.text_input[0].input(password)
+    at.main.text_input[0].input(password)
     at.button[0].click().run()
     assert not at.exception, [e.message for e in at.exception]
     return [e.value for e in at.error]
@@ -95,4 +95,4 @@ def test_after_repeated_failures_even_the_right_password_waits(dashboard, tmp_pa
 def test_a_password_that_is_not_text_is_a_configuration_message(dashboard, tmp_path, clock):
     at = _sign_in_page(dashboard, tmp_path / "wh", 12345678)
     assert [e.value for e in at.error] == [signin.NOT_TEXT]
-    assert not at.text_input and not at.file_uploader
+    assert not at.main.text_input and not at.file_uploader
