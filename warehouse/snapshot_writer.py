@@ -49,7 +49,7 @@ class Staging:
         for table, rows in self.buffer.items():
             if rows:
                 schema = TABLES[table].schema
-                arrays = [pa.array(column, type=f.type) for column, f in zip(zip(*rows), schema)]
+                arrays = [pa.array(column, type=f.type) for column, f in zip(zip(*rows, strict=False), schema, strict=False)]
                 (self.folder / table).mkdir(parents=True, exist_ok=True)
                 pq.write_table(pa.Table.from_arrays(arrays, schema=schema), self.folder / table / f"part-{self.parts}.parquet")
                 rows.clear()

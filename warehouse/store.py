@@ -86,7 +86,7 @@ def snapshot_problem(snapshot: Path) -> str | None:
         if manifest["id"] != snapshot.name or not set(TABLES) <= set(tables):
             return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
         listed = [(table, name, size) for table, entry in tables.items()
-                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]))]
+                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]), strict=False)]
     except (KeyError, TypeError, AttributeError):
         return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
     for table, name, size in listed:

@@ -140,7 +140,7 @@ def test_damaged_good_reports(form: str, edits: list[tuple[float, str, bytes]]) 
     for where, how, junk in edits:
         at = int(where * len(data))
         if how == "flip":
-            data[at : at + len(junk)] = bytes(b ^ j for b, j in zip(data[at : at + len(junk)], junk))
+            data[at : at + len(junk)] = bytes(b ^ j for b, j in zip(data[at : at + len(junk)], junk, strict=False))
         elif how == "drop":
             del data[at : at + len(junk) * 64]
         elif how == "insert":
