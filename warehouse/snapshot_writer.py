@@ -130,7 +130,8 @@ def build(
     )
     store.attach_views(con, tmp, entries)
     bodies = con.execute(
-        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM reports GROUP BY agency_id ORDER BY agency_id"
+        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic)"
+        " FROM reports GROUP BY agency_id ORDER BY agency_id"
     ).fetchall()
     con.register("new_agencies", regions.agencies_table(bodies, overrides))
     entries["agencies"] = store.write_table(con, tmp, "agencies", "SELECT * FROM new_agencies")

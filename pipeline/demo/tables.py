@@ -163,7 +163,9 @@ def t3_grid(layout: str, printed: dict[str, str], style: Style) -> Grid:
             grid.add(style.label(T3_RESULTS), r, 0, rowspan=len(rows) - 3)
         group = group_of.get(row.key)
         if group is None:
-            label = style.label(row.label).replace("总计", style.sum_label) if row.key == "total_processed" else style.label(row.label)
+            label = style.label(row.label)
+            if row.key == "total_processed":
+                label = label.replace("总计", style.sum_label)
             start = 0 if i < results or row.key == "carried_forward" else 1
             grid.add(label, r, start, colspan=T3_LABEL_WIDTH - start)
         else:
