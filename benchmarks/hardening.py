@@ -55,11 +55,17 @@ def heavy_inputs() -> dict[str, bytes]:
     return {
         "dense-page.pdf": badinputs.pdf_dense_page(2000),
         "200-pages.pdf": badinputs.build_pdf(badinputs.pdf_pages(limits.MAX_PAGES, lines)),
-        "long-run.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 28 + " ", scraped).encode(),
+        "long-run.txt": re.sub(
+            r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 28 + " ", scraped
+        ).encode(),
         # the inputs whose wall-clock checks left the test suite: overlong digit runs (once 104 s
         # for 44 digits), one long line without a title (once never ended), a year but no title
-        "long-run-44.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 44 + " ", scraped).encode(),
-        "long-run-400.txt": re.sub(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 400 + " ", scraped).encode(),
+        "long-run-44.txt": re.sub(
+            r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 44 + " ", scraped
+        ).encode(),
+        "long-run-400.txt": re.sub(
+            r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + "7" * 400 + " ", scraped
+        ).encode(),
         "one-line.txt": b"x" * 2_000_000,
         "one-line-year.txt": ("2020年" + "某" * 300_000).encode(),
         "max-lines.txt": b"\t1\n" * (limits.MAX_TEXT_LINES - 1),
@@ -108,9 +114,11 @@ def inputs_section(folder: Path, quick: bool) -> list[Path]:
         result = json.loads(done.stdout.strip().splitlines()[-1])
         case = badinputs.BY_NAME.get(name)
         if case is not None:
-            ok = result["outcome"].startswith("record") if case.expects_record else badinputs.matches(case, result["outcome"].removeprefix("error: "))
+            outcome = result["outcome"]
+            ok = outcome.startswith("record") if case.expects_record else badinputs.matches(case, outcome.removeprefix("error: "))
             unexpected += not ok
-        print(f"   {name:<26}{len(data):>11,}{result['seconds']:>9.2f}{result['peak_kib'] / 1024:>10.0f}{result['rise_kib'] / 1024:>10.0f}  {result['outcome'][:90]}")
+        print(f"   {name:<26}{len(data):>11,}{result['seconds']:>9.2f}{result['peak_kib'] / 1024:>10.0f}"
+              f"{result['rise_kib'] / 1024:>10.0f}  {result['outcome'][:90]}")
         if result["rise_kib"] > worst[1]:
             worst = (name, result["rise_kib"], result["seconds"])
     errors = sum(1 for c in badinputs.CASES if not c.expects_record)

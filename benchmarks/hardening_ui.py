@@ -31,7 +31,6 @@ HOUR = 3600.0
 def hostile_pages() -> tuple[int, int, int, int]:
     """Render every page on the hostile warehouse: (texts with hostile text, inert ones, CSV files, live formula cells)."""
     import polars as pl
-    from dashboard_fixtures import PAGES
     from hostile_fixtures import (
         HOSTILE_NAMES,
         hostile_rendered,
@@ -41,6 +40,7 @@ def hostile_pages() -> tuple[int, int, int, int]:
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
     from streamlit.testing.v1 import AppTest
 
+    from dashboard_fixtures import PAGES
     from pages.ui.formats import FORMULA_LEADS
     from warehouse.regions import agency_id
 

@@ -115,7 +115,8 @@ def bench(n: int, workers: int, forms: dict[str, list[tuple[Path, str | None]]])
             total_time, peak = total_time + seconds, max(peak, rss)
             print(f"  {form:5s} {per_form:7,} reports {seconds:8.1f} s {per_form / seconds:8.1f} reports/s"
                   f"   peak {rss / 2**20:7.0f} MiB   {line.split(' -> ')[0]}")
-        print(f"  all   {per_form * len(forms):7,} reports {total_time:8.1f} s {per_form * len(forms) / total_time:8.1f} reports/s"
+        print(f"  all   {per_form * len(forms):7,} reports {total_time:8.1f} s"
+              f" {per_form * len(forms) / total_time:8.1f} reports/s"
               f"   peak {peak / 2**20:7.0f} MiB")
         seconds, rss, line = run_ingest(root / "in", root / "wh", workers)
         size = sum(p.stat().st_size for p in (root / "wh" / "current").resolve().rglob("*") if p.is_file())

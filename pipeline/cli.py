@@ -40,7 +40,9 @@ def extract_command(path: str, as_json: bool) -> int:
 def extract_in_worker(path: str) -> Record:
     """The record of one file, read in a parse worker; ReportError for a file that fails or
     exceeds a worker limit."""
-    (result,) = run_pool(_extract, [path], workers=1, progress=False, desc="extract", failed=lambda task, reason: (Path(task).name, reason))
+    (result,) = run_pool(
+        _extract, [path], workers=1, progress=False, desc="extract", failed=lambda task, reason: (Path(task).name, reason)
+    )
     if isinstance(result, tuple):
         raise ReportError(*result)
     return result
@@ -71,7 +73,8 @@ def summary(record: Record) -> str:
         f"年度 year:          {record.year or '未识别 unknown'}",
         f"模板 template:      {record.template_version} ({', '.join(record.template_evidence)})",
         f"表二/三/四 cells:   {counts['t2.']} / {counts['t3.']} / {counts['t4.']}",
-        "正文数字 text:      " + (", ".join(f"{k[5:]}={record.values[k].value}" for k in record.values if k.startswith("text.")) or "—"),
+        "正文数字 text:      "
+        + (", ".join(f"{k[5:]}={record.values[k].value}" for k in record.values if k.startswith("text.")) or "—"),
         f"待定 ambiguous:     {len(record.ambiguous)}",
         f"不一致 failed rules: {len(failed)}",
     ]

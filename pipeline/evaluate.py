@@ -57,7 +57,7 @@ def evaluate(corpus_dir: Path, truth_dir: Path) -> list[Score]:
         except ReportError:
             records.append(None)
     resolve_series(r for r in records if r is not None)
-    return [score(t, r) for t, r in zip(truths, records)]
+    return [score(t, r) for t, r in zip(truths, records, strict=True)]
 
 
 def evaluate_command(corpus_dir: str, truth_dir: str) -> int:

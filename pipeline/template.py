@@ -176,7 +176,10 @@ T4_KEYS: tuple[str, ...] = tuple(f"t4.{p}_{o}" for p in T4_PROCEEDINGS for o in 
 
 # ---------------------------------------------------------------- version fingerprints (§1)
 FINGERPRINTS: dict[str, tuple[str, ...]] = {
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购", "其他对外管理服务事项", "第二十条第(九)项"),
+    "2019": (
+        "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购",
+        "其他对外管理服务事项", "第二十条第(九)项",
+    ),
     "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额", "逾期不补正", "行政规范性文件"),
 }
 
@@ -274,5 +277,7 @@ class Continuity:
 CONTINUITY: tuple[Continuity, ...] = (
     Continuity("2019", ("prior_year_items", "items_change"), "上一年项目数量(Y) = 上一年项目数量(Y−1) + 本年增/减(Y−1)"),
     Continuity("2019", ("newly_published", "total_published"), "对外公开总数量(Y) = 对外公开总数量(Y−1) + 本年新公开数量(Y)"),
-    Continuity("2021", ("issued", "repealed", "in_force"), "现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发件数(Y) − 本年废止件数(Y)"),
+    Continuity(
+        "2021", ("issued", "repealed", "in_force"), "现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发件数(Y) − 本年废止件数(Y)"
+    ),
 )

@@ -75,7 +75,8 @@ def completeness(record: Record) -> list[Finding]:
                                     f"表格缺失：未读到{zh}", f"table missing: no cell of {en} was read"))
         elif missing:
             findings.append(Finding("TABLE-INCOMPLETE", "warning", "fail", missing,
-                                    f"表格不完整：{zh}缺少 {len(missing)} 个单元格", f"table incomplete: {en} lacks {len(missing)} cells"))
+                                    f"表格不完整：{zh}缺少 {len(missing)} 个单元格",
+                                    f"table incomplete: {en} lacks {len(missing)} cells"))
     return findings
 
 
@@ -130,7 +131,8 @@ def text_findings(record: Record, text: str) -> list[Finding]:
         alternatives = {sum(table), sum(table) + (record.number("t3.carried_over.total") or 0)}
         outcome = "pass" if stated in alternatives else "fail"
         findings.append(Finding("T3-TEXT", "warning", outcome, keys,
-                                f"正文称{stated}件，表格为{_fmt(sum(table))}件", f"text states {stated}, table says {_fmt(sum(table))}"))
+                                f"正文称{stated}件，表格为{_fmt(sum(table))}件",
+                                f"text states {stated}, table says {_fmt(sum(table))}"))
     return findings
 
 

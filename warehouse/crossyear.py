@@ -96,7 +96,8 @@ WITH others AS (
 SELECT o.report_id, o.agency_id, o.year, 'DUPLICATE-REPORT' AS rule, 'warning' AS severity, 'fail' AS outcome,
     CAST([] AS VARCHAR[]) AS keys,
     format('同一机关同一年度另有{}份报告（如 {}），均予保留', o.n, r.source_file) AS message_zh,
-    format('{} other report(s) of this body for the same year are kept beside this one (e.g. {})', o.n, r.source_file) AS message_en,
+    format('{} other report(s) of this body for the same year are kept beside this one (e.g. {})',
+           o.n, r.source_file) AS message_en,
     'warehouse' AS scope, o.other AS related_report_id
 FROM others o JOIN reports r ON r.report_id = o.other
 """

@@ -49,7 +49,7 @@ class Staging:
         for table, rows in self.buffer.items():
             if rows:
                 schema = TABLES[table].schema
-                arrays = [pa.array(column, type=f.type) for column, f in zip(zip(*rows), schema)]
+                arrays = [pa.array(column, type=f.type) for column, f in zip(zip(*rows, strict=False), schema, strict=False)]
                 (self.folder / table).mkdir(parents=True, exist_ok=True)
                 pq.write_table(pa.Table.from_arrays(arrays, schema=schema), self.folder / table / f"part-{self.parts}.parquet")
                 rows.clear()
@@ -130,7 +130,8 @@ def build(
     )
     store.attach_views(con, tmp, entries)
     bodies = con.execute(
-        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM reports GROUP BY agency_id ORDER BY agency_id"
+        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic)"
+        " FROM reports GROUP BY agency_id ORDER BY agency_id"
     ).fetchall()
     con.register("new_agencies", regions.agencies_table(bodies, overrides))
     entries["agencies"] = store.write_table(con, tmp, "agencies", "SELECT * FROM new_agencies")

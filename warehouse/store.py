@@ -29,7 +29,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -86,7 +86,7 @@ def snapshot_problem(snapshot: Path) -> str | None:
         if manifest["id"] != snapshot.name or not set(TABLES) <= set(tables):
             return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
         listed = [(table, name, size) for table, entry in tables.items()
-                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]))]
+                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]), strict=False)]
     except (KeyError, TypeError, AttributeError):
         return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
     for table, name, size in listed:
@@ -187,7 +187,7 @@ def begin_snapshot(warehouse: Path) -> Path:
     snapshots.mkdir(parents=True, exist_ok=True)
     for stale in snapshots.glob(f"{TMP_PREFIX}*"):
         shutil.rmtree(stale, ignore_errors=True)
-    snapshot_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+    snapshot_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
     path = snapshots / f"{TMP_PREFIX}{snapshot_id}"
     path.mkdir()
     return path
@@ -255,7 +255,7 @@ def publish(warehouse: Path, tmp: Path, manifest: dict) -> Path:
     """Seal a built snapshot and make it the current one; the swap is the single commit point."""
     snapshot_id = tmp.name.removeprefix(TMP_PREFIX)
     previous = current_id(warehouse)
-    manifest = {"id": snapshot_id, "previous": previous, "created_at": datetime.now(timezone.utc).isoformat()} | manifest
+    manifest = {"id": snapshot_id, "previous": previous, "created_at": datetime.now(UTC).isoformat()} | manifest
     (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(tmp)
     final = tmp.with_name(snapshot_id)

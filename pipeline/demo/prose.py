@@ -145,7 +145,8 @@ def _media_style(body: Body, year: int, text: dict[str, int], stated: dict[str, 
 def _total_style(body: Body, year: int, text: dict[str, int], stated: dict[str, int]) -> str:
     """Only the total."""
     _state(stated, text, "text.proactive_total")
-    return f"{year}年，{body.self_ref}主动公开政府信息{text['text.proactive_total']}条，主要包括机构职能、政策文件、工作动态等内容。"
+    return (f"{year}年，{body.self_ref}主动公开政府信息{text['text.proactive_total']}条，"
+            "主要包括机构职能、政策文件、工作动态等内容。")
 
 
 def _no_figures(body: Body, year: int, text: dict[str, int], stated: dict[str, int]) -> str:

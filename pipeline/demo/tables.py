@@ -122,7 +122,7 @@ def t2_grid(version: str, printed: dict[str, str], style: Style) -> Grid:
         grid.add(style.label(T2_BLOCKS[block]), row, 0, colspan=T2_WIDTH)
         grid.add(T2_CONTENT, row + 1, 0)
         col = 1
-        for column, span in zip(columns, spans):
+        for column, span in zip(columns, spans, strict=True):
             label = T2_2021_DECISIONS if version == "2021" and column == "decisions" else T2_COLUMNS[column]
             grid.add(style.header(style.label(label)), row + 1, col, colspan=span)
             col += span
@@ -130,7 +130,7 @@ def t2_grid(version: str, printed: dict[str, str], style: Style) -> Grid:
         for member in members:
             grid.add(style.label(member.label), row, 0)
             col = 1
-            for column, span in zip(member.columns, spans):
+            for column, span in zip(member.columns, spans, strict=False):
                 key = t2_key(member.key, column)
                 grid.add(printed[key], row, col, colspan=span, key=key)
                 col += span
@@ -163,7 +163,9 @@ def t3_grid(layout: str, printed: dict[str, str], style: Style) -> Grid:
             grid.add(style.label(T3_RESULTS), r, 0, rowspan=len(rows) - 3)
         group = group_of.get(row.key)
         if group is None:
-            label = style.label(row.label).replace("总计", style.sum_label) if row.key == "total_processed" else style.label(row.label)
+            label = style.label(row.label)
+            if row.key == "total_processed":
+                label = label.replace("总计", style.sum_label)
             start = 0 if i < results or row.key == "carried_forward" else 1
             grid.add(label, r, start, colspan=T3_LABEL_WIDTH - start)
         else:

@@ -37,7 +37,9 @@ def extract_document(doc: Document) -> Record:
     if isinstance(printed, OcrDocument):  # scans (issue 15): OCR'd numbers proven by the arithmetic
         prove(record, printed.readings)
     if not titled and not record.values and not record.candidates and record.template_version == "unknown":
-        raise ReportError(doc.source, "not a disclosure report: no report title and none of Tables 二/三/四 found / 未找到年报标题与表格")
+        raise ReportError(
+            doc.source, "not a disclosure report: no report title and none of Tables 二/三/四 found / 未找到年报标题与表格"
+        )
     extract_figures(doc, record)
     narrative = normalise("".join(b.text for b in doc.blocks if isinstance(b, Paragraph)))
     record.findings = validate(record, narrative)

@@ -86,10 +86,10 @@ def decode(
     if cut_count([len(p) for p in pieces], len(columns)) > MAX_CUTS:
         return found  # too long to be a row of this table: undecodable, never guessed
     for allocation in _allocations([len(p) for p in pieces], len(columns)):
-        for cut in _product([list(_cuts(p, n)) for p, n in zip(pieces, allocation)]):
-            if not all(_valid(c, col in signed, col in decimal) for c, col in zip(cut, columns)):
+        for cut in _product([list(_cuts(p, n)) for p, n in zip(pieces, allocation, strict=True)]):
+            if not all(_valid(c, col in signed, col in decimal) for c, col in zip(cut, columns, strict=True)):
                 continue
-            cells = tuple(_to_value(c, col, unit) for c, col in zip(cut, columns))
+            cells = tuple(_to_value(c, col, unit) for c, col in zip(cut, columns, strict=True))
             if accept(cells):
                 found.append(cells)
             if len(found) >= MAX_CANDIDATES:
@@ -99,7 +99,7 @@ def decode(
 
 def cut_count(lengths: Sequence[int], cells: int) -> int:
     """How many cuts `decode` would try, counted without making them."""
-    return sum(prod(comb(n - 1, k - 1) for n, k in zip(lengths, take)) for take in _allocations(lengths, cells))
+    return sum(prod(comb(n - 1, k - 1) for n, k in zip(lengths, take, strict=True)) for take in _allocations(lengths, cells))
 
 
 def _product(options: list[list[list[str]]]) -> Iterator[list[str]]:

@@ -33,9 +33,13 @@ def _p(regex: str, zero: bool = False) -> Pattern:
 
 
 #: A website clause where the site is the subject ("网站全年累计发布信息2139条").
-WEBSITE_SUBJECT = _p(r"网站(?:全年|本年|年内)?(?:累计|共计?)?(?:公开|发布|更新)(?:各类|各项)?(?:政府)?(?:信息(?:数|总数)?)?(?:共计?)?(\d+)条")
+WEBSITE_SUBJECT = _p(
+    r"网站(?:全年|本年|年内)?(?:累计|共计?)?(?:公开|发布|更新)(?:各类|各项)?(?:政府)?(?:信息(?:数|总数)?)?(?:共计?)?(\d+)条"
+)
 #: A clause where the website is the means ("在政府网站平台主动公开政府信息1136条").
-WEBSITE_MEANS = _p(rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:公开|发布)(?:各类|各项)?(?:政府)?信息(?:共计?)?(\d+)(?:条|件)")
+WEBSITE_MEANS = _p(
+    rf"(?:在|通过){NO_DIGIT}{{0,14}}网站{NO_DIGIT}{{0,8}}(?:公开|发布)(?:各类|各项)?(?:政府)?信息(?:共计?)?(\d+)(?:条|件)"
+)
 #: A portal of a province or city named in a clause ("市政府门户网站"): a lower body's report
 #: may state that portal's figure, which is not the body's own.
 HIGHER_PORTAL = re.compile(r"(省|市)(?:级)?(?:人民)?政府(?:门户)?网站")

@@ -120,7 +120,7 @@ def extract_t2(text: str, record: Record, skip: Collection[str] = ()) -> None:
         if not material or row.key in skip:
             continue
         key_of = [t2_key(row.key, c) for c in row.columns]
-        options = [dict(zip(key_of, cells)) for cells in _decode_t2(material, row)]
+        options = [dict(zip(key_of, cells, strict=True)) for cells in _decode_t2(material, row)]
         settle(record, f"t2.{row.key}", _narrow(options, hints), material, f"text run '{material}'")
 
 
@@ -129,7 +129,7 @@ def _decode_t2(material: str, row: Row) -> list[digits.Cells]:
     columns = row.columns
 
     def plausible(cells: digits.Cells) -> bool:
-        values = dict(zip(columns, cells))
+        values = dict(zip(columns, cells, strict=True))
         return not ("newly_published" in values and values["newly_published"] > values["total_published"])
 
     return digits.decode(material, columns, SIGNED_COLUMNS, DECIMAL_COLUMNS, plausible)
@@ -177,7 +177,7 @@ def _t3_options(material: str, row_key: str) -> list[Assignment]:
     """Decodings of one Table 三 row: those whose cells add up, else any valid cut."""
     keys = [t3_key(row_key, c) for c in T3_COLUMNS]
     cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or digits.decode(material, T3_COLUMNS)
-    return [dict(zip(keys, c)) for c in cells]
+    return [dict(zip(keys, c, strict=True)) for c in cells]
 
 
 def _t4_start(text: str, t3_start: int) -> int:
@@ -203,4 +203,4 @@ def extract_t4(text: str, record: Record) -> None:
     cells = digits.decode(material, [k.removeprefix("t4.") for k in T4_KEYS], accept=digits.group_sums_hold)
     if not cells:
         cells = digits.decode(material, [k.removeprefix("t4.") for k in T4_KEYS])
-    settle(record, "t4", [dict(zip(T4_KEYS, c)) for c in cells], material, f"text run '{material}'")
+    settle(record, "t4", [dict(zip(T4_KEYS, c, strict=True)) for c in cells], material, f"text run '{material}'")

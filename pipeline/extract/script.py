@@ -40,7 +40,7 @@ def is_traditional(text: str) -> bool:
     sample = text[:SAMPLE_CHARS]
     converted = to_simplified(sample)
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
-    changed = sum(1 for a, b in zip(sample, converted) if a != b)
+    changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
     return changed >= max(MIN_CHANGED, cjk * TRADITIONAL_SHARE)
 
 

@@ -150,7 +150,7 @@ def extract_t2(lines: list[Line], record: Record) -> set[str]:
         if cells is None:
             continue
         found.add(row.key)
-        for column, token in zip(row.columns, cells):
+        for column, token in zip(row.columns, cells, strict=True):
             key = t2_key(row.key, column)
             record.values[key] = _value(token, key)
     return found
@@ -182,7 +182,7 @@ def extract_t3(value_lines: list[Line], layout: str, record: Record) -> bool:
     if assigned is None:
         return False
     for row, line in assigned:
-        for column, token in zip(T3_COLUMNS, _values(line, len(T3_COLUMNS)) or []):
+        for column, token in zip(T3_COLUMNS, _values(line, len(T3_COLUMNS)) or [], strict=False):
             key = t3_key(row.key, column)
             record.values[key] = _value(token, key)
     return True
@@ -228,11 +228,11 @@ def _by_order(lines: list[Line], rows: tuple[Row, ...]) -> list[tuple[Row, Line]
     """Rows in template order, where the count fits and no label contradicts its place."""
     if len(lines) != len(rows):
         return None
-    for row, line in zip(rows, lines):
+    for row, line in zip(rows, lines, strict=True):
         named = _label_of(line, rows)
         if named is not None and named.key != row.key:
             return None
-    return list(zip(rows, lines))
+    return list(zip(rows, lines, strict=True))
 
 
 # ---------------------------------------------------------------- Table 四
@@ -244,7 +244,7 @@ def extract_t4(lines: list[Line], record: Record) -> bool:
     for i, line in enumerate(lines):
         cells = _values(line, width) or _wrapped(lines[i:], width)
         if cells is not None:
-            for key, token in zip(T4_KEYS, cells):
+            for key, token in zip(T4_KEYS, cells, strict=True):
                 record.values[key] = _value(token, key)
             return True
     return False

@@ -16,7 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pipeline import limits
@@ -52,7 +52,7 @@ def demo_report(form: str, year: int = 2022, body: int = 0, drop: str | None = N
     return report
 
 
-@lru_cache(maxsize=None)
+@cache
 def demo_bytes(form: str, year: int = 2022, body: int = 0, drop: str | None = None) -> bytes:
     return render(demo_report(form, year, body, drop))
 
@@ -253,7 +253,7 @@ def matches(case: Case, reason: str) -> bool:
     return case.error is not None and re.search(case.error, reason) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_of(name: str) -> bytes:
     """The bytes of one case, built once per process."""
     return BY_NAME[name].make()

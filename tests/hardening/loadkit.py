@@ -72,7 +72,8 @@ CONSISTENCY = {
     "findings without their report": "SELECT count(*) FROM findings WHERE report_id NOT IN (SELECT report_id FROM reports)",
     "reports whose facts do not add up to n_values": """
         SELECT count(*) FROM reports r LEFT JOIN (
-            SELECT report_id, count(*) AS n FROM (SELECT report_id, status FROM t2_facts UNION ALL SELECT report_id, status FROM t3_facts
+            SELECT report_id, count(*) AS n FROM (SELECT report_id, status FROM t2_facts
+                UNION ALL SELECT report_id, status FROM t3_facts
                 UNION ALL SELECT report_id, status FROM t4_facts UNION ALL SELECT report_id, status FROM text_facts)
             WHERE status IN ('reported', 'blank', 'dash') GROUP BY report_id) f USING (report_id)
         WHERE coalesce(f.n, 0) <> r.n_values""",

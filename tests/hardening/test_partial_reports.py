@@ -18,7 +18,11 @@ def test_a_missing_table_leaves_the_rest_of_the_report_exact(form: str, drop: st
     got = record.to_json()["values"]
     assert (record.agency, record.year) == (report.agency, report.plan.year)
     assert not [key for key in got if key.startswith(f"{drop}.")], "nothing is invented for the missing table"
-    wrong = {key: (value, got.get(key, "absent")) for key, value in report.values.items() if key not in got or not same(value, got[key])}
+    wrong = {
+        key: (value, got.get(key, "absent"))
+        for key, value in report.values.items()
+        if key not in got or not same(value, got[key])
+    }
     assert wrong == {}
     assert not [f for f in record.findings if f.outcome == "fail"], "a missing table is not an arithmetic error"
     if drop == "t3":  # the narrative's request totals cannot be checked against an absent table

@@ -11,7 +11,9 @@ from pipeline.errors import ReportError
 from pipeline.extract import extract_bytes
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfe\n%%EOF\n", b"\xff\xfe" + b"\x00\xd8" * 3, b"\xfe\xff\x00"], ids=["odd-length", "lone-surrogates", "cut"])
+@pytest.mark.parametrize(
+    "data", [b"\xff\xfe\n%%EOF\n", b"\xff\xfe" + b"\x00\xd8" * 3, b"\xfe\xff\x00"], ids=["odd-length", "lone-surrogates", "cut"]
+)
 def test_damaged_utf16_is_a_report_error(data: bytes) -> None:
     # used to raise UnicodeDecodeError out of the reader
     with pytest.raises(ReportError, match="not a disclosure report|empty file"):
@@ -26,7 +28,9 @@ def test_utf16_report_cut_by_one_byte_still_reads() -> None:
 
 def _scraped_with_row(digits: str) -> bytes:
     """The demo's scraped report with Table 三's first row replaced by one digit run."""
-    text, n = re.subn(r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + digits + " ", demo_bytes("scraped").decode())
+    text, n = re.subn(
+        r"(一、本年新收政府信息公开申请数量)[\d ]+", lambda m: m.group(1) + digits + " ", demo_bytes("scraped").decode()
+    )
     assert n == 1
     return text.encode()
 

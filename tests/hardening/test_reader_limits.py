@@ -22,7 +22,11 @@ def refused(data: bytes, source: str, reason: str) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"\t1\n" * (limits.MAX_TEXT_LINES + 1), b"x\r" * (limits.MAX_TEXT_LINES + 1), "行\u2028".encode() * (limits.MAX_TEXT_LINES + 1)],
+    [
+        b"\t1\n" * (limits.MAX_TEXT_LINES + 1),
+        b"x\r" * (limits.MAX_TEXT_LINES + 1),
+        "行\u2028".encode() * (limits.MAX_TEXT_LINES + 1),
+    ],
     ids=["cell-lines", "cr-lines", "unicode-line-separators"],
 )
 def test_text_with_more_lines_than_any_report(data: bytes) -> None:

@@ -43,7 +43,9 @@ def test_unreadable_and_non_report_files_fail_in_one_line(tmp_path):
 def _run_with(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     import os
 
-    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=ROOT, env={**os.environ, **env}
+    )
 
 
 def test_extract_stops_a_slow_file_at_the_parse_time_limit(tmp_path):

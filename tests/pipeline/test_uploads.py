@@ -21,7 +21,13 @@ def stored(inbox: Path) -> list[str]:
 
 @pytest.mark.parametrize(
     ("form", "name", "suffix"),
-    [("pdf", "年报.pdf", ".pdf"), ("docx", "年报.docx", ".docx"), ("html", "年报.htm", ".html"), ("text", "年报.txt", ".txt"), ("scraped", "年报.txt", ".txt")],
+    [
+        ("pdf", "年报.pdf", ".pdf"),
+        ("docx", "年报.docx", ".docx"),
+        ("html", "年报.htm", ".html"),
+        ("text", "年报.txt", ".txt"),
+        ("scraped", "年报.txt", ".txt"),
+    ],
 )
 def test_reports_are_stored_under_their_hash_and_sniffed_suffix(tmp_path: Path, form: str, name: str, suffix: str) -> None:
     data = demo_bytes(form)
@@ -38,7 +44,12 @@ def test_markdown_keeps_its_form(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("form", "claimed", "suffix"),
-    [("pdf", "report.txt", ".pdf"), ("html", "report.pdf", ".html"), ("docx", "report.html", ".docx"), ("text", "report.docx", ".txt")],
+    [
+        ("pdf", "report.txt", ".pdf"),
+        ("html", "report.pdf", ".html"),
+        ("docx", "report.html", ".docx"),
+        ("text", "report.docx", ".txt"),
+    ],
 )
 def test_the_type_comes_from_the_content_not_the_extension(tmp_path: Path, form: str, claimed: str, suffix: str) -> None:
     assert store_upload(demo_bytes(form), claimed, tmp_path).suffix == suffix
@@ -136,7 +147,8 @@ def test_an_upload_ingests(tmp_path: Path) -> None:
     assert summary.ingested == [good]
     assert [(p, r) for p, r in summary.quarantined] == [(bad, "encrypted PDF (password required) / PDF 已加密")]
     with store.connect(tmp_path / "wh") as con:
-        assert con.sql("SELECT agency_name, year, source_file FROM reports").fetchall() == [("威海市环翠区孙家疃街道", 2020, good.name)]
+        rows = con.sql("SELECT agency_name, year, source_file FROM reports").fetchall()
+        assert rows == [("威海市环翠区孙家疃街道", 2020, good.name)]
 
 
 def test_an_upload_ingest_refuses_removes_the_file_from_the_inbox_and_keeps_its_reason(tmp_path: Path) -> None:

@@ -58,7 +58,8 @@ def test_blank_input_makes_a_rule_not_assessable_not_a_pass():
 
 
 def test_negative_cell_fails_nonneg():
-    assert _outcomes(validate(_record(_balanced_t3() | {"t3.org_other": 0, "t3.disclosed.org_other": -1})), "T3-NONNEG") == {"fail"}
+    record = _record(_balanced_t3() | {"t3.org_other": 0, "t3.disclosed.org_other": -1})
+    assert _outcomes(validate(record), "T3-NONNEG") == {"fail"}
 
 
 def test_t4_group_sums_pass_fail_and_not_assessable():

@@ -64,7 +64,12 @@ def test_in_force_count_that_does_not_continue_last_year_fails_and_a_blank_is_no
     n = "t2.normative_documents."
     cells = [("r19", n + "in_force", 10), ("r20", n + "in_force", 13), ("r20", n + "issued", 4), ("r20", n + "repealed", 2)]
     assert _in_force_findings(cells) == [
-        ("r20", "fail", [n + "in_force", n + "issued", n + "repealed"], "行政规范性文件现行有效13件，应为2019年10件 + 本年制发4件 − 本年废止2件")
+        (
+            "r20",
+            "fail",
+            [n + "in_force", n + "issued", n + "repealed"],
+            "行政规范性文件现行有效13件，应为2019年10件 + 本年制发4件 − 本年废止2件",
+        )
     ]
     cells[-1] = ("r20", n + "repealed", 1)
     assert [f[1] for f in _in_force_findings(cells)] == ["pass"]

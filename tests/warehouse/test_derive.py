@@ -7,7 +7,7 @@ from warehouse.derive import RULES, T3_APPLICANTS, derive
 
 
 def _row(row: str, numbers: list[int | None], total: int | None = None) -> dict[str, int | None]:
-    cells = {f"t3.{row}.{column}": n for column, n in zip(T3_APPLICANTS, numbers)}
+    cells = {f"t3.{row}.{column}": n for column, n in zip(T3_APPLICANTS, numbers, strict=True)}
     return cells | {f"t3.{row}.total": total}
 
 
@@ -43,7 +43,7 @@ def test_a_2019_single_other_handling_row_is_kept_as_printed():
 
 def test_table_4_group_totals_and_the_litigation_total():
     values = {f"t4.{p}_{o}": n for p in ("review", "litigation_direct", "litigation_after_review")
-              for o, n in zip(("upheld", "corrected", "other", "pending"), (1, 2, 3, 4))}
+              for o, n in zip(("upheld", "corrected", "other", "pending"), (1, 2, 3, 4), strict=True)}
     derived = derive(values)
     assert [derived[f"t4.{p}_total"][0] for p in ("review", "litigation_direct", "litigation_after_review")] == [10, 10, 10]
     assert derived["t4.litigation_total"][0] == 20

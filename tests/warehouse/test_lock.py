@@ -16,7 +16,10 @@ def test_the_lock_names_its_holder_and_a_second_writer_gives_up_after_its_timeou
     with writer_lock(tmp_path):
         assert (tmp_path / ".lock").read_text(encoding="utf-8").strip() == me
         said: list[str] = []
-        with pytest.raises(LockTimeout, match=f"another ingest \\(pid {me}\\) still holds"), writer_lock(tmp_path, timeout=0, waiting=said.append):
+        with (
+            pytest.raises(LockTimeout, match=f"another ingest \\(pid {me}\\) still holds"),
+            writer_lock(tmp_path, timeout=0, waiting=said.append),
+        ):
             pass
         assert len(said) == 1 and said[0].startswith(f"waiting for another ingest (pid {me})")
     assert (tmp_path / ".lock").read_text(encoding="utf-8") == "", "released: no holder named"

@@ -22,7 +22,8 @@ def _publish(warehouse: Path, marker: str) -> str:
         tmp = store.begin_snapshot(warehouse)
         entries = {}
         for table, spec in TABLES.items():
-            rows = [{"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}] if table == "quarantine" else []
+            quarantined = {"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}
+            rows = [quarantined] if table == "quarantine" else []
             con.register("incoming", pa.Table.from_pylist(rows, schema=spec.schema))
             entries[table] = store.write_table(con, tmp, table, "SELECT * FROM incoming")
             con.unregister("incoming")

@@ -117,4 +117,4 @@ PAGE = """<!DOCTYPE html>
     <script type="text/javascript" src="/images/site.js"></script>
   </body>
 </html>
-"""
+"""  # noqa: E501 -- the page template is literal HTML; wrapping it would change the page

@@ -42,7 +42,7 @@ def corpus() -> list[tuple[Report, Record]]:
     """Every report of the small world, with the record the pipeline extracts from its file."""
     every = list(reports(SEED, "small"))
     with ProcessPoolExecutor() as pool:
-        return list(zip(every, pool.map(read_back, every, chunksize=8)))
+        return list(zip(every, pool.map(read_back, every, chunksize=8), strict=True))
 
 
 def misses(report: Report, record: Record) -> list[str]:

@@ -63,7 +63,8 @@ def test_a_pipe_after_every_cell_never_melts_into_a_digit_run() -> None:
     record = extract_bytes(CELL_STREAM.encode(), "copy.txt")
     values = record.to_json()["values"]
     assert [values[f"t2.admin_licensing.{c}"] for c in ("prior_year_items", "items_change", "decisions")] == [339, 123, 462]
-    assert [values[f"t2.other_external_services.{c}"] for c in ("prior_year_items", "items_change", "decisions")] == [None, None, 7]
+    columns = ("prior_year_items", "items_change", "decisions")
+    assert [values[f"t2.other_external_services.{c}"] for c in columns] == [None, None, 7]
     assert record.values["t2.other_external_services.prior_year_items"].status == "dash"
     assert record.values["t2.other_external_services.items_change"].status == "blank"
 
@@ -99,7 +100,9 @@ def test_table_4_without_an_anchor_before_it() -> None:
 def test_traditional_characters_are_matched_and_kept_as_printed() -> None:
     import opencc
 
-    text = opencc.OpenCC("s2t.json").convert("\n".join([*HEAD, "一、总体情况", "本年度我局认真执行条例，主动公开政府信息。", *T2_ONE_CELL_A_LINE]))
+    text = opencc.OpenCC("s2t.json").convert(
+        "\n".join([*HEAD, "一、总体情况", "本年度我局认真执行条例，主动公开政府信息。", *T2_ONE_CELL_A_LINE])
+    )
     assert "第二十條" in text and "測試局" in text
     record = extract_bytes(text.encode(), "copy.txt")
     assert (record.agency, record.agency_as_printed, record.script) == ("云岫市测试局", "雲岫市測試局", "traditional")
@@ -108,7 +111,10 @@ def test_traditional_characters_are_matched_and_kept_as_printed() -> None:
 
 def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:
     # scraped text cut inside Table 二: 规范性文件's run "12517" lost its last digits ("125")
-    head = "云岫市测试局2019年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第(一)项 信息内容 本年新制作数量 本年新公开数量 对外公开总数量 规章 000 规范性文件 "
+    head = (
+        "云岫市测试局2019年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第(一)项 信息内容 "
+        "本年新制作数量 本年新公开数量 对外公开总数量 规章 000 规范性文件 "
+    )
     whole = _record([head + "12517 第二十条第(五)项 信息内容 上一年项目数量 本年增/减 处理决定数量 行政许可 000"])
     cut = _record([head + "125"])
     assert whole.to_json()["values"]["t2.regulations.newly_made"] == 0

@@ -16,7 +16,10 @@ def _figures(*paragraphs: str) -> dict[str, float]:
 
 
 def test_channels_from_the_seed_sentence():
-    text = "截至2020年12月31日，街道主动公开政府信息714条。其中，政府网站公开信息数106条，政务微信公开政府信息数401条，政务微博公开政府信息数207条。"
+    text = (
+        "截至2020年12月31日，街道主动公开政府信息714条。"
+        "其中，政府网站公开信息数106条，政务微信公开政府信息数401条，政务微博公开政府信息数207条。"
+    )
     assert _figures(text) == {"text.proactive_total": 714, "text.channel.website": 106,
                               "text.channel.wechat": 401, "text.channel.weibo": 207}
 
@@ -26,7 +29,8 @@ def test_sentence_broken_over_pdf_lines():
 
 
 def test_category_counts_are_not_the_total():
-    assert _figures("其中机构职能类信息25条，其他应主动公开政府信息856条。今年共公布政府信息2599条。") == {"text.proactive_total": 2599}
+    text = "其中机构职能类信息25条，其他应主动公开政府信息856条。今年共公布政府信息2599条。"
+    assert _figures(text) == {"text.proactive_total": 2599}
 
 
 def test_other_units_are_not_items():
@@ -50,7 +54,10 @@ def test_stated_figures(text, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("市政府门户网站全年发布信息46106条，举办新闻发布会191场。", {"text.channel.website": 46106, "text.press_conferences": 191}),
+        (
+            "市政府门户网站全年发布信息46106条，举办新闻发布会191场。",
+            {"text.channel.website": 46106, "text.press_conferences": 191},
+        ),
         ("通过微信公众号、今日头条等新媒体发布信息1039条。", {"text.channel.new_media": 1039}),
         ("编印《云岫市人民政府公报》12期。", {"text.channel.gazette": 12}),
         ("本年度无发出收费通知，无收取信息处理费用。", {"text.info_fee_yuan": 0}),

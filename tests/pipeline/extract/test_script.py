@@ -7,7 +7,9 @@ from pipeline.extract.script import as_printed, is_traditional, simplified
 
 
 def test_a_traditional_document_is_matched_in_a_simplified_copy():
-    printed = Document("x", "text", [Paragraph("雲岫市測試局"), Paragraph("2021年政府資訊公開工作年度報告，第二十條第（一）項，發佈機構")])
+    printed = Document(
+        "x", "text", [Paragraph("雲岫市測試局"), Paragraph("2021年政府資訊公開工作年度報告，第二十條第（一）項，發佈機構")]
+    )
     copy = simplified(printed)
     assert copy.script == "traditional" and printed.script == "simplified"
     assert [b.text for b in copy.blocks] == ["云岫市测试局", "2021年政府资讯公开工作年度报告，第二十条第（一）项，发布机构"]

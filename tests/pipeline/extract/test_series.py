@@ -15,7 +15,8 @@ def test_adjacent_year_fixes_prior_items_and_keeps_true_ambiguity():
     assert [y2019.number(f"t2.admin_licensing.{c}") for c in ("prior_year_items", "items_change", "decisions")] == [396, 0, 181]
     assert y2019.number("t2.normative_documents.total_published") == 89
     assert sorted(y2019.ambiguous["t2.admin_coercion.prior_year_items"]) == [126, 1260]
-    assert [y2020.number(f"t2.normative_documents.{c}") for c in ("newly_made", "newly_published", "total_published")] == [77, 77, 166]
+    columns = ("newly_made", "newly_published", "total_published")
+    assert [y2020.number(f"t2.normative_documents.{c}") for c in columns] == [77, 77, 166]
 
 
 def test_in_force_continuity_across_2021_format_years():

@@ -99,7 +99,8 @@ def test_table4_row_wrapped_over_two_pdf_lines():
     t3 = _table([["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"], *T3_2021_ROWS])
     doc.blocks[:0] = [Paragraph("第二十条第（一）项"), Paragraph("信息内容 本年制发件数 本年废止件数 现行有效件数"), t3]
     record = extract_document(doc)
-    assert [record.number(k) for k in ("t4.review_total", "t4.litigation_direct_total", "t4.litigation_after_review_total")] == [4, 3, 0]
+    totals = ("t4.review_total", "t4.litigation_direct_total", "t4.litigation_after_review_total")
+    assert [record.number(k) for k in totals] == [4, 3, 0]
 
 
 def test_scraped_sub_rows_numbered_with_dun_comma():

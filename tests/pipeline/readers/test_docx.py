@@ -12,6 +12,7 @@ from pipeline.document import Cell, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import docx, html, read_file
 
+
 def texts(table: Table) -> list[list[str]]:
     return [[cell.text for cell in row] for row in table.rows()]
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import corpus_file, tables
 from pipeline.document import Cell, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.readers import html, read_bytes, read_file
+
 
 def row_starting(table: Table, label: str) -> list[str]:
     """Texts of the first row whose first cell contains `label`."""

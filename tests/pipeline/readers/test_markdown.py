@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from conftest import corpus_file
 from pipeline.document import Paragraph, Table
 from pipeline.readers import markdown, read_file
