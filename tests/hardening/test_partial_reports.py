@@ -24,6 +24,9 @@ def test_a_missing_table_leaves_the_rest_of_the_report_exact(form: str, drop: st
         if key not in got or not same(value, got[key])
     }
     assert wrong == {}
-    assert not [f for f in record.findings if f.outcome == "fail"], "a missing table is not an arithmetic error"
+    failing = [f for f in record.findings if f.outcome == "fail"]
+    assert [f.rule for f in failing] == ["TABLE-MISSING"], "a missing table is said once, never as an arithmetic error"
+    assert failing[0].severity == "warning" and all(key.startswith(f"{drop}.") for key in failing[0].keys)
     if drop == "t3":  # the narrative's request totals cannot be checked against an absent table
-        assert {(f.rule, f.outcome) for f in record.findings if f.outcome != "pass"} == {("T3-TEXT", "not_assessable")}
+        assert {(f.rule, f.outcome) for f in record.findings if f.outcome != "pass"} == {
+            ("T3-TEXT", "not_assessable"), ("TABLE-MISSING", "fail")}

@@ -406,7 +406,8 @@ def test_a_no_change_ingest_clears_what_a_killed_run_left_and_repoints_the_link(
 
     summary = ingest([tmp_path / "a", tmp_path / "b"], warehouse, workers=1, progress=False)
     assert summary.counts["unchanged"] == 4 and summary.snapshot == current and summary.recovered is None
-    assert sorted(p.name for p in warehouse.iterdir()) == sorted([store.CURRENT, store.CURRENT_LINK, store.LOCK, store.SNAPSHOTS])
+    assert sorted(p.name for p in warehouse.iterdir()) == sorted(
+        [store.CURRENT, store.CURRENT_LINK, store.LOCK, store.SNAPSHOTS, "sources"])
     assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots
     assert (warehouse / store.CURRENT_LINK).resolve() == (warehouse / store.SNAPSHOTS / current).resolve()
 
