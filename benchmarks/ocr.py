@@ -59,7 +59,7 @@ class Tesseract:
             spans.append((y, y + crop.shape[0]))
             y += crop.shape[0] + GAP
         sheet = np.full((y, width), 255, dtype=np.uint8)
-        for crop, (top, bottom) in zip(crops, spans):
+        for crop, (top, bottom) in zip(crops, spans, strict=False):
             sheet[top:bottom, GAP : GAP + crop.shape[1]] = crop
         with tempfile.NamedTemporaryFile(suffix=".png") as image:
             Image.fromarray(sheet).save(image.name)

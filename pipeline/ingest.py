@@ -24,7 +24,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -36,8 +36,8 @@ from pipeline.errors import ReportError
 from pipeline.extract.series import resolve_series
 from pipeline.plan import Known, Plan, content_hash, discover, make_plan
 from pipeline.pool import run_pool
-from pipeline.record import Record
 from pipeline.readers import read_bytes
+from pipeline.record import Record
 from warehouse import recovery, regions, settings, snapshot_writer, sources, store
 from warehouse.derive import derive
 from warehouse.lock import writer_lock
@@ -325,11 +325,12 @@ def _say(line: str) -> None:
 
 
 def _batch(
-    con: duckdb.DuckDBPyConnection, root: Path, files: list[Path], summary: Summary, synthetic: bool, workers: int, progress: bool,
+    con: duckdb.DuckDBPyConnection, root: Path, files: list[Path], summary: Summary, synthetic: bool, workers: int,
+    progress: bool,
     retire: set[str] = frozenset(),
 ) -> None:
     """Plan, parse, settle, build and publish one batch (under the lock), filling in the summary."""
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     version = parser_version()
     known = Known.load(con, snapshot_writer.open_build(con, root))
     overrides_file = root / regions.OVERRIDES_FILE

@@ -53,7 +53,7 @@ def _register_bodies(register: pl.DataFrame, known: pl.DataFrame) -> pl.DataFram
     A name no division matches (the demo's fictional city) takes its city and district
     from the name, and its province from reported bodies of that city.
     """
-    provinces = dict(zip(known["city"].to_list(), known["province"].to_list()))
+    provinces = dict(zip(known["city"].to_list(), known["province"].to_list(), strict=False))
     rows = []
     for name, code in register.iter_rows():
         found = place(name, None, False, {"division_code": code} if code else None)
@@ -63,7 +63,7 @@ def _register_bodies(register: pl.DataFrame, known: pl.DataFrame) -> pl.DataFram
         province = found.province or provinces.get(city) or UNPLACED
         rows.append({"agency_id": agency_id(name), "agency_name": name, "province": province, "city": city,
                      "county": county, "kind": found.kind or kind_of(name), "first_year": None})  # fmt: skip
-    frame_ = pl.DataFrame(rows, schema=dict(zip(GRID_COLUMNS, [pl.String] * 6 + [pl.Int64])))
+    frame_ = pl.DataFrame(rows, schema=dict(zip(GRID_COLUMNS, [pl.String] * 6 + [pl.Int64], strict=False)))
     return frame_.filter(~pl.col("agency_id").is_in(known["agency_id"].to_list()))
 
 
@@ -115,7 +115,7 @@ def coverage_grid(
 def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) -> pl.DataFrame:
     """Quarantined files whose name holds a body's name and a year: agency_id, year, file names."""
     files = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
-    names = sorted(zip(bodies["agency_name"].to_list(), bodies["agency_id"].to_list()), key=lambda n: -len(n[0]))
+    names = sorted(zip(bodies["agency_name"].to_list(), bodies["agency_id"].to_list(), strict=False), key=lambda n: -len(n[0]))
     rows = []
     for file in files:
         text = canonical_name(file or "")

@@ -31,7 +31,8 @@ TEXT_LABELS: dict[str, str] = {
     "text.channel.wechat": "政务微信（条）", "text.channel.weibo": "政务微博（条）", "text.channel.douyin": "抖音等短视频（条）",
     "text.channel.new_media": "政务新媒体（条）", "text.channel.gazette": "政府公报（期）",
     "text.press_conferences": "新闻发布会（场）", "text.policy_interpretations": "政策解读（篇）",
-    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）", "text.cppcc_proposals": "政协提案（件）",
+    "text.info_fee_yuan": "信息处理费（元）", "text.npc_suggestions": "人大代表建议（件）",
+    "text.cppcc_proposals": "政协提案（件）",
 }  # fmt: skip
 
 
@@ -85,7 +86,8 @@ RULES: dict[str, Rule] = {
                    "请单位核对表四该行各结果的案件数。"),
     "T3-XYEAR": Rule("跨年度结转衔接", "本年的“上年结转”应等于上一年报告的“结转下年度”（每一列）。",
                      "请单位对照两年报告，更正其中一年的结转数字。"),
-    "T2-XYEAR-IN-FORCE": Rule("现行有效件数衔接", "现行有效件数应等于上年现行有效件数加本年制发减本年废止（规章、行政规范性文件）。",
+    "T2-XYEAR-IN-FORCE": Rule("现行有效件数衔接",
+                              "现行有效件数应等于上年现行有效件数加本年制发减本年废止（规章、行政规范性文件）。",
                               "机构改革或清理文件可能造成差异；如无此类原因，请单位核对表二。"),
     "DUPLICATE-REPORT": Rule("同年多份报告", "同一单位同一年度有多份不同的报告文件。",
                              "确认哪一份是正式报告；更正版可在导入页替换旧版。"),

@@ -45,7 +45,8 @@ class Formula:
         if not self.denominator:
             return top
         bottom = " + ".join(self.denominator)
-        return f"({top}) ÷ ({bottom})" + ("（分母按报告写明的渠道求和，至少两个渠道；未写明的渠道在该报告中计 0）" if self.partial_denominator else "")
+        note = "（分母按报告写明的渠道求和，至少两个渠道；未写明的渠道在该报告中计 0）" if self.partial_denominator else ""
+        return f"({top}) ÷ ({bottom})" + note
 
 
 @dataclass(frozen=True)

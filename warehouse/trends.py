@@ -40,7 +40,8 @@ def with_segments(frame: pl.DataFrame, *units: str) -> pl.DataFrame:
     group = [*units, "series"]
     frame = frame.sort(*group, "year")
     gap = (pl.col("year") - pl.col("year").shift(1).over(group)).fill_null(1) != 1
-    return frame.with_columns(segment=pl.concat_str([*map(pl.col, group), gap.cum_sum().over(group).cast(pl.String)], separator="·"))
+    runs = gap.cum_sum().over(group).cast(pl.String)
+    return frame.with_columns(segment=pl.concat_str([*map(pl.col, group), runs], separator="·"))
 
 
 def _comparable(frame: pl.DataFrame, basis: str) -> pl.DataFrame:

@@ -75,7 +75,9 @@ def _check_package(data: bytes, source: str) -> None:
             for member in members:
                 if XML_PART.search(member.filename) and _has_dtd(package.read(member)):
                     raise ReportError(source, f"{member.filename} declares a DTD or entities / 含有 DTD 或实体声明")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
+    except (
+        zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError
+    ) as exc:
         raise ReportError(source, f"broken zip container ({exc}) / 压缩包已损坏") from None
 
 

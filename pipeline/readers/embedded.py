@@ -71,7 +71,7 @@ def with_picture_tables(doc: Document, pictures: list[bytes], data: bytes) -> Do
     if not frames:
         return doc
     results = {}
-    for number, (grey, dpi) in frames.items():  # each picture at its own scale, through the cache
+    for number, (_grey, dpi) in frames.items():  # each picture at its own scale, through the cache
         results |= ocr.read_pages([number], lambda n: frames[n][0], dpi, data, doc.source, label="image")
     out = ocr.OcrDocument(source=doc.source, format=f"{doc.format}+ocr", blocks=list(doc.blocks))
     for number in sorted(results):

@@ -90,7 +90,7 @@ def _runs(mask: np.ndarray, min_length: int, bridge: int) -> np.ndarray:
     rows, begins, ends = rows[first], begins[first], ends[last]
     long = ends - begins >= min_length
     out = np.zeros_like(mask)
-    for row, begin, end in zip(rows[long].tolist(), begins[long].tolist(), ends[long].tolist()):
+    for row, begin, end in zip(rows[long].tolist(), begins[long].tolist(), ends[long].tolist(), strict=False):
         out[row, begin:end] = True
     return out
 
@@ -111,7 +111,7 @@ def _lines(runs: np.ndarray, max_thickness: int) -> list[_Line]:
     starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)
     open_lines: list[list[int]] = []  # [first row, last row, start, end]
     done: list[list[int]] = []
-    for (row, start), (_, end) in zip(starts.tolist(), ends.tolist()):
+    for (row, start), (_, end) in zip(starts.tolist(), ends.tolist(), strict=False):
         still_open = []
         for line in open_lines:
             (done if line[1] < row - 1 else still_open).append(line)
@@ -193,9 +193,11 @@ def _grid(horizontal: list[_Line], vertical: list[_Line], runs: tuple[np.ndarray
     reach = unit // 4 + 1
     for r in range(rows):
         for c in range(cols):
-            if c + 1 < cols and not _drawn(v_runs[ys[r] + reach : ys[r + 1] - reach, xs[c + 1] - reach : xs[c + 1] + reach + 1], axis=0):
+            right = v_runs[ys[r] + reach : ys[r + 1] - reach, xs[c + 1] - reach : xs[c + 1] + reach + 1] if c + 1 < cols else None
+            if right is not None and not _drawn(right, axis=0):
                 parent[find(owner[r, c + 1])] = find(owner[r, c])
-            if r + 1 < rows and not _drawn(h_runs[ys[r + 1] - reach : ys[r + 1] + reach + 1, xs[c] + reach : xs[c + 1] - reach], axis=1):
+            below = h_runs[ys[r + 1] - reach : ys[r + 1] + reach + 1, xs[c] + reach : xs[c + 1] - reach] if r + 1 < rows else None
+            if below is not None and not _drawn(below, axis=1):
                 parent[find(owner[r + 1, c])] = find(owner[r, c])
     members: dict[int, list[tuple[int, int]]] = {}
     for r in range(rows):

@@ -123,7 +123,7 @@ def _reread(page: np.ndarray, readings: list[Reading], boxes: list[tuple[grid.Bo
         if not missed:
             return
         again = _read_all([_crop(page, boxes[i][0], boxes[i][1], margin) for i in missed], deadline, number)
-        for i, reading in zip(missed, again):
+        for i, reading in zip(missed, again, strict=False):
             if reading.glyphs:
                 readings[i] = reading
 

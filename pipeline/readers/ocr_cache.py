@@ -57,8 +57,11 @@ def store(data: bytes, engine: str, pages: dict[int, PageResult]) -> None:
     path = _path(data, engine)
     if path is None:
         return
-    payload = {"engine": engine, "pages": {str(n): {"blocks": [_dump(b) for b in blocks], "readings": {
-        where: [r.text, r.confidence, list(r.options)] for where, r in readings.items()}} for n, (blocks, readings) in pages.items()}}
+    payload = {"engine": engine, "pages": {
+        str(n): {"blocks": [_dump(b) for b in blocks],
+                 "readings": {where: [r.text, r.confidence, list(r.options)] for where, r in readings.items()}}
+        for n, (blocks, readings) in pages.items()
+    }}  # fmt: skip
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:

@@ -99,7 +99,7 @@ class Recogniser:
             width = max(widths[i] for i in chunk)
             batch = np.stack([self._normalise(crops[i], widths[i], width) for i in chunk])
             probs = self.session.run(None, {self.input_name: batch})[0]
-            for i, frame_probs in zip(chunk, probs):
+            for i, frame_probs in zip(chunk, probs, strict=False):
                 out[i] = self._decode(frame_probs)
         return [r for r in out if r is not None]
 

@@ -17,7 +17,10 @@ from dataclasses import replace
 from pipeline.document import Document, Paragraph, Table
 from pipeline.readers.ocr import DIGIT_LOOKALIKES
 
-ZERO_BY_DIGIT = re.compile(r"(?<=\d)[〇○]|[〇○](?=\d)|(?<![一二三四五六七八九十百千万〇零])[〇○](?=(?:万元|元|件|条|个|项|次|人))")
+ZERO_BY_DIGIT = re.compile(
+    r"(?<=\d)[〇○]|[〇○](?=\d)"
+    r"|(?<![一二三四五六七八九十百千万〇零])[〇○](?=(?:万元|元|件|条|个|项|次|人))"
+)
 LONE_ZERO = frozenset({"〇", "○"})
 NUMBER = re.compile(r"^[+\-]?\d+(?:\.\d+)?$")
 

@@ -192,8 +192,8 @@ def _table(found: FoundTable, where: str) -> Table:
     xs = sorted({box[0] for box in found.cells})
     ys = sorted({box[1] for box in found.cells})
     cells: list[Cell] = []
-    for row, texts in zip(found.rows, found.extract()):
-        for box, text in zip(row.cells, texts):
+    for row, texts in zip(found.rows, found.extract(), strict=False):
+        for box, text in zip(row.cells, texts, strict=False):
             if box is None:
                 continue
             r, c = ys.index(box[1]), xs.index(box[0])

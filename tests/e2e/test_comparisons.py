@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from dashboard_fixtures import REPO, corpus_warehouse, demo_warehouse
 
 pytestmark = pytest.mark.e2e
@@ -159,7 +160,8 @@ def test_headline_changes_are_over_the_same_bodies(server, page):
     notes = []
     for index in range(5):
         card = cards.nth(index)
-        note = card.locator("xpath=ancestor::div[@data-testid='stColumn'][1]").locator('[data-testid="stCaptionContainer"]').inner_text()
+        column = card.locator("xpath=ancestor::div[@data-testid='stColumn'][1]")
+        note = column.locator('[data-testid="stCaptionContainer"]').inner_text()
         notes.append(note)
         assert note == "暂无数据" or (note[:4].isdigit() and note[4] == "年"), note  # one year per card
         if card.locator('[data-testid="stMetricDelta"]').count():

@@ -47,7 +47,8 @@ def _start(root: Path, folder: Path) -> tuple[subprocess.Popen, str]:
     secrets = folder / "secrets.toml"
     secrets.write_text(f'upload_password = "{PASSWORD}"\n', encoding="utf-8")
     command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--secrets.files", str(secrets)]  # fmt: skip
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--secrets.files", str(secrets)]  # fmt: skip
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(command, cwd=REPO, env=os.environ | {"XXGK_WAREHOUSE": str(root)}, stdout=log,
                                stderr=subprocess.STDOUT)  # fmt: skip

@@ -6,9 +6,9 @@ import errno
 from pathlib import Path
 
 import pytest
+
 from conftest import corpus_file
 from dashboard_fixtures import Report, build_warehouse, requests
-
 from pages.ui import connection
 from warehouse import store
 
@@ -16,8 +16,8 @@ PASSWORD = "长密码-for-tests"
 
 
 def _warehouse(root: Path, agencies: tuple[str, ...] = ("甲局", "乙局")) -> Path:
-    return build_warehouse(root, [Report(a, 2023, requests(10, 8)) for a in agencies],
-                           quarantined=[{"source_file": "坏.pdf", "source_path": "/inbox/坏.pdf", "reason": "无法读取"}])  # fmt: skip
+    refused = {"source_file": "坏.pdf", "source_path": "/inbox/坏.pdf", "reason": "无法读取"}
+    return build_warehouse(root, [Report(a, 2023, requests(10, 8)) for a in agencies], quarantined=[refused])
 
 
 def _snapshot(root: Path) -> Path:

@@ -7,7 +7,6 @@ import tomllib
 
 import polars as pl
 import pytest
-from dashboard_fixtures import PAGES, REPO, Report, build_warehouse, requests
 from hostile_fixtures import (
     EVIL,
     HOSTILE_NAMES,
@@ -17,6 +16,7 @@ from hostile_fixtures import (
     markdown_texts,
 )
 
+from dashboard_fixtures import PAGES, REPO, Report, build_warehouse, requests
 from pages.ui import formats
 from warehouse.regions import agency_id
 

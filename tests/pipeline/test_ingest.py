@@ -119,7 +119,8 @@ def test_two_files_for_the_same_body_and_year_are_both_kept_and_flagged(tmp_path
 
     assert summary.counts["ingested"] == 2 and summary.duplicates == 2
     reports = _rows(warehouse, "SELECT source_file, agency_name, year, duplicate, report_id FROM reports ORDER BY 1")
-    assert [r[:4] for r in reports] == sorted([(html.name, "平潭综合实验区", 2019, True), (pdf.name, "平潭综合实验区", 2019, True)])
+    expected = [(html.name, "平潭综合实验区", 2019, True), (pdf.name, "平潭综合实验区", 2019, True)]
+    assert [r[:4] for r in reports] == sorted(expected)
     ids = {r[0]: r[4] for r in reports}
     flagged = _rows(warehouse, "SELECT report_id, related_report_id FROM findings WHERE rule = 'DUPLICATE-REPORT'")
     assert sorted(flagged) == sorted([(ids[html.name], ids[pdf.name]), (ids[pdf.name], ids[html.name])])
@@ -317,7 +318,8 @@ def test_editing_the_override_csv_republishes_the_agencies(tmp_path):
     seed = _copy(SEED, tmp_path / "in")
     warehouse = tmp_path / "wh"
     first = ingest([seed], warehouse, workers=1, progress=False)
-    (warehouse / "agency_overrides.csv").write_text("name,division_code,kind,level\n威海市环翠区孙家疃街道,,other,\n", encoding="utf-8")
+    overrides = "name,division_code,kind,level\n威海市环翠区孙家疃街道,,other,\n"
+    (warehouse / "agency_overrides.csv").write_text(overrides, encoding="utf-8")
     again = ingest([seed], warehouse, workers=1, progress=False)
     assert again.counts["unchanged"] == 1 and again.snapshot != first.snapshot
     assert _rows(warehouse, "SELECT kind, level, division_code FROM agencies") == [("other", "county", "371002")]

@@ -1,11 +1,12 @@
-"""Like-for-like on purpose-built warehouses: changes only over the same bodies, one channel share, default years, start levels."""
+"""Like-for-like on purpose-built warehouses: changes only over the same bodies, one channel share,
+default years, start levels."""
 
 from __future__ import annotations
 
 import polars as pl
 import pytest
-from dashboard_fixtures import Report, build_warehouse, requests
 
+from dashboard_fixtures import Report, build_warehouse, requests
 from warehouse import comparison, prepare, rankings, trends, values
 from warehouse.queries import Filters
 
@@ -58,7 +59,9 @@ def test_the_same_bodies_show_exactly_their_change(panel):
     same = trends.trend(panel, "requests_new", ALL)
     assert same.select("year", "value", "bodies").rows() == [(2021, 30, 2), (2022, 40, 2)]
     assert same["change"].to_list() == [None, 10]
-    assert comparison.set_caption(same) == "同口径 2 个单位（2021–2022 年每年都有数据；另有 1 个单位只在其中部分年份有数据，未计入）"
+    assert comparison.set_caption(same) == (
+        "同口径 2 个单位（2021–2022 年每年都有数据；另有 1 个单位只在其中部分年份有数据，未计入）"
+    )
     rate = trends.trend(panel, "disclosure_rate", ALL)
     assert rate["value"].to_list() == [50, 60]
     assert rate["change"][1] == pytest.approx(10)  # percentage points, not 20%
@@ -149,7 +152,8 @@ def test_a_single_channel_has_no_share(channels):
 @pytest.fixture(scope="module")
 def procurement(tmp_path_factory):
     """Four bodies on the 2019 form in 2019–2020; in 2021 one keeps it, three move to the 2021 form."""
-    bought = lambda amount: {"t2.central_procurement.procurement_amount_wan_yuan": amount}
+    def bought(amount):
+        return {"t2.central_procurement.procurement_amount_wan_yuan": amount}
     reports = []
     for i, name in enumerate(("一局", "二局", "三局", "四局")):
         reports += [Report(name, y, bought(100 * (i + 1) + y - 2019), version="2019") for y in (2019, 2020)]

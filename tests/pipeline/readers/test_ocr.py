@@ -12,9 +12,9 @@ import json
 
 import numpy as np
 import pytest
-from conftest import SHARED, corpus_file
 from PIL import Image, ImageDraw, ImageFont
 
+from conftest import SHARED, corpus_file
 from pipeline.demo.render.scan import image_pdf, pages
 from pipeline.document import Table
 from pipeline.evaluate import same
