@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import corpus_file
 
 PASSWORD = "长密码-for-tests"
+
+
+def shown(element) -> str:
+    """An element's text as the viewer reads it: Markdown escapes (names are escaped, being data) undone."""
+    return re.sub(r"\\(.)", r"\1", element.value)
+
+
+def shown_label(button) -> str:
+    """A button's label as the viewer reads it (labels parse Markdown too)."""
+    return re.sub(r"\\(.)", r"\1", button.label)
 
 
 def _upload_page(at, secrets: dict | None = None):
@@ -57,7 +69,7 @@ def _import(at, name: str, data: bytes):
 def test_an_uploaded_report_appears_without_a_restart(dashboard, tmp_path):
     seed = corpus_file("seed_sunjiatuan_2020.txt")
     at = _import(_signed_in(dashboard, tmp_path / "wh"), "孙家疃 2020 年报.txt", seed.read_bytes())
-    assert [s.value for s in at.success] == ["已导入「孙家疃 2020 年报.txt」：威海市环翠区孙家疃街道 2020年度报告。"]
+    assert [shown(s) for s in at.success] == ["已导入「孙家疃 2020 年报.txt」：威海市环翠区孙家疃街道 2020年度报告。"]
     assert any(c.value == "仓库共 1 份报告" for c in at.sidebar.caption), "the sidebar count follows at once"
     at.switch_page("pages/overview.py").run()
     assert at.sidebar.selectbox(key="province").options == ["山东省"]
@@ -69,19 +81,19 @@ def test_a_corrected_report_replaces_the_earlier_one_after_confirmation(dashboar
     seed = corpus_file("seed_sunjiatuan_2020.txt").read_bytes()
     at = _import(_signed_in(dashboard, tmp_path / "wh"), "原版.txt", seed)
     at = _import(at, "更正版.txt", seed + "\n（更正）\n".encode())
-    asked = [w.value for w in at.warning if "替换" in w.value]
+    asked = [shown(w) for w in at.warning if "替换" in w.value]
     assert asked and "「更正版.txt」与已有的「原版.txt」都是威海市环翠区孙家疃街道 2020年度报告" in asked[0]
     assert any(c.value == "仓库共 2 份报告" for c in at.sidebar.caption), "both are kept until the user confirms"
-    next(b for b in at.button if b.label == "用「更正版.txt」替换「原版.txt」").click().run()
+    next(b for b in at.button if shown_label(b) == "用「更正版.txt」替换「原版.txt」").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert [s.value for s in at.success] == ["已用「更正版.txt」替换「原版.txt」（威海市环翠区孙家疃街道 2020年度）。"]
+    assert [shown(s) for s in at.success] == ["已用「更正版.txt」替换「原版.txt」（威海市环翠区孙家疃街道 2020年度）。"]
     assert any(c.value == "仓库共 1 份报告" for c in at.sidebar.caption)
     assert not [w.value for w in at.warning if "替换" in w.value]
 
 
 def test_a_refused_file_is_named_as_uploaded(dashboard, tmp_path):
     at = _import(_signed_in(dashboard, tmp_path / "wh"), "扫描件.txt", b"\x00\x01 not a report")
-    assert [w.value for w in at.warning][:1] and "「扫描件.txt」未导入" in at.warning[0].value
+    assert [w.value for w in at.warning][:1] and "「扫描件.txt」未导入" in shown(at.warning[0])
 
 
 @pytest.mark.parametrize("name", ["report.exe", "../../escape.txt"])
