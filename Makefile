@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 WAREHOUSE ?= $(or $(XXGK_WAREHOUSE),$(HOME)/.local/share/xxgk/demo-warehouse)
 
-.PHONY: install lock run test test-all lint demo bench clean
+.PHONY: install lock run ingest test test-fast lint demo bench clean
 
 # The exact versions (and hashes) of requirements.lock, then the project itself without resolving again.
 $(VENV)/.installed: pyproject.toml $(LOCK)
@@ -31,13 +31,18 @@ demo: install $(WAREHOUSE)/CURRENT
 run: install $(WAREHOUSE)/CURRENT
 	XXGK_WAREHOUSE=$(WAREHOUSE) $(PY) app.py
 
-# The fast tier: no browser, no demo-sized warehouse, nothing that waits on a clock.
-test: install
-	$(PY) -m pytest
+# Read your own reports into a warehouse: make ingest REPORTS=path/to/reports WAREHOUSE=~/xxgk-real
+ingest: install
+	$(if $(REPORTS),,$(error name the reports: make ingest REPORTS=path/to/reports WAREHOUSE=folder))
+	$(PY) -m pipeline ingest $(REPORTS) --warehouse $(WAREHOUSE)
 
-# Everything, as CI runs it: the fast tier plus the slow and browser tests.
-test-all: install
+# The whole suite, as CI runs it: the fast tier plus the slow and browser tests.
+test: install
 	$(PY) -m pytest -m ""
+
+# The fast tier while working: no browser, no demo-sized warehouse, nothing that waits on a clock.
+test-fast: install
+	$(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,7 +12,7 @@ CORPUS = SHARED / "corpus"
 TRUTH = SHARED / "truth"
 
 
-#: Fixtures that build a large warehouse: a test using one belongs to the slow tier (`make test-all`).
+#: Fixtures that build a large warehouse: a test using one belongs to the slow tier (`make test`).
 SLOW_FIXTURES = frozenset({"demo_root"})
 
 

@@ -2,7 +2,7 @@
 
 Writers build their Arrow tables from these schemas and readers (store.connect, the
 dashboard, any other engine) can rely on them, so a column is added or renamed here
-and nowhere else. `schema_markdown()` renders the same definitions for README.md.
+and nowhere else. `schema_markdown()` renders the same definitions for docs/warehouse.md.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ FACT_TABLES: dict[str, str] = {"t2": "t2_facts", "t3": "t3_facts", "t4": "t4_fac
 
 
 def schema_markdown() -> str:
-    """The schema section of README.md, rendered from TABLES."""
+    """The schema section of docs/warehouse.md, rendered from TABLES."""
     parts: list[str] = []
     for table in TABLES.values():
         layout = "partitioned by year" if table.partitioned else "one folder, not partitioned"

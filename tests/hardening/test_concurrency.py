@@ -20,7 +20,7 @@ from hardening.loadkit import snapshot_view, start_ingest, write_batch
 from pipeline.ingest import ingest
 from warehouse import store
 
-pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test-all)
+pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test)
 
 SESSIONS = 8
 

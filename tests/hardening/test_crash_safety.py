@@ -19,7 +19,7 @@ from hardening.loadkit import kill_group, snapshot_view, start_ingest, write_bat
 from pipeline.ingest import ingest
 from warehouse import store
 
-pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test-all)
+pytestmark = pytest.mark.slow  # whole ingests killed or raced by design (make test)
 
 KILLS = 6
 

@@ -34,7 +34,7 @@ from pipeline.readers import read_bytes
 from pipeline.record import Record
 from pipeline.template import T2_ROWS, T3_GROUPS, T3_LAYOUTS, T4_KEYS, t2_key
 
-pytestmark = pytest.mark.slow  # hundreds of generated documents read end to end (make test-all)
+pytestmark = pytest.mark.slow  # hundreds of generated documents read end to end (make test)
 
 EXPLORE = bool(os.environ.get("XXGK_HYPOTHESIS_EXPLORE"))
 

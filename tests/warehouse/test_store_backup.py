@@ -1,4 +1,4 @@
-"""Backup and restore exactly as the README describes them: the current snapshot's folder
+"""Backup and restore exactly as docs/warehouse.md describes them: the current snapshot's folder
 first, CURRENT last; a restore copies in the same order into a new folder."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def _everything(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def backup(warehouse: Path, target: Path) -> None:
-    """README, "Backup and restore": read CURRENT, copy that snapshot, then write CURRENT."""
+    """docs/warehouse.md, "Backup and restore": read CURRENT, copy that snapshot, then write CURRENT."""
     snapshot_id = (warehouse / store.CURRENT).read_text(encoding="utf-8").strip()
     shutil.copytree(warehouse / store.SNAPSHOTS / snapshot_id, target / store.SNAPSHOTS / snapshot_id)
     (target / store.CURRENT).write_text(snapshot_id + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ from pipeline.evaluate import same
 from pipeline.extract import extract_bytes
 from pipeline.record import Record
 
-pytestmark = pytest.mark.slow  # renders and reads back every form of a demo year (make test-all)
+pytestmark = pytest.mark.slow  # renders and reads back every form of a demo year (make test)
 
 SEED = 1
 REPORT_RULES = ("T3-OFF", "T3-ROW", "T3-SUM-RESULT", "T4-SUM")
