@@ -76,8 +76,8 @@ if event.selection.rows:
     charts.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
 
 st.subheader("扫描件（OCR）")
-st.caption("这些报告没有可用的文字层，表中数字经文字识别读取，并以表内勾稽关系核对；"
-           "“经勾稽校正”是识别结果与合计不符、按唯一满足全部关系的读法改正的数字个数。单位画像中这些数字带“（识别）”标记。")
+st.caption("这些报告没有可用的文字层，表中数字经文字识别读取，并以表内勾稽关系核对；“经勾稽校正”是识别结果与合计不符、"
+           "按唯一满足全部关系的读法改正的数字个数。单位画像中这些数字带“（识别）”标记。")  # fmt: skip
 scanned = with_uploaded_names(ocr.ocr_reports(con, filters), "source_file", names)
 charts.table(scanned, {"agency_name": "单位", "year": "年度", "source_file": "文件", "ocr_values": "识别的数值",
                        "corrected": "经勾稽校正"}, "扫描件", filters, key="quality-ocr",

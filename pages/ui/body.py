@@ -10,13 +10,13 @@ import streamlit as st
 from pages.ui.formats import escape_markdown, fmt_number
 from warehouse import ocr, sources
 from warehouse.labels import (
+    FORMAT_NAMES,
     T2_COLUMNS,
     T2_ROW_LABELS,
     T3_COLUMN_LABELS,
     T3_ROW_LABELS,
     T4_OUTCOMES,
     T4_PROCEEDINGS,
-    FORMAT_NAMES,
     TABLE_TITLES,
     TEXT_LABELS,
 )
@@ -65,6 +65,12 @@ def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str
     )
 
 
+def _text_row(row: dict) -> dict[str, str]:
+    """A text figure: its label, the number (marked where read by OCR) and the sentence stating it."""
+    number = fmt_number(row["value"]) + _ocr_mark(row.get("source"))
+    return {"项目": TEXT_LABELS.get(row["key"], row["key"]), "数值": number, "原文": row["raw"] or ""}
+
+
 def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Tables 二, 三, 四 and the text figures of one report, laid out as the template prints them."""
     rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
@@ -74,9 +80,7 @@ def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
         TABLE_TITLES["t3"]: _grid(by_table["t3"], "项目", T3_ROW_LABELS, T3_COLUMN_LABELS),
         TABLE_TITLES["t4"]: _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
         TABLE_TITLES["text"]: pl.DataFrame(
-            [{"项目": TEXT_LABELS.get(r["key"], r["key"]), "数值": fmt_number(r["value"]) + _ocr_mark(r.get("source")),
-              "原文": r["raw"] or ""}
-             for r in by_table["text"]],
+            [_text_row(r) for r in by_table["text"]],
             schema=["项目", "数值", "原文"],
         ),
     }

@@ -20,7 +20,8 @@ def test_ocr_reports_count_read_and_corrected_values(con):
     found = ocr.ocr_reports(con, Filters())
     reports = {r.agency: r for r in scanned_reports()}
     assert found.select("agency_name", "year", "source_format").rows() == [
-        (SCANNED_BODY, 2024, "pdf+ocr"), (OTHER_CITY_BODY, 2023, "image+ocr")
+        (SCANNED_BODY, 2024, "pdf+ocr"),
+        (OTHER_CITY_BODY, 2023, "image+ocr"),
     ]  # by body name; the typed report is not listed
     scanned = found.row(0, named=True)
     assert scanned["ocr_values"] == len(reports[SCANNED_BODY].values) == 42
