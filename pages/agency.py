@@ -50,7 +50,9 @@ with st.expander(f"{year}年报审查意见（逐项列出问题所在的表格�
     exports.document_buttons(lambda: review(con, agency, year), f"{report['agency_name']}{year}年报审查意见", key="review")
 tables, source = st.columns([3, 2], gap="large")
 with tables:
-    for name, frame in body.report_tables(queries.printed_cells(con, report["report_id"], year)).items():
+    printed = queries.printed_cells(con, report["report_id"], year)
+    body.ocr_caption(report, printed)
+    for name, frame in body.report_tables(printed).items():
         st.markdown(f"**{name}**")
         st.dataframe(frame, hide_index=True, width="stretch")
 with source:

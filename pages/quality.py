@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.ui import charts, controls
 from pages.ui.formats import china_time, escape_markdown
-from warehouse import queries
+from warehouse import ocr, queries
 from warehouse.imports import uploaded_names, with_uploaded_names
 from warehouse.labels import RULES, cell_parts, message_words, rule_name
 
@@ -74,6 +74,14 @@ if event.selection.rows:
         status_zh=pl.col("status").replace_strict(STATUS_NAMES, default="—"),
     )  # fmt: skip
     charts.table(involved, CELL_COLUMNS, "发现涉及的单元格", filters, key="quality-cells")
+
+st.subheader("扫描件（OCR）")
+st.caption("这些报告没有可用的文字层，表中数字经文字识别读取，并以表内勾稽关系核对；“经勾稽校正”是识别结果与合计不符、"
+           "按唯一满足全部关系的读法改正的数字个数。单位画像中这些数字带“（识别）”标记。")  # fmt: skip
+scanned = with_uploaded_names(ocr.ocr_reports(con, filters), "source_file", names)
+charts.table(scanned, {"agency_name": "单位", "year": "年度", "source_file": "文件", "ocr_values": "识别的数值",
+                       "corrected": "经勾稽校正"}, "扫描件", filters, key="quality-ocr",
+             empty="当前筛选范围内没有经文字识别读取的扫描件。")  # fmt: skip
 
 st.subheader("未能导入的文件")
 held = with_uploaded_names(queries.quarantine(con), "source_file", names).with_columns(at_text=china_time(pl.col("at")))

@@ -87,6 +87,8 @@ class Report:
     statuses: dict[str, str] = field(default_factory=dict)  # key -> blank | dash | derived (default reported)
     raw: dict[str, str] = field(default_factory=dict)  # key -> printed text (text figures' sentences)
     findings: list[dict] = field(default_factory=list)
+    source_format: str = "text"  # e.g. pdf+ocr for a scanned report
+    sources: dict[str, str] = field(default_factory=dict)  # key -> provenance (default "fixture")
 
     @property
     def agency_id(self) -> str:
@@ -105,7 +107,7 @@ def _fact(report: Report, key: str, value: float | None) -> dict:
         "report_id": report.report_id, "agency_id": report.agency_id, "year": report.year, "key": key,
         "row_key": row or rest, "col_key": col or None, "value": value if status in ("reported", "derived") else None,
         "raw": report.raw.get(key, "" if value is None else f"{value:g}"), "status": status,
-        "source": "derived:fixture" if status == "derived" else "fixture",
+        "source": "derived:fixture" if status == "derived" else report.sources.get(key, "fixture"),
     }  # fmt: skip
 
 
@@ -118,7 +120,7 @@ def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] |
             {
                 "report_id": r.report_id, "agency_id": r.agency_id, "agency_name": r.agency, "year": r.year,
                 "template_version": r.version, "template_evidence": [], "source_file": f"{r.agency}{r.year}.txt",
-                "source_path": f"/fixtures/{r.agency}{r.year}.txt", "source_format": "text", "size_bytes": 1,
+                "source_path": f"/fixtures/{r.agency}{r.year}.txt", "source_format": r.source_format, "size_bytes": 1,
                 "ingested_at": now, "parser_version": "fixture", "synthetic": r.synthetic, "duplicate": False,
                 "n_values": len(r.values), "n_ambiguous": 0,
             }

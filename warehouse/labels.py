@@ -122,7 +122,8 @@ def formula_words(formula: str) -> str:
 
 
 ROW_KEY_IN_TEXT = re.compile(r"(?<![A-Za-z_.])[a-z]+(?:_[a-z]+)*(?![A-Za-z_.])")
-FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "网页", "text": "文本", "txt": "文本", "markdown": "Markdown"}
+FORMAT_NAMES = {"pdf": "PDF", "docx": "Word", "html": "网页", "text": "文本", "txt": "文本", "markdown": "Markdown",
+                "image": "图片"}
 
 
 def message_words(message: str | None) -> str:

@@ -8,24 +8,42 @@ import polars as pl
 import streamlit as st
 
 from pages.ui.formats import escape_markdown, fmt_number
-from warehouse import sources
+from warehouse import ocr, sources
 from warehouse.labels import (
+    FORMAT_NAMES,
     T2_COLUMNS,
     T2_ROW_LABELS,
     T3_COLUMN_LABELS,
     T3_ROW_LABELS,
     T4_OUTCOMES,
     T4_PROCEEDINGS,
-    FORMAT_NAMES,
     TABLE_TITLES,
     TEXT_LABELS,
 )
 from warehouse.scope import KIND_NAMES, LEVEL_NAMES
 
 STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
+OCR_MARK, CORRECTED_MARK = "（识别）", "（识别·已校正）"
+OCR_CAPTION = (
+    "本报告为扫描件，表中数字经文字识别（OCR）读取，并以表内勾稽关系核对（行合计、列合计、表四总计）。"
+    f"标“{OCR_MARK}”的数字由识别读出；标“{CORRECTED_MARK}”的数字识别结果与勾稽关系不符、"
+    "已按唯一满足全部关系的读法校正；无法确定的标“待定”。请以原件核对。"
+)
+
+
+def _ocr_mark(source: str | None) -> str:
+    """The mark of a value read from a page image: corrected by the arithmetic, or as read."""
+    if ocr.is_corrected(source):
+        return CORRECTED_MARK
+    return OCR_MARK if ocr.is_ocr_source(source) else ""
 
 
 def _cell_text(row: dict) -> str:
+    """A cell as the report prints it; a derived value says so, an OCR'd one says it was read from a scan."""
+    return _printed_text(row) + _ocr_mark(row.get("source"))
+
+
+def _printed_text(row: dict) -> str:
     """A cell as the report prints it; a derived value says so."""
     if row["status"] == "derived":
         return f"{fmt_number(row['value'])}（推算）"
@@ -47,6 +65,12 @@ def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str
     )
 
 
+def _text_row(row: dict) -> dict[str, str]:
+    """A text figure: its label, the number (marked where read by OCR) and the sentence stating it."""
+    number = fmt_number(row["value"]) + _ocr_mark(row.get("source"))
+    return {"项目": TEXT_LABELS.get(row["key"], row["key"]), "数值": number, "原文": row["raw"] or ""}
+
+
 def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Tables 二, 三, 四 and the text figures of one report, laid out as the template prints them."""
     rows = [r | {"text": _cell_text(r)} for r in cells.to_dicts()]
@@ -56,12 +80,18 @@ def report_tables(cells: pl.DataFrame) -> dict[str, pl.DataFrame]:
         TABLE_TITLES["t3"]: _grid(by_table["t3"], "项目", T3_ROW_LABELS, T3_COLUMN_LABELS),
         TABLE_TITLES["t4"]: _grid(by_table["t4"], "程序", T4_PROCEEDINGS, T4_OUTCOMES),
         TABLE_TITLES["text"]: pl.DataFrame(
-            [{"项目": TEXT_LABELS.get(r["key"], r["key"]), "数值": fmt_number(r["value"]), "原文": r["raw"] or ""}
-             for r in by_table["text"]],
+            [_text_row(r) for r in by_table["text"]],
             schema=["项目", "数值", "原文"],
         ),
     }
     return {name: frame for name, frame in tables.items() if not frame.is_empty()}
+
+
+def ocr_caption(report: dict, cells: pl.DataFrame) -> None:
+    """Explains the marks on a scanned report's tables (shown only where the report was OCR'd)."""
+    read = "source" in cells.columns and any(ocr.is_ocr_source(s) for s in cells["source"].to_list())
+    if ocr.is_ocr_format(report["source_format"]) or read:
+        st.caption(OCR_CAPTION)
 
 
 @st.cache_data(max_entries=32, show_spinner="正在读取原文…")
@@ -77,7 +107,9 @@ def source_document(report: dict) -> None:
         st.info(f"原文件已不在导入时的位置：{escape_markdown(report['source_file'])}")
         return
     text = _text(report["report_id"], str(path), report["source_format"], path.stat().st_mtime)
-    form = FORMAT_NAMES.get(report["source_format"], "其他格式")
+    form = FORMAT_NAMES.get(ocr.base_format(report["source_format"]), "其他格式")
+    if ocr.is_ocr_format(report["source_format"]):
+        form += "，扫描件经文字识别"
     st.caption(f"原文：{escape_markdown(report['source_file'])}（{form}）")
     with st.container(height=640):
         st.text(text or "（无法读取原文）")
