@@ -36,7 +36,7 @@ year = left.selectbox("年度", years[::-1], key="cover_year", bind="query-param
 only_missing = right.toggle("仅显示缺报", key="missing_only", bind="query-params")
 year_rows = grid.filter(pl.col("year") == year)
 counts = {status: year_rows.filter(pl.col("status") == status).height for status in STATUS_NAMES}
-for column, (status, name) in zip(st.columns(len(STATUS_NAMES)), STATUS_NAMES.items()):
+for column, (status, name) in zip(st.columns(len(STATUS_NAMES)), STATUS_NAMES.items(), strict=False):
     column.metric(f"{year}年{name}", f"{fmt_number(counts[status])} 个单位", border=True)
 unplaced = coverage.unplaced_quarantine(con, grid)
 if unplaced:

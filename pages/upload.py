@@ -73,7 +73,8 @@ for index, item in enumerate(st.session_state.get(PENDING, [])):
             st.error(str(failed))
             st.stop()
         st.session_state[PENDING] = [p for p in st.session_state[PENDING] if p is not item]
-        st.session_state[RESULT] = [("success", f"已用「{item['new']}」替换「{item['old']}」（{item['body']} {item['year']}年度）。")]
+        done = f"已用「{item['new']}」替换「{item['old']}」（{item['body']} {item['year']}年度）。"
+        st.session_state[RESULT] = [("success", done)]
         st.rerun()
     if keep.button("两份都保留", key=f"keep-{index}"):
         st.session_state[PENDING] = [p for p in st.session_state[PENDING] if p is not item]

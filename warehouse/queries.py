@@ -219,7 +219,8 @@ def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filt
     body, year, `p<i>` key i's number and `d<i>` whether it is derived."""
     chosen = ", ".join(f'i.{quote(key)} AS "p{i}", i."{key}#d" AS "d{i}"' for i, key in enumerate(keys))
     kept = _kept(filters, chosen, "primary_cells")
-    return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", filters.params() | {"versions": ["2019", "2021"], "level": level})
+    params = filters.params() | {"versions": ["2019", "2021"], "level": level}
+    return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", params)
 
 
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:

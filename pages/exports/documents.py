@@ -122,12 +122,12 @@ def to_docx(document: Document) -> bytes:
         if section.columns:
             table = word.add_table(rows=1, cols=len(section.columns))
             table.style = "Table Grid"
-            for cell, name in zip(table.rows[0].cells, section.columns):
+            for cell, name in zip(table.rows[0].cells, section.columns, strict=False):
                 cell.text = name
                 for run in cell.paragraphs[0].runs:
                     run.font.bold = True
             for row in section.rows:
-                for cell, value in zip(table.add_row().cells, row):
+                for cell, value in zip(table.add_row().cells, row, strict=False):
                     cell.text = _text(value)
     buffer = io.BytesIO()
     word.save(buffer)

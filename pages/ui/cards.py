@@ -33,7 +33,9 @@ def _card_note(row: dict, basis: str) -> str:
     if basis != "same":
         return f"{row['year']}年 · 全部报告"
     if row.get("change") is None:
-        return f"{row['year']}年 · 上一年无同口径单位，不比较" if not row.get("bodies") else f"{row['year']}年 · 同口径 {row['bodies']} 个单位（样本过少，不比较）"
+        if not row.get("bodies"):
+            return f"{row['year']}年 · 上一年无同口径单位，不比较"
+        return f"{row['year']}年 · 同口径 {row['bodies']} 个单位（样本过少，不比较）"
     return f"{row['year']}年 · 同口径 {row['bodies']} 个单位"
 
 
@@ -44,6 +46,6 @@ def flag_list(found: pl.DataFrame, limit: int = 12) -> None:
         return
     st.caption(f"共 {found.height} 条提示，显示最近 {min(limit, found.height)} 条；点击单位名称打开单位画像。")
     for row in found.head(limit).to_dicts():
-        st.page_link(AGENCY_PAGE, label=f"{escape_markdown(row['agency_name'])}（{row['year']}年）", query_params={"agency": row["agency_id"]},
-                     icon=":material/flag:")  # fmt: skip
+        label = f"{escape_markdown(row['agency_name'])}（{row['year']}年）"
+        st.page_link(AGENCY_PAGE, label=label, query_params={"agency": row["agency_id"]}, icon=":material/flag:")
         st.caption(f"{escape_markdown(row['flag'])}：{escape_markdown(row['message'])}")

@@ -135,7 +135,9 @@ def _tooltip(measure: Measure) -> list[alt.Tooltip]:
 TREND_COLUMNS = {"year": "年度", "series": "指标（口径）", "value": "数值", "change": "同比变化", "num": "分子",
                  "den": "分母", "ci_low": "95%区间下限", "ci_high": "95%区间上限", "source": "数值来源",
                  "coverage": "覆盖范围", "reports": "报告数", "bodies": "单位数", "basis": "口径"}  # fmt: skip
-NOTHING_COMPARABLE = "没有在连续两年以上都有数据的单位，无法同口径比较。可放宽筛选，或切换到“全部报告”查看各年原始合计（不可比）。"
+NOTHING_COMPARABLE = (
+    "没有在连续两年以上都有数据的单位，无法同口径比较。可放宽筛选，或切换到“全部报告”查看各年原始合计（不可比）。"
+)
 
 
 def change_title(measure: Measure) -> str:

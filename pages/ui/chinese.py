@@ -19,7 +19,8 @@ STYLE = """
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] { font-size: 0; }
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
     content: "选择文件"; font-size: 0.875rem; }
-[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] * { overflow: visible; white-space: normal; text-overflow: clip; }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricLabel"] * {
+  overflow: visible; white-space: normal; text-overflow: clip; }
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 </style>
 """

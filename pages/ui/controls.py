@@ -201,8 +201,8 @@ BASES = {"同口径": "same", "全部报告（不可比）": "all"}
 
 def basis_picker(key: str = "basis") -> str:
     """同口径 (the same bodies every year, the default) or 全部报告 (raw sums, not comparable), kept in the URL."""
-    choice = st.segmented_control("口径", list(BASES), default="同口径", key=key, bind="query-params",
-                                  help="同口径：趋势与变化只计各年都有数据的单位。全部报告：各年有报告的单位都计入，单位不同，数值不可比。")  # fmt: skip
+    explain = "同口径：趋势与变化只计各年都有数据的单位。全部报告：各年有报告的单位都计入，单位不同，数值不可比。"
+    choice = st.segmented_control("口径", list(BASES), default="同口径", key=key, bind="query-params", help=explain)
     return BASES.get(choice or "同口径", "same")
 
 
