@@ -11,20 +11,15 @@ never on a fixed delay, and nothing is clicked by its position on screen.
 from __future__ import annotations
 
 import csv
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from e2e.serving import settle, start_server, stop_server
 
 from dashboard_fixtures import DEMO_PROVINCE, REPO, demo_warehouse
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = REPO / "screenshots"
 URL_PATHS = {
     "": "概览", "channel-mix": "公开渠道", "requests-handling": "依申请公开", "procurement-fees": "采购与收费",
@@ -35,51 +30,14 @@ URL_PATHS = {
 pytestmark = pytest.mark.e2e
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package (test extra) is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium fonts-wqy-microhei)",
-                allow_module_level=True)  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`python app.py` on the demo warehouse; stopped by its own process id."""
-    port = _free_port()
-    env = os.environ | {"XXGK_WAREHOUSE": str(demo_warehouse(tmp_path_factory))}
-    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
-    log = open(tmp_path_factory.mktemp("server") / "streamlit.log", "w")
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("streamlit did not start within 60 s")
+    """`python app.py` on the demo warehouse."""
+    process, base = start_server(demo_warehouse(tmp_path_factory), tmp_path_factory.mktemp("server"))
     yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+    stop_server(process)
 
 
 @pytest.fixture
@@ -88,17 +46,6 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
-
-
-def settle(page, title: str) -> None:
-    """Wait until the page shows its title and Streamlit has finished running the script."""
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=60_000,
-    )
-    playwright.expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
 def query(page) -> dict[str, list[str]]:

@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from e2e.serving import PAGE_TIMEOUT_MS, settle, start_server, stop_server
 
-from dashboard_fixtures import REPO, corpus_warehouse, demo_warehouse
+from dashboard_fixtures import corpus_warehouse, demo_warehouse
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package (test extra) is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium fonts-wqy-microhei)",
-                allow_module_level=True)  # fmt: skip
 
 #: Pages with a ranking: URL path, title, the download button of the ranking first shown.
 RANKING_PAGES = [
@@ -42,28 +34,6 @@ RANKING_PAGES = [
 LEVEL_WORDS = ("比较各省", "比较各市", "比较各县（区）")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_healthy(base: str, process: subprocess.Popen) -> None:
-    """Poll the health endpoint; between tries, wait on the process itself (it must not exit)."""
-    for _ in range(200):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                return
-        except OSError:
-            try:
-                process.wait(timeout=0.3)
-                break  # the server exited
-            except subprocess.TimeoutExpired:
-                continue
-    process.terminate()
-    pytest.fail("streamlit did not start")
-
-
 def change_column(row: dict[str, str]) -> str:
     """The 同比变化（unit） column of a CSV row."""
     return next(name for name in row if name.startswith("同比变化") and "%" not in name)
@@ -71,30 +41,11 @@ def change_column(row: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module", params=["demo", "corpus"])
 def server(request, tmp_path_factory):
-    """`python app.py` on the demo or the corpus warehouse; stopped by its own process id."""
+    """`python app.py` on the demo or the corpus warehouse."""
     build = demo_warehouse if request.param == "demo" else corpus_warehouse
-    root = build(tmp_path_factory)
-    port = _free_port()
-    env = os.environ | {"XXGK_WAREHOUSE": str(root)}
-    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
-    with open(tmp_path_factory.mktemp("server") / "streamlit.log", "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, process)
-        yield base
-        process.terminate()
-        process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+    process, base = start_server(build(tmp_path_factory), tmp_path_factory.mktemp("server"))
+    yield base
+    stop_server(process)
 
 
 @pytest.fixture
@@ -106,18 +57,12 @@ def page(browser):
 
 
 def open_page(page, base: str, path: str, title: str, params: dict | None = None, ready: str | None = None) -> None:
-    """Open a page and wait for its content: the title, then `ready` (a download button's key) or the script's end."""
+    """Open a page and wait for its content: `ready` (a download button's key) where given, then the script's end."""
     query = f"?{urllib.parse.urlencode(params, doseq=True)}" if params else ""
     page.goto(f"{base}/{path}{query}")
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=90_000)
     if ready:
-        page.locator(f".st-key-{ready} button").first.wait_for(timeout=90_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=90_000,
-    )
-    assert page.locator('[data-testid="stException"]').count() == 0
+        page.locator(f".st-key-{ready} button").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+    settle(page, title)
 
 
 def download(page, key: str) -> list[dict[str, str]]:

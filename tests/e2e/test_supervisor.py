@@ -11,57 +11,27 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import polars as pl
 import pytest
+from e2e.serving import settle, start_server, stop_server
 
-from dashboard_fixtures import DEMO_PROVINCE, REPO, demo_warehouse
+from dashboard_fixtures import DEMO_PROVINCE, demo_warehouse
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "e2e-长密码"
-playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package (test extra) is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install -y chromium fonts-wqy-microhei)",
-                allow_module_level=True)  # fmt: skip
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(root: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    """`python app.py` on `root` with an upload password; returns the process and its address."""
-    port = _free_port()
+    """`python app.py` on `root` with an upload password; the process and its address."""
     secrets = folder / "secrets.toml"
     secrets.write_text(f'upload_password = "{PASSWORD}"\n', encoding="utf-8")
-    command = [sys.executable, "app.py", "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-               "--secrets.files", str(secrets)]  # fmt: skip
-    log = open(folder / "streamlit.log", "w")
-    process = subprocess.Popen(command, cwd=REPO, env=os.environ | {"XXGK_WAREHOUSE": str(root)}, stdout=log,
-                               stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).status == 200:
-                return process, base
-        except OSError:
-            time.sleep(0.3)  # polling the health endpoint until the server answers
-    process.terminate()
-    pytest.fail("streamlit did not start within 60 s")
+    return start_server(root, folder, "--secrets.files", str(secrets))
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +53,7 @@ def server(warehouse, tmp_path_factory, browser):
     settle(warm, "概览")
     context.close()
     yield base
-    process.terminate()
-    process.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+    stop_server(process)
 
 
 @pytest.fixture
@@ -101,17 +62,6 @@ def page(browser):
     tab = context.new_page()
     yield tab
     context.close()
-
-
-def settle(page, title: str) -> None:
-    """The page's title is shown and Streamlit has stopped running the script."""
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=90_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=90_000,
-    )
-    assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def _open(server: str, page, path: str, params: dict, title: str) -> None:
