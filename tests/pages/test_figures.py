@@ -166,3 +166,16 @@ def test_ranking_axis_formats_follow_the_unit():
     kinds = {m.unit: ui_charts.axis_format(m) for m in BY_ID.values()}
     assert kinds.get("%") == ".1f" and kinds.get("件") == ",.0f"
     assert all(fmt in (".1f", ",.2f", ",.0f") for fmt in kinds.values())
+
+
+def test_compare_at_a_county_compares_its_bodies(dashboard, demo_root, con):
+    """The lowest region level has no regions below it: 对比 sets its bodies side by side."""
+    place = Filters(DEMO_PROVINCE, "云岫市", "青石区")
+    at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市", "county": "青石区"})
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    panels = set(chart_data(charts(at)[0])["label"].unique().to_list())
+    expected = trends.body_trends(con, "requests_new", place).filter(pl.col("value").is_not_null())
+    assert len(panels) >= 2
+    assert panels == set(expected["agency_name"].unique().to_list())
