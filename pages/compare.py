@@ -16,8 +16,9 @@ controls.synthetic_notice(con, filters)
 measure = controls.measure_picker("指标", [m.id for m in measures.MEASURES], key="measure")
 basis = controls.basis_picker()
 
-if len(filters.agencies) >= 2:
-    st.caption("对比左侧所选的单位；每个单位的折线只连接它连续报告的年份。")
+if len(filters.agencies) >= 2 or filters.county:  # a county has no regions below it: its bodies are compared
+    chosen = "左侧所选的单位" if len(filters.agencies) >= 2 else f"{filters.county}的各单位（县区为最低一级地区）"
+    st.caption(f"对比{chosen}；每个单位的折线只连接它连续报告的年份。")
     frame = trends.body_trends(con, measure.id, filters).with_columns(label=pl.col("agency_name"))
     ranking = rankings.ranking(con, measure.id, filters, by="body")
 else:

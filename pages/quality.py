@@ -1,6 +1,8 @@
 """数据质量: failed checks by rule and body, each rule named in Chinese with what it checks and what to do;
 click a finding to see its cells by table, row and column; files that could not be ingested."""
 
+import hashlib
+
 import polars as pl
 import streamlit as st
 
@@ -15,6 +17,15 @@ FINDING_COLUMNS = {"agency_name": "单位", "year": "年度", "rule_zh": "检查
 CELL_COLUMNS = {"year": "年度", "table": "表格", "row": "行", "column": "列", "value": "数值", "status_zh": "状态",
                 "source_file": "文件"}  # fmt: skip
 STATUS_NAMES = {"reported": "报告原值", "derived": "推算值", "blank": "空白", "dash": "填“—”或“无”", "ambiguous": "无法确定"}
+
+FINDING = "finding"  # the URL parameter naming the picked finding
+
+
+def finding_id(row: tuple) -> str:
+    """A short, stable name of a finding (its report, rule and cells) that survives re-sorting and reloads."""
+    report_id, rule, keys = row
+    return hashlib.sha1(f"{report_id}|{rule}|{'|'.join(keys or [])}".encode()).hexdigest()[:12]
+
 
 con, filters = controls.context()
 names = uploaded_names()  # uploads are stored by content hash; show the names they were uploaded under
@@ -57,10 +68,26 @@ shown_note = f"，显示前 {found.height} 条（缩小筛选范围可看到其�
 hidden_note = "" if with_unassessable else f"；另有 {unassessable} 条无法判断的检查未显示"
 st.caption(f"共 {total} 条{shown_note}{hidden_note}；点击一行查看涉及的单元格。")
 shown = found.select([pl.col(k).alias(v) for k, v in FINDING_COLUMNS.items()])
-event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="finding-rows")
+ids = [finding_id(row) for row in found.select("report_id", "rule", "keys").rows()]
+
+
+def keep_in_url() -> None:
+    """The picked finding goes to the URL (`finding`), so a link or a reload shows it again."""
+    rows = st.session_state["finding-rows"].selection.rows
+    if rows:
+        st.query_params[FINDING] = ids[rows[0]]
+    else:
+        st.query_params.pop(FINDING, None)
+
+
+event = st.dataframe(shown, hide_index=True, width="stretch", on_select=keep_in_url, selection_mode="single-row",
+                     key="finding-rows")  # fmt: skip
 charts.download(found.drop("keys"), FINDING_COLUMNS, "校验发现", filters, key="quality-findings")
 if event.selection.rows:
-    picked = found.row(event.selection.rows[0], named=True)
+    st.query_params[FINDING] = ids[event.selection.rows[0]]
+index = ids.index(st.query_params[FINDING]) if st.query_params.get(FINDING) in ids else None
+if index is not None:
+    picked = found.row(index, named=True)
     rule = RULES.get(picked["rule"])
     heading = f"{escape_markdown(picked['agency_name'])} {picked['year']}年 · {escape_markdown(rule_name(picked['rule']))}"
     st.markdown(f"**{heading}**：{escape_markdown(picked['message_zh'])}")

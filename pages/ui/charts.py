@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from pages.ui.controls import AGENCY_PAGE, GOTO, PLACE_KEYS, breadcrumb, go_to_place
+from pages.ui.controls import AGENCY_PAGE, GOTO, OWN_BODIES, PLACE_KEYS, breadcrumb, go_to_place
 from pages.ui.formats import csv_bytes, escape_markdown
 from warehouse.comparison import BASIS_NOTES, set_caption
 from warehouse.measures import COMPOSITIONS, Measure
@@ -27,7 +27,7 @@ def download(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: F
 
 
 SOURCE = alt.Color(
-    "source:N",
+    "数值来源:N",
     title="数值来源",
     scale=alt.Scale(domain=["报告原值", "推算值"], range=["#2f6db5", "#9bbbe0"]),
     legend=alt.Legend(orient="bottom"),
@@ -41,12 +41,41 @@ def _with_source(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(source=pl.when(pl.col("derived")).then(pl.lit("推算值")).otherwise(pl.lit("报告原值")))
 
 
+# A clickable chart's data carries what a click opens under Chinese names, since "Show data" shows them.
+TARGET, KIND, PATH = "对象", "对象类别", "地区路径"
+KIND_NAMES = {"body": "单位", "region": "地区", "local": "本级"}
+PICK_FIELDS = [TARGET, KIND, PATH]
+
+
+def _pickable(frame: pl.DataFrame) -> pl.DataFrame:
+    """target/target_kind/path under their Chinese names, the kind in words."""
+    frame = frame.with_columns(pl.col("target_kind").replace_strict(KIND_NAMES, default=pl.col("target_kind")))
+    return frame.rename({k: v for k, v in {"target": TARGET, "target_kind": KIND, "path": PATH}.items() if k in frame.columns})
+
+
+def digits(measure: Measure) -> int:
+    """Decimals a measure is shown with: rates 1, 万元 2, counts 0 — charts, tables and CSV alike."""
+    return 1 if measure.is_rate else 2 if measure.unit == "万元" else 0
+
+
+def axis_format(measure: Measure) -> str:
+    """A d3 format for a measure's axis, so ticks never read 0.000000."""
+    return ".1f" if measure.is_rate else ",.2f" if measure.unit == "万元" else ",.0f"
+
+
+def labelled(frame: pl.DataFrame, columns: dict[str, str], places: int) -> pl.DataFrame:
+    """Exactly the named columns under their Chinese headers, decimals rounded as shown."""
+    frame = frame.with_columns(pl.selectors.float().round(places))
+    return frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
+
+
 def _drill(key: str) -> None:
     """A bar was clicked: a body opens its profile, a region narrows the place filter."""
     picked = st.session_state[key].selection.get("pick") or []
     if not picked:
         return
-    target, kind, path = picked[0].get("target"), picked[0].get("target_kind"), picked[0].get("path")
+    target, kind, path = picked[0].get(TARGET), picked[0].get(KIND), picked[0].get(PATH)
+    kind = next((k for k, v in KIND_NAMES.items() if v == kind), kind)
     if kind == "body":
         st.session_state[GOTO] = (AGENCY_PAGE, {"agency": target})
     elif kind == "region" and path:
@@ -56,7 +85,15 @@ def _drill(key: str) -> None:
         if level:
             st.session_state[level] = target
     elif kind == "local":
-        st.session_state["by"] = "按单位"
+        show_own(path)
+
+
+def show_own(path: str | None) -> None:
+    """<地区>本级 was chosen: that place, only the bodies placed directly in it, compared body by body."""
+    if path is not None:
+        go_to_place(path)
+        st.session_state[OWN_BODIES] = path
+    st.session_state["by"] = "按单位"
 
 
 TOP = 30
@@ -75,7 +112,7 @@ def single_member(ranking: Ranking, key: str) -> None:
         st.button(f"查看{label}的下一级", key=f"below-{key}", icon=":material/subdirectory_arrow_right:",
                   on_click=go_to_place, args=(row["path"],))  # fmt: skip
     elif row["target_kind"] == "local":
-        st.button("按单位比较", key=f"below-{key}", on_click=lambda: st.session_state.update(by="按单位"))
+        st.button("按单位比较", key=f"below-{key}", on_click=show_own, args=(row["path"],))
 
 
 def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
@@ -93,24 +130,35 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
     else:
         every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
         frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
-        order = frame["label"].to_list()
-        pick = alt.selection_point(fields=["target", "target_kind", "path"], name="pick")
-        y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
-        bars = alt.Chart(frame).mark_bar().encode(
-            x=alt.X("value:Q", title=f"{measure.label}（{ranking.year}年）", axis=alt.Axis(labelAngle=0)),
-            y=y, color=SOURCE, tooltip=_tooltip(measure),
+        columns = ranking_columns(measure)
+        shown = labelled(_pickable(frame), columns | {TARGET: TARGET, KIND: KIND, PATH: PATH}, digits(measure))
+        name, value = columns["label"], columns["value"]
+        pick = alt.selection_point(fields=PICK_FIELDS, name="pick")
+        y = alt.Y(f"{name}:N", sort=shown[name].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
+        bars = alt.Chart(shown).mark_bar().encode(
+            x=alt.X(f"{value}:Q", title=f"{measure.label}（{ranking.year}年）",
+                    axis=alt.Axis(labelAngle=0, format=axis_format(measure))),
+            y=y, color=SOURCE, tooltip=[alt.Tooltip(f"{c}:{'Q' if shown[c].dtype.is_numeric() else 'N'}")
+                                        for c in columns.values() if c in shown.columns],
             # a picked bar is outlined; fading the others would make 报告原值 look like the 推算值 colour
             stroke=alt.value("#1a1a1a"), strokeWidth=alt.condition(pick, alt.value(2), alt.value(0), empty=False),
         ).add_params(pick)  # fmt: skip
         layers = [bars]
         if measure.is_rate:
-            layers.append(alt.Chart(frame).mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q", y=y))
+            low, high = columns["ci_low"], columns["ci_high"]
+            layers.append(alt.Chart(shown).mark_rule(color="#333").encode(x=f"{low}:Q", x2=f"{high}:Q", y=y))
         chart = alt.layer(*layers).properties(height=alt.Step(22))
         st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
         hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
         coverage = f"{ranking.coverage}。" if ranking.coverage else ""
         st.caption(" ".join(filter(None, [coverage, hint, ranking.note, _small_note(ranking)])))
-        download(frame, RANKING_COLUMNS, f"{measure.name_zh}排名", filters, key)
+        download(frame.with_columns(pl.selectors.float().round(digits(measure))), columns, f"{measure.name_zh}排名", filters, key)
+
+
+def ranking_columns(measure: Measure) -> dict[str, str]:
+    """The ranking's headers, the value and its interval with the measure's unit; a count has no parts or interval."""
+    columns = RANKING_COLUMNS | measure_columns(measure)
+    return columns if measure.is_rate else {k: v for k, v in columns.items() if k not in ("num", "den", "ci_low", "ci_high")}
 
 
 def _small_note(ranking: Ranking) -> str:
@@ -167,7 +215,7 @@ def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: st
     frame = _with_source(frame).with_columns(label=pl.col("series"), year_text=pl.col("year").cast(pl.String))
     basis_caption(frame)
     x = alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0), sort="ascending")
-    y = alt.Y("value:Q", title=measure.label)
+    y = alt.Y("value:Q", title=measure.label, axis=alt.Axis(format=axis_format(measure)))
     tips = _tooltip(measure) + [alt.Tooltip("year_text:O", title="年度"), alt.Tooltip("series:N", title="口径")]
     several = frame["series"].n_unique() > 1
     series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom") if several else None)
@@ -182,7 +230,18 @@ def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: st
         layers += [marks.mark_rule(strokeDash=[4, 4], color="#c0392b"),
                    marks.mark_text(text="模板口径变化", dy=-8, color="#c0392b", align="left").encode(y=alt.value(0))]  # fmt: skip
     st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
-    download(frame, TREND_COLUMNS | {"change": change_title(measure)}, f"{measure.name_zh}趋势", filters, key)
+    download(_rounded(frame, measure), TREND_COLUMNS | measure_columns(measure), f"{measure.name_zh}趋势", filters, key)
+
+
+def _rounded(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
+    return frame.with_columns(pl.selectors.float().round(digits(measure)))
+
+
+def measure_columns(measure: Measure) -> dict[str, str]:
+    """Headers of a measure's figures with its unit, e.g. 本年新收申请（件）, 同比变化（百分点）."""
+    unit = f"（{measure.unit}）"
+    return {"value": measure.label, "change": change_title(measure), "ci_low": f"95%区间下限{unit}",
+            "ci_high": f"95%区间上限{unit}"}  # fmt: skip
 
 
 COMPOSITION_COLUMNS = {"group": "分组", "part": "构成", "value": "数值", "share": "占比（%）", "source": "数值来源",
@@ -203,7 +262,7 @@ def composition_chart(
     field, title = ("share:Q", "占比（%）") if shares else ("value:Q", f"{comp.name_zh}（{comp.unit}）")
     groups = frame["group"].unique(maintain_order=True).to_list()
     chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(field, title=title, stack="zero", axis=alt.Axis(labelAngle=0)),
+        x=alt.X(field, title=title, stack="zero", axis=alt.Axis(labelAngle=0, format=".1f" if shares else ",.0f")),
         y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color("part:N", title=comp.name_zh, sort=list(comp.parts), legend=alt.Legend(orient="bottom", columns=4)),
         order=alt.Order("order:Q"),
@@ -212,7 +271,8 @@ def composition_chart(
                  alt.Tooltip("share:Q", title="占比（%）", format=".1f"), alt.Tooltip("source:N", title="数值来源")],
     ).properties(height=alt.Step(26))  # fmt: skip
     st.altair_chart(chart, width="stretch")
-    download(frame, COMPOSITION_COLUMNS, comp.name_zh, filters, key)
+    frame = frame.with_columns(pl.col("value").round(2), pl.col("share").round(1))
+    download(frame, COMPOSITION_COLUMNS | {"value": f"数值（{comp.unit}）"}, comp.name_zh, filters, key)
 
 
 COVERAGE_COLUMNS = {"agency_name": "单位", "year": "年度", "status": "状态", "reports": "报告数", "failures": "错误数"}
@@ -239,8 +299,8 @@ def coverage_chart(grid: pl.DataFrame | None, years: tuple[int, int] | None, fil
         status=pl.when(pl.col("reports").is_null()).then(pl.lit("缺失"))
         .when(pl.col("failures") > 0).then(pl.lit("有错误")).otherwise(pl.lit("已报送")),
         target=pl.col("agency_id"), target_kind=pl.lit("body"), year_text=pl.col("year").cast(pl.String),
-    ).sort("order", "year")  # fmt: skip
-    pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+    ).sort("order", "year").pipe(_pickable)  # fmt: skip
+    pick = alt.selection_point(fields=[TARGET, KIND], name="pick")
     chart = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
         y=alt.Y("agency_name:N", title=None, sort=bodies["agency_name"].to_list(),
@@ -271,7 +331,7 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
     legend = alt.Legend(orient="bottom") if frame["series"].n_unique() > 1 else None
     chart = alt.Chart(frame).mark_line(point=True).encode(
         x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=measure.label),
+        y=alt.Y("value:Q", title=measure.label, axis=alt.Axis(format=axis_format(measure))),
         color=alt.Color("series:N", title="口径", legend=legend),
         detail=alt.Detail("segment:N") if "segment" in frame.columns else alt.Detail("series:N"),
         tooltip=[alt.Tooltip("label:N", title="名称"), alt.Tooltip("year_text:O", title="年度"),
@@ -281,7 +341,7 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
         facet=alt.Facet("label:N", title=None, header=alt.Header(labelLimit=220)), columns=3
     )  # fmt: skip
     st.altair_chart(chart)
-    download(frame, MULTIPLE_COLUMNS | {"change": change_title(measure)}, f"{measure.name_zh}分组对比", filters, key)
+    download(_rounded(frame, measure), MULTIPLE_COLUMNS | measure_columns(measure), f"{measure.name_zh}分组对比", filters, key)
 
 
 def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str, empty: str = NO_DATA) -> None:
@@ -310,7 +370,7 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
     )  # fmt: skip
     rules = frame.group_by("rule").agg(pl.col("findings").sum()).sort("findings", descending=True)["rule"].to_list()
     chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("findings:Q", title="发现数（条）", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("findings:Q", title="发现数（条）", axis=alt.Axis(labelAngle=0, format=",.0f")),
         y=alt.Y("rule:N", sort=rules, title="规则"),
         color=alt.Color("kind:N", title="严重程度·结果", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("kind:N", title="严重程度·结果"),
@@ -326,9 +386,10 @@ def body_counts_chart(frame: pl.DataFrame, title: str, what: str, filters: Filte
     if frame.is_empty():
         return
     frame = frame.head(TOP).with_columns(label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"))
-    pick = alt.selection_point(fields=["target", "target_kind"], name="pick")
+    frame = _pickable(frame)
+    pick = alt.selection_point(fields=[TARGET, KIND], name="pick")
     chart = alt.Chart(frame).mark_bar(color="#e0a030").encode(
-        x=alt.X("count:Q", title=title, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("count:Q", title=title, axis=alt.Axis(labelAngle=0, format=",.0f")),
         y=alt.Y("label:N", sort=frame["label"].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         tooltip=[alt.Tooltip("label:N", title="单位"), alt.Tooltip("count:Q", title=title)],
     ).add_params(pick).properties(height=alt.Step(22))  # fmt: skip

@@ -83,6 +83,8 @@ def filter_frame(con: duckdb.DuckDBPyConnection) -> Filters:
         bodies = queries.bodies(con, partial)
         names = dict(zip(bodies["agency_id"].to_list(), bodies["agency_name"].to_list(), strict=True))
         _keep_valid("body", list(names), multiple=True)
+        if (own := st.session_state.pop(OWN_BODIES, None)) is not None:
+            st.session_state["body"] = own_bodies(bodies, own)
         chosen = st.multiselect("单位", list(names), format_func=lambda a: names.get(a, a), key="body",
                                 bind="query-params", placeholder="全部单位")  # fmt: skip
         st.caption(f"仓库共 {fmt_number(facts['reports'])} 份报告")
@@ -204,6 +206,18 @@ def basis_picker(key: str = "basis") -> str:
     explain = "同口径：趋势与变化只计各年都有数据的单位。全部报告：各年有报告的单位都计入，单位不同，数值不可比。"
     choice = st.segmented_control("口径", list(BASES), default="同口径", key=key, bind="query-params", help=explain)
     return BASES.get(choice or "同口径", "same")
+
+
+OWN_BODIES = "_own_bodies"  # a <地区>本级 bar was clicked: the place whose own bodies the body filter takes
+
+
+def own_bodies(bodies: pl.DataFrame, path: str) -> list[str]:
+    """The bodies placed directly at `path` (province|city|…), not those of its sub-regions: 本级 lists
+    only the region's own bodies."""
+    depth = len([p for p in path.split("|") if p])
+    if depth >= len(PLACE_KEYS):
+        return bodies["agency_id"].to_list()
+    return bodies.filter(pl.col(PLACE_KEYS[depth]).is_null())["agency_id"].to_list()
 
 
 def go_to_place(path: str | None) -> None:

@@ -13,6 +13,7 @@ skips generation, and ingest skips the files it has already read.
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 import time
@@ -80,6 +81,23 @@ def write_corpus(folder: Path, seed: int, scale: str, workers: int | None = None
     return counts
 
 
+def write_register(root: Path, scale: str) -> Path | None:
+    """Every demo body into `<warehouse>/register.csv` (column `name`), the coverage page's expected
+    bodies, so a body publishing nothing in a year is 缺报 even in its first year. A register already
+    there (the user's own) is left as it is; None then."""
+    from warehouse.coverage import REGISTER_FILE
+
+    path = root / REGISTER_FILE
+    if path.exists():
+        return None
+    root.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name"])
+        writer.writerows([body.name] for body in bodies(scale))
+    return path
+
+
 def demo_command(warehouse: str | None, seed: int, scale: str) -> int:
     """Generate (or reuse) the demo corpus, ingest it and the real sample; print timings."""
     from pipeline.ingest import ingest, print_summary
@@ -99,6 +117,8 @@ def demo_command(warehouse: str | None, seed: int, scale: str) -> int:
     print_summary(summary, root)
     sample = ingest([SAMPLE], root, synthetic=False)
     print_summary(sample, root)
+    register = write_register(root, scale)
+    print(f"register of expected bodies: {register}" if register else "register.csv already present: left as it is")
     finished = time.perf_counter()
     print(f"demo ready in {finished - started:.1f}s (generate {generated - started:.1f}s, ingest {finished - generated:.1f}s)")
     written = summary.ingested or summary.unchanged or summary.replaced

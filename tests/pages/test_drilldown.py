@@ -6,12 +6,14 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from pages.ui import charts as charts_module
+
 from dashboard_fixtures import DEMO_PROVINCE
 from warehouse import prepare, queries
 from warehouse.queries import Filters
 
 
-def _clicked(target: str, kind: str, state: dict) -> AppTest:
+def _clicked(target: str, kind: str, state: dict, path: str | None = None) -> AppTest:
     """Run the chart-click callback on a fake selection of one bar."""
 
     def script() -> None:
@@ -21,14 +23,15 @@ def _clicked(target: str, kind: str, state: dict) -> AppTest:
 
         from pages.ui import charts
 
-        picked = {"target": st.session_state["target"], "target_kind": st.session_state["kind"]}
+        picked = {charts.TARGET: st.session_state["target"], charts.KIND: charts.KIND_NAMES[st.session_state["kind"]],
+                  charts.PATH: st.session_state["path"]}
         st.session_state["chart"] = SimpleNamespace(selection={"pick": [picked]})
         charts._drill("chart")
 
     at = AppTest.from_function(script)
     for key, value in state.items():
         at.session_state[key] = value
-    at.session_state["target"], at.session_state["kind"] = target, kind
+    at.session_state["target"], at.session_state["kind"], at.session_state["path"] = target, kind, path
     return at.run()
 
 
@@ -42,6 +45,29 @@ def test_a_region_bar_narrows_the_place_one_level():
 def test_a_local_bar_switches_to_bodies():
     at = _clicked("云岫市本级", "local", {"province": DEMO_PROVINCE})
     assert at.session_state["by"] == "按单位"
+
+
+def test_a_local_bar_asks_for_the_places_own_bodies():
+    at = _clicked("云岫市本级", "local", {"province": DEMO_PROVINCE, "county": "青石区"}, path=f"{DEMO_PROVINCE}|云岫市|")
+    assert at.session_state["by"] == "按单位"
+    assert (at.session_state["province"], at.session_state["city"], at.session_state["county"]) == (DEMO_PROVINCE, "云岫市", None)
+    assert at.session_state[charts_module.OWN_BODIES] == f"{DEMO_PROVINCE}|云岫市|"
+
+
+@pytest.mark.slow
+def test_local_lists_only_the_regions_own_bodies(dashboard, demo_root):
+    """本级 is the bodies placed directly in the city, not those of its districts."""
+    con = prepare.open_warehouse(demo_root)
+    try:
+        everyone = queries.bodies(con, Filters(DEMO_PROVINCE, "云岫市"))
+    finally:
+        con.close()
+    own = set(everyone.filter(pl.col("county").is_null())["agency_id"].to_list())
+    assert own and len(own) < everyone.height, "the demo city has bodies of its own and of its districts"
+    at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市"})
+    at.session_state[charts_module.OWN_BODIES] = f"{DEMO_PROVINCE}|云岫市|"
+    at.run()
+    assert set(at.session_state["_filters"].agencies) == own
 
 
 def test_a_body_bar_asks_for_its_profile():

@@ -9,6 +9,7 @@ from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
 from pages.ui import charts as ui_charts
 from pages.ui import formats
 from warehouse import flags, prepare, rankings, trends, values
+from warehouse.measures import COMPOSITIONS
 from warehouse.queries import Filters
 
 #: Bound multiselects keep their labels in the URL, so a link reads 单位类型=政府部门, not an internal code.
@@ -55,7 +56,8 @@ def test_changing_filters_updates_the_url_and_the_figures(dashboard, demo_root, 
     assert at.session_state["_filters"] == Filters(DEMO_PROVINCE, "云岫市", years=(2019, 2025))
     data = chart_data(charts(at)[0])
     ranking = rankings.ranking(con, "requests_new", Filters(DEMO_PROVINCE, "云岫市"), by="region")
-    assert data.select("label", "value").rows() == ranking.ranked.head(ui_charts.TOP).select("label", "value").rows()
+    expected = ranking.ranked.head(ui_charts.TOP).select("label", pl.col("value").round(0)).rows()
+    assert data.select("名称", "本年新收申请（件）").rows() == expected
     # a new province forgets the city chosen under the old one
     at.sidebar.selectbox(key="province").select("山东省").run()
     assert at.sidebar.selectbox(key="city").value is None
@@ -67,16 +69,21 @@ def test_body_ranking_download_holds_the_plotted_rows(dashboard, demo_root, con,
     at.run()
     plotted = chart_data(charts(at)[0])
     ranking = rankings.ranking(con, "disclosure_rate", DEEP_FILTERS, by="body")
-    assert plotted["label"].to_list() == ranking.ranked.head(ui_charts.TOP)["label"].to_list()
+    assert plotted["名称"].to_list() == ranking.ranked.head(ui_charts.TOP)["label"].to_list()
+    # "Show data" shows labelled columns rounded as shown, never internal names
+    assert "实质公开率（%）" in plotted.columns and not {"label", "value", "target", "ci_low"} & set(plotted.columns)
+    expected = ranking.ranked.head(ui_charts.TOP)["value"].round(1).to_list()
+    assert plotted["实质公开率（%）"].to_list() == pytest.approx(expected)
     saved_file = downloads[at.download_button(key="csv-overview-ranking").proto.url]
     assert saved_file.name == f"实质公开率排名_{DEEP_FILTERS.slug()}.csv"
     content = saved_file.data
     assert content.startswith("\ufeff".encode())
     saved = pl.read_csv(content[3:])
     assert saved.columns[:3] == ["名次", "名称", "年度"]
-    assert saved["名称"].to_list() == plotted["label"].to_list()
-    assert saved["数值"].to_list() == pytest.approx(plotted["value"].to_list())
-    assert saved["95%区间下限"].to_list() == pytest.approx(plotted["ci_low"].to_list())
+    assert saved["名称"].to_list() == plotted["名称"].to_list()
+    assert saved["实质公开率（%）"].to_list() == pytest.approx(plotted["实质公开率（%）"].to_list())
+    assert saved["95%区间下限（%）"].to_list() == pytest.approx(plotted["95%区间下限（%）"].to_list())
+    assert all(len(str(v).partition(".")[2]) <= 1 for v in saved["实质公开率（%）"].to_list())
 
 
 def test_trend_download_and_version_break(dashboard, demo_root, con, downloads):
@@ -111,7 +118,8 @@ def test_compositions_are_the_metric_layers(dashboard, demo_root, con, downloads
     prefix = {"pages/requests.py": "request", "pages/channels.py": "channel", "pages/reviews.py": "review"}[page]
     key = f"csv-{prefix}-{composition_id}" if page != "pages/channels.py" else "csv-channel-mix"
     saved = pl.read_csv(downloads[at.download_button(key=key).proto.url].data[3:])
-    assert saved["数值"].sum() == pytest.approx(expected["value"].sum())
+    unit = COMPOSITIONS[composition_id].unit
+    assert saved[f"数值（{unit}）"].sum() == pytest.approx(expected["value"].round(2).sum())
 
 
 def test_procurement_and_fees_never_share_an_axis(dashboard, demo_root):
@@ -131,3 +139,43 @@ def test_coverage_grid_marks_missing_reports(dashboard, demo_root, con, download
     gaps = set(saved.filter(pl.col("状态") == "缺失").select("单位", "年度").rows())
     assert {(r["agency_name"], r["year"]) for r in missing.to_dicts()} <= gaps
     assert set(saved["状态"].unique().to_list()) <= {"已报送", "有错误", "缺失"}
+
+
+def test_value_axes_carry_a_number_format(dashboard, demo_root):
+    """Axes never read 0.000000: every quantitative axis of every chart has a d3 format."""
+    import json
+
+    at = dashboard(demo_root)
+    at.run()
+    checked = 0
+    for page in ("pages/overview.py", "pages/compare.py", "pages/requests.py", "pages/procurement.py"):
+        at.switch_page(page).run()
+        for chart in charts(at):
+            spec = json.loads(chart.proto.spec)
+            axes = [enc for layer in [spec, *spec.get("layer", []), spec.get("spec", {})]
+                    for enc in layer.get("encoding", {}).values()
+                    if isinstance(enc, dict) and enc.get("type") == "quantitative" and "axis" in enc]  # fmt: skip
+            assert all(enc["axis"].get("format") for enc in axes), page
+            checked += len(axes)
+    assert checked >= 4, "the rankings, trends and compositions have value axes"
+
+
+def test_ranking_axis_formats_follow_the_unit():
+    from warehouse.measures import BY_ID
+
+    kinds = {m.unit: ui_charts.axis_format(m) for m in BY_ID.values()}
+    assert kinds.get("%") == ".1f" and kinds.get("件") == ",.0f"
+    assert all(fmt in (".1f", ",.2f", ",.0f") for fmt in kinds.values())
+
+
+def test_compare_at_a_county_compares_its_bodies(dashboard, demo_root, con):
+    """The lowest region level has no regions below it: 对比 sets its bodies side by side."""
+    place = Filters(DEMO_PROVINCE, "云岫市", "青石区")
+    at = dashboard(demo_root, {"province": DEMO_PROVINCE, "city": "云岫市", "county": "青石区"})
+    at.run()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    panels = set(chart_data(charts(at)[0])["label"].unique().to_list())
+    expected = trends.body_trends(con, "requests_new", place).filter(pl.col("value").is_not_null())
+    assert len(panels) >= 2
+    assert panels == set(expected["agency_name"].unique().to_list())

@@ -40,3 +40,21 @@ def test_the_unassessable_appear_on_request(dashboard, tmp_path):
     at = _page(dashboard, _root(tmp_path), "pages/quality.py", {"unassessable": "true"})
     findings = next(d.value for d in at.dataframe if "检查" in d.value.columns and "单位" in d.value.columns)
     assert sorted(findings["结果"].to_list()) == ["无法判断", "未通过"]
+
+
+def test_the_picked_finding_is_kept_in_the_url(dashboard, tmp_path):
+    """A picked finding names itself in the URL (`finding`), and a link with it opens the same finding."""
+    root = _root(tmp_path)
+    at = _page(dashboard, root, "pages/quality.py")
+    assert "finding" not in at.query_params
+    at.session_state["finding-rows"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    link = at.query_params["finding"]
+    link = link[0] if isinstance(link, list) else link
+    assert link
+    again = _page(dashboard, root, "pages/quality.py", {"finding": link})
+    assert any("丙丁市甲局 2024年" in m.value and "表三收支平衡" in m.value for m in again.markdown)
+    cells = next(d.value for d in again.dataframe if "表格" in d.value.columns)
+    assert len(cells) >= 1
+    unknown = _page(dashboard, root, "pages/quality.py", {"finding": "not-a-finding"})
+    assert not any("丙丁市甲局 2024年" in m.value for m in unknown.markdown)

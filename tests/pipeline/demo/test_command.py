@@ -46,3 +46,26 @@ def test_a_second_run_reuses_the_corpus(warehouse: Path, capsys: pytest.CaptureF
     assert demo_command(str(warehouse), seed=3, scale="tiny") == 0
     assert (warehouse / CORPUS_DIR / "manifest.json").stat().st_mtime_ns == stamp
     assert "ingested 0, unchanged" in capsys.readouterr().out
+
+
+def test_the_demo_writes_a_register_of_every_body(warehouse: Path) -> None:
+    """register.csv lists every demo body, so the coverage grid expects each from the first year on."""
+    from pipeline.demo.city import bodies
+    from warehouse import store
+    from warehouse.coverage import REGISTER_FILE, read_register
+    from warehouse.regions import agency_id
+
+    register = read_register(warehouse / REGISTER_FILE)
+    assert register["name"].to_list() == [body.name for body in bodies("tiny")]
+    con = duckdb.connect()
+    store.attach_views(con, store.open_snapshot(warehouse))
+    reported = {row[0] for row in con.execute("SELECT DISTINCT agency_id FROM reports WHERE synthetic").fetchall()}
+    assert reported <= {agency_id(name) for name in register["name"].to_list()}
+
+
+def test_a_register_already_there_is_kept(tmp_path: Path) -> None:
+    from pipeline.demo import write_register
+
+    (tmp_path / "register.csv").write_text("name\n某市某局\n", encoding="utf-8")
+    assert write_register(tmp_path, "tiny") is None
+    assert (tmp_path / "register.csv").read_text(encoding="utf-8") == "name\n某市某局\n"
