@@ -22,7 +22,6 @@ from warehouse.indexes import UNPLACED
 from warehouse.regions import agency_id, canonical_name, kind_of, place
 from warehouse.sql import frame
 
-REGISTER_FILE = "register.csv"
 STATUS_NAMES = {"reported": "已报送", "incomplete": "已报送（不完整）", "quarantined": "文件未能导入", "missing": "缺报"}
 YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 CITY = re.compile(r"^(.{2,7}?市)")

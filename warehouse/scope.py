@@ -16,7 +16,6 @@ import polars as pl
 
 from warehouse.regions import canonical_name
 
-SCOPE_FILE = "report_scope.csv"
 LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）"}
 KIND_NAMES = {
     "government": "人民政府",

@@ -34,3 +34,9 @@ def lock_timeout(override: float | None = None) -> float:
         return max(0.0, float(given)) if given else DEFAULT_LOCK_TIMEOUT
     except ValueError:
         raise ValueError(f"{LOCK_TIMEOUT_ENV}={given!r} is not a number of seconds") from None
+
+
+#: Files a user may keep in the warehouse folder beside the snapshots (the demo writes its own):
+#: the bodies expected to report (coverage) and decisions on what a report covers (scope).
+REGISTER_FILE = "register.csv"
+SCOPE_FILE = "report_scope.csv"

@@ -85,7 +85,7 @@ def write_register(root: Path, scale: str) -> Path | None:
     """Every demo body into `<warehouse>/register.csv` (column `name`), the coverage page's expected
     bodies, so a body publishing nothing in a year is 缺报 even in its first year. A register already
     there (the user's own) is left as it is; None then."""
-    from warehouse.coverage import REGISTER_FILE
+    from warehouse.settings import REGISTER_FILE
 
     path = root / REGISTER_FILE
     if path.exists():
@@ -95,6 +95,23 @@ def write_register(root: Path, scale: str) -> Path | None:
         writer = csv.writer(handle)
         writer.writerow(["name"])
         writer.writerows([body.name] for body in bodies(scale))
+    return path
+
+
+def write_scope(root: Path, scale: str) -> Path | None:
+    """The demo's governments declared as reporting their own office in `<warehouse>/report_scope.csv`:
+    the demo knows what its reports cover, so the sum heuristic (a government's requests at least those
+    of the bodies inside its region) never mistakes one for a region report. A file already there is
+    left as it is; None then."""
+    from warehouse.settings import SCOPE_FILE
+
+    path = root / SCOPE_FILE
+    if path.exists():
+        return None
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "year", "scope"])
+        writer.writerows([body.name, "", "body"] for body in bodies(scale) if body.kind == "government")
     return path
 
 
@@ -119,6 +136,8 @@ def demo_command(warehouse: str | None, seed: int, scale: str) -> int:
     print_summary(sample, root)
     register = write_register(root, scale)
     print(f"register of expected bodies: {register}" if register else "register.csv already present: left as it is")
+    scope = write_scope(root, scale)
+    print(f"scope of the governments' reports: {scope}" if scope else "report_scope.csv already present: left as it is")
     finished = time.perf_counter()
     print(f"demo ready in {finished - started:.1f}s (generate {generated - started:.1f}s, ingest {finished - generated:.1f}s)")
     written = summary.ingested or summary.unchanged or summary.replaced

@@ -17,7 +17,7 @@ from dashboard_fixtures import PAGES
 ALLOWED = {"CSV", "Excel", "Word", "PDF", "DOCX", "HTML", "TXT", "Markdown", "MB", "Wilson", "toml", "secrets",
            "upload_password", "streamlit", "python", "pipeline", "ingest", "register", "csv", "name", "division_code",
            "report_scope", "scope", "body", "region", "year", "XXGK_MIN_CASES", "XXGK_JUMP_FACTOR", "XXGK_JUMP_FLOOR",
-           "XXGK_OUTLIER_Z", "XXGK_MIN_PEERS", "xxgk"}  # fmt: skip
+           "XXGK_OUTLIER_Z", "XXGK_MIN_PEERS", "xxgk", "OCR"}  # fmt: skip
 RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 FILE_NAME = re.compile(r"[\w\-（）()]+\.(?:txt|pdf|html?|docx|md|markdown|csv|xlsx)\b", re.IGNORECASE)
 FORMULA = re.compile(r"`[^`]*`")  # code a page quotes on purpose (formulas over keys on 指标说明, commands)
@@ -33,6 +33,7 @@ def _texts(node) -> list[str]:
     choices = ("Selectbox", "Multiselect", "Radio", "SelectSlider", "ButtonGroup")
     for attribute in ("value", "label", "body", "placeholder", "help"):
         skip = kind in ("Dataframe", "Table") or (attribute == "value" and kind in choices)  # a choice shows its label
+        skip = skip or kind == "Text"  # st.text shows only a report's own text (单位画像's source): data, not UI
         value = None if skip else getattr(node, attribute, None)
         if isinstance(value, str):
             found.append(value)

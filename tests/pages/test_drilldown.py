@@ -6,9 +6,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.ui import charts as charts_module
-
 from dashboard_fixtures import DEMO_PROVINCE
+from pages.ui import charts as charts_module
 from warehouse import prepare, queries
 from warehouse.queries import Filters
 

@@ -69,3 +69,13 @@ def test_a_register_already_there_is_kept(tmp_path: Path) -> None:
     (tmp_path / "register.csv").write_text("name\n某市某局\n", encoding="utf-8")
     assert write_register(tmp_path, "tiny") is None
     assert (tmp_path / "register.csv").read_text(encoding="utf-8") == "name\n某市某局\n"
+
+
+def test_the_demo_declares_its_governments_reports_their_own_office(warehouse: Path) -> None:
+    """report_scope.csv names every demo government as `body`: the demo knows its reports cover one office."""
+    from pipeline.demo.city import bodies
+    from warehouse.scope import SCOPE_FILE
+
+    rows = (warehouse / SCOPE_FILE).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "name,year,scope"
+    assert rows[1:] == [f"{body.name},,body" for body in bodies("tiny") if body.kind == "government"]
