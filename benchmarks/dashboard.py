@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse import flags, prepare, queries, rankings, scope, store, trends, values  # noqa: E402
+from warehouse import flags, prepare, queries, rankings, settings, store, trends, values  # noqa: E402
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 PAGES = (
@@ -105,7 +105,7 @@ def _declare_region_reports(root: Path) -> None:
     ).fetchall()[::2]]  # fmt: skip
     con.close()
     lines = ["name,year,scope"] + [f"{name},,region" for name in names]
-    (root / scope.SCOPE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / settings.SCOPE_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def demo_source(work: Path) -> Path:
@@ -211,7 +211,7 @@ def main() -> None:
         count = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
         facts = sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in FACT_TABLES.values())
         con.close()
-        regions = len((root / scope.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
+        regions = len((root / settings.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
         print(f"\n{count:,} reports ({regions} bodies' reports declared region reports), {facts:,} cells"
               f" — opening the warehouse: {open_seconds(root):.2f} s (once per snapshot)")
         print(f"{'page':28s}{'queries':>12s}{'render':>12s}")

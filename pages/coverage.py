@@ -20,9 +20,9 @@ if span is None:
     st.info(charts.NO_DATA)
     st.stop()
 try:
-    register = coverage.read_register(settings.warehouse_dir() / coverage.REGISTER_FILE)
+    register = coverage.read_register(settings.warehouse_dir() / settings.REGISTER_FILE)
 except (ValueError, OSError) as exc:  # a malformed register must not hide the grid; say what is wrong
-    st.warning(f"单位名录 {coverage.REGISTER_FILE} 无法读取：{exc}")
+    st.warning(f"单位名录 {settings.REGISTER_FILE} 无法读取：{exc}")
     register = None
 grid = coverage.coverage_grid(con, filters, span, register)
 st.caption(

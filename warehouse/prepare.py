@@ -18,7 +18,8 @@ from warehouse import indexes
 from warehouse.derive import complete_cells, rule_keys
 from warehouse.flags import compute_flags
 from warehouse.measures import ALL_KEYS, MEASURES
-from warehouse.scope import SCOPE_FILE, classify_scope, read_scope_overrides
+from warehouse.scope import classify_scope, read_scope_overrides
+from warehouse.settings import SCOPE_FILE
 from warehouse.thresholds import Settings
 from warehouse.values import measure_table
 

@@ -18,7 +18,7 @@ import streamlit as st
 
 from warehouse import settings, store
 from warehouse.prepare import open_warehouse
-from warehouse.scope import SCOPE_FILE
+from warehouse.settings import SCOPE_FILE
 
 LOG = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from dashboard_fixtures import (
     requests,
 )
 from pipeline.template import T2_ROWS, T3_COLUMNS, T3_GROUPS, T3_LAYOUTS, T4_KEYS
-from warehouse import flags, measures, prepare, rankings, scope, trends, values
+from warehouse import flags, measures, prepare, rankings, settings, trends, values
 from warehouse.measures import BY_ID, MEASURES
 from warehouse.queries import Filters
 from warehouse.thresholds import Settings
@@ -290,7 +290,7 @@ def test_scope_override_file_wins(tmp_path):
         Report("丙县林业局", 2021, requests(9, 1), county="丙县"),
     ]
     root = build_warehouse(tmp_path / "wh", reports)
-    (root / scope.SCOPE_FILE).write_text("name,year,scope\n丙县人民政府,,region\n", encoding="utf-8")
+    (root / settings.SCOPE_FILE).write_text("name,year,scope\n丙县人民政府,,region\n", encoding="utf-8")
     con = prepare.open_warehouse(root)
     assert con.sql("SELECT scope, scope_evidence FROM report_index WHERE agency_name='丙县人民政府'").fetchall() == [
         ("region", "用户指定（report_scope.csv）")

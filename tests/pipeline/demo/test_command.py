@@ -52,8 +52,9 @@ def test_the_demo_writes_a_register_of_every_body(warehouse: Path) -> None:
     """register.csv lists every demo body, so the coverage grid expects each from the first year on."""
     from pipeline.demo.city import bodies
     from warehouse import store
-    from warehouse.coverage import REGISTER_FILE, read_register
+    from warehouse.coverage import read_register
     from warehouse.regions import agency_id
+    from warehouse.settings import REGISTER_FILE
 
     register = read_register(warehouse / REGISTER_FILE)
     assert register["name"].to_list() == [body.name for body in bodies("tiny")]
@@ -74,7 +75,7 @@ def test_a_register_already_there_is_kept(tmp_path: Path) -> None:
 def test_the_demo_declares_its_governments_reports_their_own_office(warehouse: Path) -> None:
     """report_scope.csv names every demo government as `body`: the demo knows its reports cover one office."""
     from pipeline.demo.city import bodies
-    from warehouse.scope import SCOPE_FILE
+    from warehouse.settings import SCOPE_FILE
 
     rows = (warehouse / SCOPE_FILE).read_text(encoding="utf-8").splitlines()
     assert rows[0] == "name,year,scope"
