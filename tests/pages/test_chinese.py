@@ -50,6 +50,7 @@ def _texts(node) -> list[str]:
 
 
 def _leaks(text: str) -> list[str]:
+    text = re.sub(r"\\(.)", r"\1", text)  # as the viewer reads it: report text is Markdown-escaped
     text = FORMULA.sub(" ", FILE_NAME.sub(" ", RULE_ID.sub(" ", text)))
     bad = [w for w in WORD.findall(text) if w not in ALLOWED]
     return bad + EMPTY.findall(text) + [k for k in RAW_KEY.findall(text) if k not in ALLOWED]
