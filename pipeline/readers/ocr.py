@@ -35,7 +35,7 @@ from pipeline.readers import grid, ocr_cache
 from pipeline.readers.ocr_engine import EngineMissing, Reading, recogniser
 
 #: Part of the cache key: a new engine or layout logic reads files afresh.
-ENGINE_VERSION = "ppocrv4-rec/grid-4"
+ENGINE_VERSION = "ppocrv4-rec/grid-5"
 #: CPU seconds one page may take (about 5 are usual; a page is read on one thread).
 PAGE_SECONDS = float(os.environ.get("XXGK_OCR_PAGE_SECONDS", "120"))
 DEFAULT_DPI = 200
@@ -49,6 +49,8 @@ SIGNS = {"-": "-", "−": "-", "－": "-", "—": "-", "+": "+", "＋": "+"}
 NUMBER_CHARS = frozenset("0123456789.,") | frozenset(DIGIT_LOOKALIKES) | frozenset(SIGNS)
 #: What a lone `0` in a cell is often read as (not inside a number, where `。` may be a decimal point).
 LONE_ZERO = frozenset({"。", "o", "O", "°"})
+#: How sure a number is whose edge point was dropped as a speck: below `proof.CERTAIN`, so the sums must confirm it.
+SPECK_CONFIDENCE = 0.5
 ALTERNATIVE_FLOOR = 0.02  # a runner-up less likely than this is no alternative
 MAX_OPTIONS = 8
 
@@ -216,9 +218,13 @@ def _number_reading(glyphs: list) -> CellReading:
     if not choices:
         return CellReading("", 0.0, ("?",))
     combos = sorted(product(*choices), key=lambda combo: -float(np.prod([p for _, p in combo])))
-    options = [s for s in ("".join(d for d, _ in combo) for combo in combos[: MAX_OPTIONS * 4]) if _well_formed(s)]
-    best = options[0] if options else "".join(c[0][0] for c in choices)
+    printed = ["".join(d for d, _ in combo) for combo in combos[: MAX_OPTIONS * 4]]
+    options = [s for s in printed if _well_formed(s)]
     confidence = min(c[0][1] for c in choices)
+    if not options:  # a speck beside the digits read as a point ("7."): the digits, unsure until the sums agree
+        options = [s for s in dict.fromkeys(s.strip(".") for s in printed) if _well_formed(s)]
+        confidence = min(confidence, SPECK_CONFIDENCE)
+    best = options[0] if options else "".join(c[0][0] for c in choices)
     unique = list(dict.fromkeys([best, *options]))[:MAX_OPTIONS]
     return CellReading(best, min(1.0, confidence), tuple(unique))
 

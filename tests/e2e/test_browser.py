@@ -146,7 +146,7 @@ def test_downloading_a_chart_as_csv(server, page, tmp_path):
     data = saved.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     header, *rows = data.decode("utf-8-sig").splitlines()
-    assert header.startswith("名次,名称,年度,数值")
+    assert header.startswith("名次,名称,年度,本年新收申请（件）,数值来源")  # the figure's header carries its unit
     assert rows and all(row.split(",")[2] == "2022" for row in rows)
 
 

@@ -151,7 +151,7 @@ def test_the_channel_mix_agrees_with_the_share_trend(server, page):
     params = {"shares": "true", "measure": "政务微信占比"}  # a labelled choice is kept in the URL by its label
     open_page(page, server, "channel-mix", "公开渠道", params, ready="csv-channel-trend")
     mix = download(page, "csv-channel-mix")
-    trend = {row["年度"]: float(row["数值"]) for row in download(page, "csv-channel-trend")}
+    trend = {row["年度"]: float(row["政务微信占比（%）"]) for row in download(page, "csv-channel-trend")}
     assert "政务新媒体（合计）" not in {row["构成"] for row in mix} and "其他新媒体" not in {row["构成"] for row in mix}
     wechat = {row["分组"]: float(row["占比（%）"]) for row in mix if row["构成"] == "政务微信"}
     assert wechat.keys() == trend.keys()

@@ -108,7 +108,7 @@ def test_the_body_with_the_highest_wechat_share_and_its_channel_mix(server, page
     mix = con.sql(f"SELECT key, value FROM text_facts WHERE agency_id = '{top['target']}' AND year = 2025 "
                   "AND key LIKE 'text.channel.%' AND status = 'reported'").fetchall()  # fmt: skip
     _open(server, page, "channel-mix", {"years": ["2025", "2025"], "body": top["label"]}, "公开渠道")
-    shown = {row["构成"]: float(row["数值"]) for row in _csv(_download(page, "下载 CSV", tmp_path, nth=0))}
+    shown = {row["构成"]: float(row["数值（条）"]) for row in _csv(_download(page, "下载 CSV", tmp_path, nth=0))}
     names = {"text.channel.website": "政府网站", "text.channel.wechat": "政务微信", "text.channel.weibo": "政务微博",
              "text.channel.douyin": "抖音等短视频", "text.channel.new_media": "其他新媒体"}  # fmt: skip
     assert {names[k]: v for k, v in mix if k in names} == {k: v for k, v in shown.items() if v}

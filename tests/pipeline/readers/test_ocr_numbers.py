@@ -35,6 +35,13 @@ def test_runner_up_digits_become_alternatives_best_first() -> None:
     assert "05" not in reading.options  # never a leading zero
 
 
+def test_a_point_at_the_edge_of_a_number_is_a_speck_the_sums_must_confirm() -> None:
+    reading = _number_reading(glyphs("7", "."))
+    assert (reading.text, reading.options) == ("7", ("7",)) and reading.confidence == 0.5
+    assert _number_reading(glyphs(".", "1", "2")).text == "12"
+    assert _number_reading(glyphs("7", ".", "5")).confidence == 0.99  # an inner point is a decimal point
+
+
 def test_a_cell_of_words_is_text_and_a_lone_circle_is_zero() -> None:
     words = _cell_reading([Reading(tuple(glyphs("规", "章")))], [(0, 0, 40, 20)])
     assert words == CellReading("规章", 0.99)
