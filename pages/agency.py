@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from pages.exports.review import review
-from pages.ui import body, charts, controls, exports
+from pages.ui import body, charts, controls, exports, findings
 from warehouse import measures, queries, trends
 from warehouse.imports import uploaded_names, with_uploaded_names
 from warehouse.labels import message_words, rule_name
@@ -36,8 +36,8 @@ st.subheader("校验发现")
 found = queries.body_findings(con, agency).with_columns(
     rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
     message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
-    severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
-    outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
+    severity_zh=pl.col("severity").replace_strict(findings.SEVERITY_NAMES, default="—"),
+    outcome_zh=pl.col("outcome").replace_strict(findings.OUTCOME_NAMES, default="—"),
 )
 charts.table(found, {"year": "年度", "rule_zh": "检查", "severity_zh": "严重程度", "outcome_zh": "结果", "message_zh": "说明"},
              "单位校验发现", mine, key="body-findings", empty="该单位的报告全部通过校验。")  # fmt: skip

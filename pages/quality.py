@@ -6,7 +6,7 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from pages.ui import charts, controls
+from pages.ui import charts, controls, findings
 from pages.ui.formats import china_time, escape_markdown
 from warehouse import ocr, queries
 from warehouse.imports import uploaded_names, with_uploaded_names
@@ -41,11 +41,11 @@ shown_summary = summary.filter(pl.col("outcome").is_in(outcomes)).with_columns(
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("按检查")
-    charts.findings_chart(shown_summary, filters, key="quality-rules")
+    findings.findings_chart(shown_summary, filters, key="quality-rules")
 with right:
     st.subheader("未通过最多的单位")
     by_body = queries.findings_by_body(con, filters)
-    charts.body_counts_chart(by_body, "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
+    findings.body_counts_chart(by_body, "未通过的检查（条）", "各单位未通过检查数", filters, key="quality-bodies")
 
 with st.expander("各项检查说明：检查什么、未通过怎么办", icon=":material/help:"):
     st.dataframe(pl.DataFrame([{"检查": rule_name(rule_id), "检查内容": rule.checks, "未通过时": rule.action}
@@ -54,13 +54,13 @@ with st.expander("各项检查说明：检查什么、未通过怎么办", icon=
 st.subheader("发现明细")
 rules = st.multiselect("检查", summary["rule"].unique().sort().to_list(), format_func=rule_name, key="rule",
                        bind="query-params", placeholder="全部检查")  # fmt: skip
-severities = st.multiselect("严重程度", list(charts.SEVERITY_NAMES), format_func=charts.SEVERITY_NAMES.get, key="severity",
+severities = st.multiselect("严重程度", list(findings.SEVERITY_NAMES), format_func=findings.SEVERITY_NAMES.get, key="severity",
                             bind="query-params", placeholder="全部")  # fmt: skip
 found = queries.findings(con, filters, rules, severities, outcomes).with_columns(
     rule_zh=pl.col("rule").map_elements(rule_name, return_dtype=pl.String),
     message_zh=pl.col("message_zh").map_elements(message_words, return_dtype=pl.String),
-    severity_zh=pl.col("severity").replace_strict(charts.SEVERITY_NAMES, default="—"),
-    outcome_zh=pl.col("outcome").replace_strict(charts.OUTCOME_NAMES, default="—"),
+    severity_zh=pl.col("severity").replace_strict(findings.SEVERITY_NAMES, default="—"),
+    outcome_zh=pl.col("outcome").replace_strict(findings.OUTCOME_NAMES, default="—"),
 )
 found = with_uploaded_names(found, "source_file", names)
 total = found["total"][0] if found.height else 0

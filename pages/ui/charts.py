@@ -47,7 +47,7 @@ KIND_NAMES = {"body": "单位", "region": "地区", "local": "本级"}
 PICK_FIELDS = [TARGET, KIND, PATH]
 
 
-def _pickable(frame: pl.DataFrame) -> pl.DataFrame:
+def pickable(frame: pl.DataFrame) -> pl.DataFrame:
     """target/target_kind/path under their Chinese names, the kind in words."""
     frame = frame.with_columns(pl.col("target_kind").replace_strict(KIND_NAMES, default=pl.col("target_kind")))
     return frame.rename({k: v for k, v in {"target": TARGET, "target_kind": KIND, "path": PATH}.items() if k in frame.columns})
@@ -69,7 +69,20 @@ def labelled(frame: pl.DataFrame, columns: dict[str, str], places: int) -> pl.Da
     return frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
 
 
-def _drill(key: str) -> None:
+def tooltips(shown: pl.DataFrame, names: list[str] | tuple[str, ...] | None = None) -> list[alt.Tooltip]:
+    """One tooltip per shown column (Chinese header), numbers with thousands separators and the decimals shown."""
+    tips = []
+    for name in names or shown.columns:
+        if name not in shown.columns or name in PICK_FIELDS:
+            continue
+        dtype = shown[name].dtype
+        places = 0 if dtype.is_integer() else max((len(str(v).partition(".")[2]) for v in shown[name].drop_nulls()), default=0)
+        tips.append(alt.Tooltip(field=name, type="quantitative", format=f",.{min(places, 2)}f") if dtype.is_numeric()
+                    else alt.Tooltip(field=name, type="nominal"))  # fmt: skip
+    return tips
+
+
+def drill(key: str) -> None:
     """A bar was clicked: a body opens its profile, a region narrows the place filter."""
     picked = st.session_state[key].selection.get("pick") or []
     if not picked:
@@ -131,7 +144,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         every = ranking.ranked.height > TOP and st.toggle(f"显示全部 {ranking.ranked.height} 个", key=f"all-{key}")
         frame = _with_source(ranking.ranked if every else ranking.ranked.head(TOP))
         columns = ranking_columns(measure)
-        shown = labelled(_pickable(frame), columns | {TARGET: TARGET, KIND: KIND, PATH: PATH}, digits(measure))
+        shown = labelled(pickable(frame), columns | {TARGET: TARGET, KIND: KIND, PATH: PATH}, digits(measure))
         name, value = columns["label"], columns["value"]
         pick = alt.selection_point(fields=PICK_FIELDS, name="pick")
         y = alt.Y(f"{name}:N", sort=shown[name].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
@@ -148,7 +161,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
             low, high = columns["ci_low"], columns["ci_high"]
             layers.append(alt.Chart(shown).mark_rule(color="#333").encode(x=f"{low}:Q", x2=f"{high}:Q", y=y))
         chart = alt.layer(*layers).properties(height=alt.Step(22))
-        st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+        st.altair_chart(chart, on_select=lambda: drill(key), key=key, selection_mode="pick", width="stretch")
         hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
         coverage = f"{ranking.coverage}。" if ranking.coverage else ""
         st.caption(" ".join(filter(None, [coverage, hint, ranking.note, _small_note(ranking)])))
@@ -167,17 +180,6 @@ def _small_note(ranking: Ranking) -> str:
     names = "、".join(escape_markdown(label) for label in ranking.too_small["label"].head(8).to_list())
     more = "等" if ranking.too_small.height > 8 else ""
     return f"样本过少、未参与排名：{names}{more}。"
-
-
-def _tooltip(measure: Measure) -> list[alt.Tooltip]:
-    fmt = ".1f" if measure.is_rate else ",.2f" if measure.unit == "万元" else ",.0f"
-    tips = [alt.Tooltip("label:N", title="名称"), alt.Tooltip("value:Q", title=measure.label, format=fmt)]
-    if measure.is_rate:
-        tips += [alt.Tooltip("num:Q", title="分子", format=",.0f"), alt.Tooltip("den:Q", title="分母", format=",.0f"),
-                 alt.Tooltip("ci_low:Q", title="95%区间下限", format=".1f"),
-                 alt.Tooltip("ci_high:Q", title="95%区间上限", format=".1f")]  # fmt: skip
-    return tips + [alt.Tooltip("source:N", title="数值来源"), alt.Tooltip("coverage:N", title="覆盖范围"),
-                   alt.Tooltip("reports:Q", title="报告数")]  # fmt: skip
 
 
 TREND_COLUMNS = {"year": "年度", "series": "指标（口径）", "value": "数值", "change": "同比变化", "num": "分子",
@@ -203,6 +205,10 @@ def basis_caption(frame: pl.DataFrame) -> None:
     st.caption(words or BASIS_NOTES["same"])
 
 
+#: Columns a trend's chart needs besides those of its CSV: where a line breaks, and the template change it marks.
+TREND_CHART_ONLY = {"segment": "线段", "version_break": "模板口径变化"}
+
+
 def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: str) -> None:
     """One line per definition and comparison set; a line never joins across a missing year or a change
     of the template's definition (a marked break)."""
@@ -212,25 +218,29 @@ def trend_chart(frame: pl.DataFrame, measure: Measure, filters: Filters, key: st
         return
     if "basis" in frame.columns and frame["basis"][0] == "same" and frame["year"].n_unique() < 2:
         st.info(NOTHING_COMPARABLE)
-    frame = _with_source(frame).with_columns(label=pl.col("series"), year_text=pl.col("year").cast(pl.String))
+    frame = _with_source(frame)
     basis_caption(frame)
-    x = alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0), sort="ascending")
-    y = alt.Y("value:Q", title=measure.label, axis=alt.Axis(format=axis_format(measure)))
-    tips = _tooltip(measure) + [alt.Tooltip("year_text:O", title="年度"), alt.Tooltip("series:N", title="口径")]
-    several = frame["series"].n_unique() > 1
-    series = alt.Color("series:N", title="指标（口径）", legend=alt.Legend(orient="bottom") if several else None)
-    base = alt.Chart(frame)
-    segment = alt.Detail("segment:N") if "segment" in frame.columns else alt.Detail("series:N")
-    layers = [base.mark_line(point=True).encode(x=x, y=y, color=series, detail=segment, tooltip=tips)]
+    columns = TREND_COLUMNS | measure_columns(measure)
+    shown = labelled(frame.with_columns(pl.col("year").cast(pl.String)), columns | TREND_CHART_ONLY, digits(measure))
+    year, value, series = columns["year"], columns["value"], columns["series"]
+    x = alt.X(field=year, type="ordinal", title=year, axis=alt.Axis(labelAngle=0), sort="ascending")
+    y = alt.Y(field=value, type="quantitative", title=measure.label, axis=alt.Axis(format=axis_format(measure)))
+    several = shown[series].n_unique() > 1
+    color = alt.Color(field=series, type="nominal", title=series, legend=alt.Legend(orient="bottom") if several else None)
+    detail = alt.Detail(field="线段" if "线段" in shown.columns else series, type="nominal")
+    base = alt.Chart(shown)
+    tips = tooltips(shown, [c for c in columns.values() if c not in TREND_CHART_ONLY.values()])
+    layers = [base.mark_line(point=True).encode(x=x, y=y, color=color, detail=detail, tooltip=tips)]
     if measure.is_rate:
-        layers.append(base.mark_rule().encode(x=x, y="ci_low:Q", y2="ci_high:Q", color=series))
-    breaks = frame.filter(pl.col("version_break")) if "version_break" in frame.columns else frame.clear()
+        layers.append(base.mark_rule().encode(x=x, y=alt.Y(field=columns["ci_low"], type="quantitative"),
+                                              y2=alt.Y2(field=columns["ci_high"]), color=color))  # fmt: skip
+    breaks = shown.filter(pl.col("模板口径变化")) if "模板口径变化" in shown.columns else shown.clear()
     if not breaks.is_empty():
         marks = alt.Chart(breaks).encode(x=x)
         layers += [marks.mark_rule(strokeDash=[4, 4], color="#c0392b"),
                    marks.mark_text(text="模板口径变化", dy=-8, color="#c0392b", align="left").encode(y=alt.value(0))]  # fmt: skip
     st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
-    download(_rounded(frame, measure), TREND_COLUMNS | measure_columns(measure), f"{measure.name_zh}趋势", filters, key)
+    download(_rounded(frame, measure), columns, f"{measure.name_zh}趋势", filters, key)
 
 
 def _rounded(frame: pl.DataFrame, measure: Measure) -> pl.DataFrame:
@@ -258,21 +268,23 @@ def composition_chart(
     if basis:
         st.caption(("⚠️ " if basis == "all" else "") + BASIS_NOTES[basis])
     comp = COMPOSITIONS[composition_id]
-    frame = _with_source(frame).with_columns(group=pl.col("group").cast(pl.String))
-    field, title = ("share:Q", "占比（%）") if shares else ("value:Q", f"{comp.name_zh}（{comp.unit}）")
-    groups = frame["group"].unique(maintain_order=True).to_list()
-    chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X(field, title=title, stack="zero", axis=alt.Axis(labelAngle=0, format=".1f" if shares else ",.0f")),
-        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-        color=alt.Color("part:N", title=comp.name_zh, sort=list(comp.parts), legend=alt.Legend(orient="bottom", columns=4)),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("group:N", title="分组"), alt.Tooltip("part:N", title="构成"),
-                 alt.Tooltip("value:Q", title=f"数值（{comp.unit}）", format=",.0f"),
-                 alt.Tooltip("share:Q", title="占比（%）", format=".1f"), alt.Tooltip("source:N", title="数值来源")],
+    frame = _with_source(frame).with_columns(pl.col("group").cast(pl.String), pl.col("value").round(2), pl.col("share").round(1))
+    columns = COMPOSITION_COLUMNS | {"value": f"数值（{comp.unit}）"}
+    shown = labelled(frame, columns | {"order": "构成顺序"}, 2)
+    group, part = columns["group"], columns["part"]
+    field = columns["share"] if shares else columns["value"]
+    chart = alt.Chart(shown).mark_bar().encode(
+        x=alt.X(field=field, type="quantitative", title=field if shares else f"{comp.name_zh}（{comp.unit}）", stack="zero",
+                axis=alt.Axis(labelAngle=0, format=".1f" if shares else ",.0f")),
+        y=alt.Y(field=group, type="nominal", sort=shown[group].unique(maintain_order=True).to_list(), title=None,
+                axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        color=alt.Color(field=part, type="nominal", title=comp.name_zh, sort=list(comp.parts),
+                        legend=alt.Legend(orient="bottom", columns=4)),
+        order=alt.Order(field="构成顺序", type="quantitative"),
+        tooltip=tooltips(shown, list(columns.values())),
     ).properties(height=alt.Step(26))  # fmt: skip
     st.altair_chart(chart, width="stretch")
-    frame = frame.with_columns(pl.col("value").round(2), pl.col("share").round(1))
-    download(frame, COMPOSITION_COLUMNS | {"value": f"数值（{comp.unit}）"}, comp.name_zh, filters, key)
+    download(frame, columns, comp.name_zh, filters, key)
 
 
 COVERAGE_COLUMNS = {"agency_name": "单位", "year": "年度", "status": "状态", "reports": "报告数", "failures": "错误数"}
@@ -298,19 +310,19 @@ def coverage_chart(grid: pl.DataFrame | None, years: tuple[int, int] | None, fil
     frame = bodies.join(all_years, how="cross").join(grid.drop("agency_name"), on=["agency_id", "year"], how="left").with_columns(
         status=pl.when(pl.col("reports").is_null()).then(pl.lit("缺失"))
         .when(pl.col("failures") > 0).then(pl.lit("有错误")).otherwise(pl.lit("已报送")),
-        target=pl.col("agency_id"), target_kind=pl.lit("body"), year_text=pl.col("year").cast(pl.String),
-    ).sort("order", "year").pipe(_pickable)  # fmt: skip
+        target=pl.col("agency_id"), target_kind=pl.lit("body"),
+    ).sort("order", "year").pipe(pickable)  # fmt: skip
+    shown = labelled(frame.with_columns(pl.col("year").cast(pl.String)), COVERAGE_COLUMNS | {k: k for k in PICK_FIELDS}, 0)
     pick = alt.selection_point(fields=[TARGET, KIND], name="pick")
-    chart = alt.Chart(frame).mark_rect(stroke="white").encode(
-        x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("agency_name:N", title=None, sort=bodies["agency_name"].to_list(),
+    chart = alt.Chart(shown).mark_rect(stroke="white").encode(
+        x=alt.X(field="年度", type="ordinal", title="年度", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y(field="单位", type="nominal", title=None, sort=bodies["agency_name"].to_list(),
                 axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-        color=alt.Color("status:N", title="报告状态", scale=alt.Scale(domain=["已报送", "有错误", "缺失"],
+        color=alt.Color(field="状态", type="nominal", title="报告状态", scale=alt.Scale(domain=["已报送", "有错误", "缺失"],
                         range=["#4c9f70", "#e0a030", "#d0d0d0"]), legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("agency_name:N", title="单位"), alt.Tooltip("year_text:O", title="年度"),
-                 alt.Tooltip("status:N", title="状态"), alt.Tooltip("failures:Q", title="错误数")],
+        tooltip=tooltips(shown, ["单位", "年度", "状态", "错误数"]),
     ).add_params(pick).properties(height=alt.Step(18))  # fmt: skip
-    st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
+    st.altair_chart(chart, on_select=lambda: drill(key), key=key, selection_mode="pick", width="stretch")
     download(frame, COVERAGE_COLUMNS, "报告覆盖", filters, key)
 
 
@@ -324,24 +336,24 @@ def small_multiples(frame: pl.DataFrame, measure: Measure, filters: Filters, key
     if frame.is_empty():
         st.info(NO_DATA)
         return
-    frame = _with_source(frame).with_columns(year_text=pl.col("year").cast(pl.String), label=pl.col(facet))
+    frame = _with_source(frame).with_columns(label=pl.col(facet))
     if "basis" in frame.columns and frame["basis"][0] == "all":
         st.caption(f"⚠️ {BASIS_NOTES['all']}")
-    fmt = ".1f" if measure.is_rate else ",.0f"
-    legend = alt.Legend(orient="bottom") if frame["series"].n_unique() > 1 else None
-    chart = alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("year_text:O", title="年度", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=measure.label, axis=alt.Axis(format=axis_format(measure))),
-        color=alt.Color("series:N", title="口径", legend=legend),
-        detail=alt.Detail("segment:N") if "segment" in frame.columns else alt.Detail("series:N"),
-        tooltip=[alt.Tooltip("label:N", title="名称"), alt.Tooltip("year_text:O", title="年度"),
-                 alt.Tooltip("value:Q", title=measure.label, format=fmt),
-                 alt.Tooltip("change:Q", title=change_title(measure), format=fmt), alt.Tooltip("source:N", title="数值来源")],
+    columns = MULTIPLE_COLUMNS | measure_columns(measure)
+    shown = labelled(frame.with_columns(pl.col("year").cast(pl.String)), columns | {"segment": "线段"}, digits(measure))
+    name, series = columns["label"], columns["series"]
+    legend = alt.Legend(orient="bottom") if shown[series].n_unique() > 1 else None
+    chart = alt.Chart(shown).mark_line(point=True).encode(
+        x=alt.X(field=columns["year"], type="ordinal", title="年度", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(field=columns["value"], type="quantitative", title=measure.label, axis=alt.Axis(format=axis_format(measure))),
+        color=alt.Color(field=series, type="nominal", title="口径", legend=legend),
+        detail=alt.Detail(field="线段" if "线段" in shown.columns else series, type="nominal"),
+        tooltip=tooltips(shown, [name, columns["year"], columns["value"], columns["change"], columns["source"]]),
     ).properties(width=220, height=140).facet(
-        facet=alt.Facet("label:N", title=None, header=alt.Header(labelLimit=220)), columns=3
+        facet=alt.Facet(field=name, type="nominal", title=None, header=alt.Header(labelLimit=220)), columns=3
     )  # fmt: skip
     st.altair_chart(chart)
-    download(_rounded(frame, measure), MULTIPLE_COLUMNS | measure_columns(measure), f"{measure.name_zh}分组对比", filters, key)
+    download(_rounded(frame, measure), columns, f"{measure.name_zh}分组对比", filters, key)
 
 
 def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filters, key: str, empty: str = NO_DATA) -> None:
@@ -353,45 +365,3 @@ def table(frame: pl.DataFrame, columns: dict[str, str], what: str, filters: Filt
     shown = frame.select([pl.col(src).alias(dst) for src, dst in columns.items() if src in frame.columns])
     st.dataframe(shown, hide_index=True, width="stretch")
     download(frame, columns, what, filters, key)
-
-
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
-OUTCOME_NAMES = {"fail": "未通过", "not_assessable": "无法判断"}
-
-
-def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
-    """Failing and not-assessable checks per rule, stacked by severity and outcome."""
-    if summary.is_empty():
-        st.success("当前筛选范围内所有规则均通过。")
-        return
-    frame = summary.with_columns(
-        kind=pl.format("{}·{}", pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
-                       pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome")))
-    )  # fmt: skip
-    rules = frame.group_by("rule").agg(pl.col("findings").sum()).sort("findings", descending=True)["rule"].to_list()
-    chart = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("findings:Q", title="发现数（条）", axis=alt.Axis(labelAngle=0, format=",.0f")),
-        y=alt.Y("rule:N", sort=rules, title="规则"),
-        color=alt.Color("kind:N", title="严重程度·结果", legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("rule:N", title="规则"), alt.Tooltip("kind:N", title="严重程度·结果"),
-                 alt.Tooltip("findings:Q", title="发现数"), alt.Tooltip("reports:Q", title="涉及报告数")],
-    ).properties(height=alt.Step(26))  # fmt: skip
-    st.altair_chart(chart, width="stretch")
-    download(frame, {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
-             "规则发现统计", filters, key)  # fmt: skip
-
-
-def body_counts_chart(frame: pl.DataFrame, title: str, what: str, filters: Filters, key: str) -> None:
-    """Bodies with a count each (agency_id, agency_name, count), most first; a click opens the body."""
-    if frame.is_empty():
-        return
-    frame = frame.head(TOP).with_columns(label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"))
-    frame = _pickable(frame)
-    pick = alt.selection_point(fields=[TARGET, KIND], name="pick")
-    chart = alt.Chart(frame).mark_bar(color="#e0a030").encode(
-        x=alt.X("count:Q", title=title, axis=alt.Axis(labelAngle=0, format=",.0f")),
-        y=alt.Y("label:N", sort=frame["label"].to_list(), title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-        tooltip=[alt.Tooltip("label:N", title="单位"), alt.Tooltip("count:Q", title=title)],
-    ).add_params(pick).properties(height=alt.Step(22))  # fmt: skip
-    st.altair_chart(chart, on_select=lambda: _drill(key), key=key, selection_mode="pick", width="stretch")
-    download(frame, {"label": "单位", "count": title}, what, filters, key)

@@ -25,7 +25,7 @@ def _clicked(target: str, kind: str, state: dict, path: str | None = None) -> Ap
         picked = {charts.TARGET: st.session_state["target"], charts.KIND: charts.KIND_NAMES[st.session_state["kind"]],
                   charts.PATH: st.session_state["path"]}
         st.session_state["chart"] = SimpleNamespace(selection={"pick": [picked]})
-        charts._drill("chart")
+        charts.drill("chart")
 
     at = AppTest.from_function(script)
     for key, value in state.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pyarrow as pa
 import pytest
 
 from dashboard_fixtures import DEMO_PROVINCE, chart_data, charts
@@ -94,11 +95,11 @@ def test_trend_download_and_version_break(dashboard, demo_root, con, downloads):
     level = rankings.ranking(con, "normative_documents_stock", Filters(), by="region").level  # the first level with two members
     frame = trends.region_trends(con, "normative_documents_stock", Filters(), level=level)
     plotted = chart_data(charts(at)[0])
-    assert set(plotted["series"].unique().to_list()) == {"规范性文件存量（2019版口径）", "规范性文件存量（2021版口径）"}
+    assert set(plotted["指标（口径）"].unique().to_list()) == {"规范性文件存量（2019版口径）", "规范性文件存量（2021版口径）"}
     assert plotted.height == frame.filter(pl.col("value").is_not_null()).height
     content = downloads[at.download_button(key="csv-compare-changes").proto.url].data
     saved = pl.read_csv(content[3:])
-    assert set(saved["指标（口径）"].unique().to_list()) == set(plotted["series"].unique().to_list())
+    assert set(saved["指标（口径）"].unique().to_list()) == set(plotted["指标（口径）"].unique().to_list())
 
 
 @pytest.mark.parametrize(
@@ -112,13 +113,13 @@ def test_compositions_are_the_metric_layers(dashboard, demo_root, con, downloads
     at.switch_page(page).run()
     plotted = chart_data(charts(at)[chart_index])
     expected = values.composition(con, composition_id, Filters(years=(2021, 2024)))
-    assert plotted.select("group", "part", "value").rows() == expected.with_columns(
-        pl.col("group").cast(pl.String)
+    unit = COMPOSITIONS[composition_id].unit
+    assert plotted.select("分组", "构成", f"数值（{unit}）").rows() == expected.with_columns(
+        pl.col("group").cast(pl.String), pl.col("value").round(2)
     ).select("group", "part", "value").rows()
     prefix = {"pages/requests.py": "request", "pages/channels.py": "channel", "pages/reviews.py": "review"}[page]
     key = f"csv-{prefix}-{composition_id}" if page != "pages/channels.py" else "csv-channel-mix"
     saved = pl.read_csv(downloads[at.download_button(key=key).proto.url].data[3:])
-    unit = COMPOSITIONS[composition_id].unit
     assert saved[f"数值（{unit}）"].sum() == pytest.approx(expected["value"].round(2).sum())
 
 
@@ -175,7 +176,28 @@ def test_compare_at_a_county_compares_its_bodies(dashboard, demo_root, con):
     at.run()
     at.switch_page("pages/compare.py").run()
     assert not at.exception
-    panels = set(chart_data(charts(at)[0])["label"].unique().to_list())
+    panels = set(chart_data(charts(at)[0])["名称"].unique().to_list())
     expected = trends.body_trends(con, "requests_new", place).filter(pl.col("value").is_not_null())
     assert len(panels) >= 2
     assert panels == set(expected["agency_name"].unique().to_list())
+
+
+INTERNAL_NAMES = {"label", "value", "series", "group", "part", "share", "year", "year_text", "source", "target", "target_kind",
+                  "path", "ci_low", "ci_high", "segment", "version_break", "order", "agency_id", "agency_name", "rule",
+                  "severity", "outcome", "kind", "findings", "reports", "count", "change", "num", "den", "status"}  # fmt: skip
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/channels.py", "pages/requests.py", "pages/reviews.py",
+                                  "pages/procurement.py", "pages/compare.py", "pages/quality.py"])  # fmt: skip
+def test_show_data_shows_only_chinese_headers(dashboard, demo_root, page):
+    """A chart's "Show data" is its dataset: every column under a Chinese header, none of the code's names."""
+    at = dashboard(demo_root, {"years": ["2021", "2024"]})
+    at.run()
+    at.switch_page(page).run()
+    drawn = charts(at)
+    assert drawn, page
+    for chart in drawn:
+        for dataset in chart.proto.datasets:
+            columns = pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()).columns
+            assert not INTERNAL_NAMES & set(columns), (page, columns)
+            assert all(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in columns), (page, columns)
