@@ -1,9 +1,10 @@
 """xxgk dashboard: the router and the filter frame every page shares.
 
-Run with `python app.py [streamlit options]` (what `make run` does) or `streamlit run app.py`;
-the warehouse is $XXGK_WAREHOUSE (or the per-user default). Pages live in pages/; each URL path differs from its file name because
-Streamlit's AppTest confuses a page whose path equals a file in pages/ with the
-legacy pages-folder page of that name.
+Run with `python app.py [streamlit options]` (what `make run` does); the warehouse is
+$XXGK_WAREHOUSE (or the per-user default). `streamlit run app.py` works too, except that the
+first deep link after a restart meets Streamlit's legacy pages-folder mode (see `_serve`).
+Pages live in pages/; each URL path differs from its file name because Streamlit's AppTest
+confuses a page whose path equals a file in pages/ with the legacy pages-folder page of that name.
 
 This file is the one place that wires the pipeline into the dashboard: it lends the
 readers to `warehouse.sources`, so pages show a report's text without importing them.

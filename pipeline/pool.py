@@ -22,7 +22,9 @@ import multiprocessing
 import resource
 import sys
 import time
+import types
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection, wait
 from typing import TypeVar
 
@@ -100,7 +102,8 @@ class _Worker:
     def __init__(self, context: multiprocessing.context.BaseContext, work: Callable) -> None:
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, work, limits.WORKER_MEMORY_BYTES), daemon=True)
-        self.process.start()
+        with _bare_main():
+            self.process.start()
         child.close()  # only the worker holds its end now: its death reads as EOF here
         # The clock of a task starts once the worker is up: the first start waits for the forkserver's imports.
         try:
@@ -126,6 +129,22 @@ class _Worker:
             self.process.kill()
             self.process.join()
         self.conn.close()
+
+
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start a worker that imports only the pipeline.
+
+    multiprocessing makes a new process re-import the starting program's `__main__` file: under
+    the dashboard that is the running page script (which would draw a page inside the worker),
+    under Streamlit's AppTest the app. A bare `__main__` stands in while the worker starts.
+    """
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
 
 
 def _serve(conn: Connection, work: Callable, memory: int) -> None:

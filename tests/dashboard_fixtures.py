@@ -41,11 +41,9 @@ def corpus_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"public corpus not found at {CORPUS} (CI places ../shared beside the clone)")
     root = tmp_path_factory.getbasetemp() / "dashboard-corpus-warehouse"
     if store.current_id(root) is None:
-        from pages.ui.upload import plain_main
         from pipeline.ingest import ingest
 
-        with plain_main():  # an AppTest may have left its script as __main__
-            ingest([CORPUS], root, workers=2, progress=False)
+        ingest([CORPUS], root, workers=2, progress=False)
     return root
 
 
@@ -53,10 +51,9 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo city (`python -m pipeline demo`, small scale) built once per session."""
     root = tmp_path_factory.getbasetemp() / "dashboard-demo-warehouse"
     if store.current_id(root) is None:
-        from pages.ui.upload import plain_main
         from pipeline.demo import demo_command
 
-        with contextlib.redirect_stdout(io.StringIO()), plain_main():  # an AppTest may have left its script as __main__
+        with contextlib.redirect_stdout(io.StringIO()):
             demo_command(str(root), DEMO_SEED, DEMO_SCALE)
     return root
 

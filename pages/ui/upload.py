@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import errno
 import logging
-import sys
-import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -46,21 +44,6 @@ def _told_plainly() -> Iterator[None]:
         raise ImportFailed(_BY_ERRNO.get(error.errno, WRITE_FAILED)) from None
 
 
-@contextmanager
-def plain_main() -> Iterator[None]:
-    """Hide the page script from multiprocessing while ingest runs its worker pool.
-
-    Streamlit runs a page as `__main__`; a forkserver started now would re-run that
-    script in the server process. A bare `__main__` keeps the workers to the pipeline.
-    """
-    saved = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = saved
-
-
 def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
     """Check, store (content-addressed) and ingest uploaded files; returns the ingest summary
     and the files refused before ingest, with their reasons.
@@ -80,11 +63,10 @@ def ingest_uploads(files: list) -> tuple[object, list[tuple[str, str]]]:
                 refused.append((safe_name(uploaded.name), exc.reason))
         if not paths:
             return None, refused
-        with plain_main():
-            return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
+        return ingest(paths, settings.warehouse_dir(), workers=1, progress=False), refused
 
 
 def retire(report_ids: list[str]) -> object:
     """Drop earlier reports the user chose to replace by a corrected upload (one new snapshot)."""
-    with _told_plainly(), plain_main():
+    with _told_plainly():
         return ingest([], settings.warehouse_dir(), workers=1, progress=False, retire=report_ids)

@@ -31,3 +31,20 @@ def test_a_file_that_reports_progress_may_outlast_the_limit_but_not_hang(monkeyp
                  failed=lambda task, reason: (task, reason))
     )
     assert sorted(results, key=str) == [("hang", "parse time limit exceeded / 解析超时 (3 s)"), "SCAN"]
+
+
+def test_a_worker_never_runs_the_starting_program(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the dashboard `__main__` is the running page script; a worker must not import it again."""
+    import sys
+    import types
+
+    from hardening.workloads import echo_or_die
+
+    marker = tmp_path / "page-ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    script = types.ModuleType("__main__")
+    script.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    assert list(run_pool(echo_or_die, ["a"], workers=1, progress=False, desc="test")) == ["A"]
+    assert not marker.exists()
