@@ -35,13 +35,13 @@ def hostile_pages() -> tuple[int, int, int, int]:
         HOSTILE_NAMES,
         hostile_rendered,
         hostile_warehouse,
+        live_formula,
         markdown_texts,
     )
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
     from streamlit.testing.v1 import AppTest
 
     from dashboard_fixtures import PAGES
-    from pages.ui.formats import FORMULA_LEADS
     from warehouse.regions import agency_id
 
     offered: list[bytes] = []
@@ -73,16 +73,8 @@ def hostile_pages() -> tuple[int, int, int, int]:
     for data in offered:
         frame = pl.read_csv(io.BytesIO(data[3:]), infer_schema_length=0)  # every cell as text, as written
         live += sum(1 for column in frame.columns for cell in frame[column].drop_nulls()
-                    if cell.startswith(FORMULA_LEADS) and not _is_number(cell))  # fmt: skip
+                    if live_formula(cell))  # fmt: skip
     return rendered, inert, len(offered), live
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def guesses_in_an_hour(clients: int) -> tuple[int, int]:

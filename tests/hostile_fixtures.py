@@ -63,3 +63,16 @@ def hostile_rendered(texts: list[str]) -> tuple[int, int]:
     """How many texts carry hostile report text, and how many of those are inert."""
     hostile = [t for t in texts if EVIL in t.replace("\\", "")]
     return len(hostile), sum(1 for t in hostile if not LIVE.search(t))
+
+
+def live_formula(cell: str) -> bool:
+    """A CSV cell a spreadsheet would run as a formula: it starts with = + - @ tab or CR and is not a number."""
+    from pages.ui.formats import FORMULA_LEADS
+
+    if not cell.startswith(FORMULA_LEADS):
+        return False
+    try:
+        float(cell)
+    except ValueError:
+        return True
+    return False

@@ -11,26 +11,12 @@ import duckdb
 import polars as pl
 
 from pages.exports.documents import Document, Section, generated_at
-from pages.ui.formats import fmt_number
+from pages.ui.formats import printed_cell
 from warehouse import queries
 from warehouse.labels import TABLE_NAMES, cell_parts, incomplete, message_words, rule_name, rule_of
 
 SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}
 COLUMNS = ["序号", "检查", "严重程度", "表格", "行", "列", "年度", "报告所列数值", "问题", "应满足", "处理建议"]
-STATUS_TEXT = {"blank": "（空白）", "dash": "（—）"}
-
-
-def _printed(cell: dict) -> str:
-    """A cell's value as the report prints it; a derived one says so, an undecided one lists its readings."""
-    if cell["status"] == "derived":
-        return f"{fmt_number(cell['value'])}（推算）"
-    if cell["status"] == "ambiguous":
-        return f"（无法确定：{cell['raw']}）"
-    if cell["status"] in STATUS_TEXT:
-        return STATUS_TEXT[cell["status"]]
-    return fmt_number(cell["value"])  # the number read; `raw` may hold the whole run a scraped row printed
-
-
 def _rows(con: duckdb.DuckDBPyConnection, number: int, finding: dict) -> list[list]:
     """One finding as rows: one per involved cell, or one naming the tables of a missing/cut table."""
     rule = rule_of(finding["rule"])
@@ -49,7 +35,8 @@ def _rows(con: duckdb.DuckDBPyConnection, number: int, finding: dict) -> list[li
         for year in years:
             cell = printed.get((key, year)) or derived.get((key, year))
             table, row, column = cell_parts(key)
-            rows.append(head + [table, row, column, year, _printed(cell) if cell else "（未读到）"] + tail)
+            shown = printed_cell(cell["status"], cell["value"], cell["raw"]) if cell else "（未读到）"
+            rows.append(head + [table, row, column, year, shown] + tail)
     return rows
 
 

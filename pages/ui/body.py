@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from pages.ui.formats import escape_markdown, fmt_number
+from pages.ui.formats import escape_markdown, exact_number, printed_cell
 from warehouse import ocr, sources
 from warehouse.labels import (
     FORMAT_NAMES,
@@ -22,12 +22,11 @@ from warehouse.labels import (
 )
 from warehouse.scope import KIND_NAMES, LEVEL_NAMES
 
-STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
 OCR_MARK, CORRECTED_MARK = "（识别）", "（识别·已校正）"
 OCR_CAPTION = (
     "本报告为扫描件，表中数字经文字识别（OCR）读取，并以表内勾稽关系核对（行合计、列合计、表四总计）。"
     f"标“{OCR_MARK}”的数字由识别读出；标“{CORRECTED_MARK}”的数字识别结果与勾稽关系不符、"
-    "已按唯一满足全部关系的读法校正；无法确定的标“待定”。请以原件核对。"
+    "已按唯一满足全部关系的读法校正；无法确定的标“无法确定”并列出各种读法。请以原件核对。"
 )
 
 
@@ -40,18 +39,7 @@ def _ocr_mark(source: str | None) -> str:
 
 def _cell_text(row: dict) -> str:
     """A cell as the report prints it; a derived value says so, an OCR'd one says it was read from a scan."""
-    return _printed_text(row) + _ocr_mark(row.get("source"))
-
-
-def _printed_text(row: dict) -> str:
-    """A cell as the report prints it; a derived value says so."""
-    if row["status"] == "derived":
-        return f"{fmt_number(row['value'])}（推算）"
-    if row["status"] == "ambiguous":
-        return f"（待定：{row['raw']}）"
-    if row["status"] in STATUS_MARK:
-        return STATUS_MARK[row["status"]]
-    return row["raw"] or fmt_number(row["value"])
+    return printed_cell(row["status"], row["value"], row["raw"]) + _ocr_mark(row.get("source"))
 
 
 def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str, str]) -> pl.DataFrame:
@@ -67,7 +55,7 @@ def _grid(cells: list[dict], first: str, rows: dict[str, str], columns: dict[str
 
 def _text_row(row: dict) -> dict[str, str]:
     """A text figure: its label, the number (marked where read by OCR) and the sentence stating it."""
-    number = fmt_number(row["value"]) + _ocr_mark(row.get("source"))
+    number = exact_number(row["value"]) + _ocr_mark(row.get("source"))
     return {"项目": TEXT_LABELS.get(row["key"], row["key"]), "数值": number, "原文": row["raw"] or ""}
 
 

@@ -91,3 +91,28 @@ def escape_markdown(text: object) -> str:
 def china_time(column: pl.Expr) -> pl.Expr:
     """A UTC timestamp as China time (Asia/Shanghai) text, e.g. 2026-12-01 13:05; '—' where absent."""
     return column.dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M").fill_null("—")
+
+
+#: How a cell with no number is printed in a table or a document.
+STATUS_MARK = {"blank": "（空白）", "dash": "（—）"}
+
+
+def printed_cell(status: str, value: float | None, raw: str | None) -> str:
+    """A cell as the report prints it: a derived value says so, an undecided one lists its readings.
+
+    A reported value is shown from the number read, not `raw`, which may hold a scraped row's whole digit run.
+    """
+    if status == "derived":
+        return f"{exact_number(value)}（推算）"
+    if status == "ambiguous":
+        return f"（无法确定：{raw}）"
+    return STATUS_MARK.get(status) or exact_number(value)
+
+
+def exact_number(value: float | None) -> str:
+    """Every digit of a value, with thousands separators (1,234,567 · 7,730.28): a cell is never shown as 12.3万."""
+    if value is None:
+        return "—"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")

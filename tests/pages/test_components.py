@@ -30,6 +30,17 @@ def test_numbers_read_naturally(value, unit, text):
 
 
 @pytest.mark.parametrize(
+    ("status", "value", "raw", "text"),
+    [("reported", 123456, "123456", "123,456"), ("reported", 7730.28, "7730.28", "7,730.28"),
+     ("derived", 9084, None, "9,084（推算）"), ("blank", None, "", "（空白）"), ("dash", None, "—", "（—）"),
+     ("ambiguous", None, "13 或 18", "（无法确定：13 或 18）")],
+)  # fmt: skip
+def test_a_cell_is_printed_with_every_digit(status, value, raw, text):
+    """Tables and the 审查意见 show a cell as printed: never 12.3万, an undecided one with its readings."""
+    assert formats.printed_cell(status, value, raw) == text
+
+
+@pytest.mark.parametrize(
     ("value", "unit", "text"),
     [(None, "件", None), (13, "件", "+13件"), (-220, "件", "-220件"), (1.35, "%", "+1.4个百分点"), (-2.04, "%", "-2.0个百分点")],
 )

@@ -13,6 +13,7 @@ from hostile_fixtures import (
     LIVE,
     hostile_rendered,
     hostile_warehouse,
+    live_formula,
     markdown_texts,
 )
 
@@ -74,16 +75,7 @@ def test_csv_downloads_neutralise_formulas(dashboard, hostile_root, downloads):
     assert HOSTILE_NAMES[0] in names  # a name that is no formula is left as written
     for content in (saved_file.data for saved_file in downloads.values()):
         for line in content.decode("utf-8-sig").splitlines():
-            assert not any(cell.lstrip('"').startswith(formats.FORMULA_LEADS) for cell in line.split(",")
-                           if not _is_number(cell)), line  # fmt: skip
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
+            assert not any(live_formula(cell.lstrip('"')) for cell in line.split(",")), line
 
 
 def test_only_text_cells_are_neutralised():
