@@ -183,11 +183,9 @@ def time_pages(root: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
 
 
 def _some_body(root: Path) -> str:
-    con = prepare.open_warehouse(root)
-    try:
-        return queries.bodies(con, queries.Filters())["agency_id"][0]
-    finally:
-        con.close()
+    """A body to open 单位画像 on, read from the snapshot's files: never a second prepared warehouse in memory."""
+    with store.connect(root) as con:
+        return con.sql("SELECT min(agency_id) FROM reports").fetchall()[0][0]
 
 
 def open_seconds(root: Path) -> float:

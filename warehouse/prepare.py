@@ -15,6 +15,7 @@ import os
 import duckdb
 
 from warehouse import indexes
+from warehouse import settings as places
 from warehouse.derive import complete_cells, rule_keys
 from warehouse.flags import compute_flags
 from warehouse.measures import ALL_KEYS, MEASURES
@@ -35,6 +36,7 @@ def open_warehouse(
     """
     settings = settings or Settings.from_env()
     con = indexes.connect(directory)
+    limit_memory(con)
     indexes.build_index(con)
     cells = complete_cells(indexes.cell_matrix(con, rule_keys(ALL_KEYS)), ALL_KEYS)
     indexes.store_table(con, "report_cells", cells)
@@ -44,3 +46,11 @@ def open_warehouse(
     indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
     indexes.store_table(con, "report_flags", compute_flags(con, settings))
     return con
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Bound what the prepared snapshot holds in memory; beyond the limit DuckDB spills to a private folder."""
+    spill = places.spill_dir()
+    spill.mkdir(mode=0o700, exist_ok=True)
+    con.execute(f"SET memory_limit = '{places.duckdb_memory()}'")  # validated: digits and a unit only
+    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")

@@ -4,6 +4,8 @@ command and the dashboard."""
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from pathlib import Path
 
 ENV_VAR = "XXGK_WAREHOUSE"
@@ -11,6 +13,13 @@ LOCK_TIMEOUT_ENV = "XXGK_LOCK_TIMEOUT"
 #: Seconds an ingest waits for another one to finish before giving up: longer than a large
 #: batch usually takes, short enough that a stuck job is noticed.
 DEFAULT_LOCK_TIMEOUT = 600.0
+
+
+MEMORY_ENV = "XXGK_DUCKDB_MEMORY"
+#: What the dashboard's prepared snapshot may hold in memory before DuckDB spills to disk: the
+#: dashboard's budget at national scale (issue 17), well under the machine's 24 GiB.
+DEFAULT_MEMORY = "4GB"
+MEMORY_SIZE = re.compile(r"^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$", re.IGNORECASE)
 
 
 def default_dir() -> Path:
@@ -34,6 +43,19 @@ def lock_timeout(override: float | None = None) -> float:
         return max(0.0, float(given)) if given else DEFAULT_LOCK_TIMEOUT
     except ValueError:
         raise ValueError(f"{LOCK_TIMEOUT_ENV}={given!r} is not a number of seconds") from None
+
+
+def duckdb_memory() -> str:
+    """DuckDB's memory_limit for the dashboard: $XXGK_DUCKDB_MEMORY (e.g. 8GB), else 4GB."""
+    given = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
+    if not MEMORY_SIZE.match(given):
+        raise ValueError(f"{MEMORY_ENV}={given!r} is not a size such as 4GB or 512MB")
+    return given
+
+
+def spill_dir() -> Path:
+    """Where DuckDB writes what does not fit in its memory limit: a private folder in the system's temp."""
+    return Path(tempfile.gettempdir()) / f"xxgk-duckdb-{os.getuid()}"
 
 
 #: Files a user may keep in the warehouse folder beside the snapshots (the demo writes its own):

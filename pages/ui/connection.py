@@ -34,10 +34,11 @@ READ_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, OSError) + tuple(
 OPEN_ERRORS = READ_ERRORS + (ValueError, KeyError, TypeError)
 
 
-@st.cache_resource(max_entries=2, show_spinner="正在打开数据仓库…")
+@st.cache_resource(max_entries=1, show_spinner="正在打开数据仓库…")
 def _open(directory: str, snapshot: str | None, scope_file: float) -> tuple[duckdb.DuckDBPyConnection, bool]:
-    """One prepared read-only connection per published snapshot (and scope file), shared by every
-    session; and whether it reads an older snapshot because CURRENT's cannot be read."""
+    """The prepared read-only connection of the published snapshot (and scope file), shared by every
+    session; and whether it reads an older snapshot because CURRENT's cannot be read. One is held at a
+    time: a new snapshot replaces the old one, which goes once the sessions still reading it finish."""
     return open_warehouse(directory), _fell_back(directory)
 
 
