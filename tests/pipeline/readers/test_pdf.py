@@ -59,7 +59,7 @@ def test_pingtan_libreoffice_tables_split_across_pages() -> None:
     rows = all_rows(doc)
     assert ["政府集中采购", "135", "75394432.52元"] in rows
     assert row_ending(rows, "一、本年新收")[-7:] == ["23", "0", "0", "0", "0", "0", "23"]
-    assert row_ending(rows, "2 . 重复申请")[-7:] == ["3", "0", "0", "0", "0", "0", "3"]
+    assert row_ending(rows, "2. 重复申请")[-7:] == ["3", "0", "0", "0", "0", "0", "3"]
     assert row_ending(rows, "(七)总计")[-7:] == ["23", "0", "0", "0", "0", "0", "23"]
     data_rows = [r for r in rows if len(r) >= 8 and all(NUMBERS.match(t) for t in r[-7:])]
     assert len(data_rows) >= 20
