@@ -9,9 +9,11 @@ per-file parse moves: each file becomes one Ray task, under the limits a pool wo
   pool worker does, so a file that needs more fails inside with MemoryError.
 - **Time**: the task arms a SIGALRM timer of `limits.PARSE_SECONDS` (Ray runs a task on its
   worker's main thread), renewed by every progress step (`pipeline.progress`, one per OCR'd
-  page) as in the pool. The alarm ends Python code; a file stuck in native code, which no
-  signal reaches, is ended by a second timer `HARD_STOP_SECONDS` later that exits the worker.
-- **Crashes**: a worker that dies (that second timer, the OOM killer, a crash in a C
+  page) as in the pool. The alarm ends Python code. Native code that holds the interpreter
+  (no Python signal handler runs inside it) is ended `HARD_STOP_SECONDS` later by the
+  kernel: the task's CPU-time limit (RLIMIT_CPU, SIGXCPU) if it computes, a timer thread
+  that exits the worker if it waits; the worker dies then and the file fails as a crash.
+- **Crashes**: a worker that dies (those hard stops, the OOM killer, a crash in a C
   library) or a task that raises fails only its own file; tasks are never retried, since a
   file that killed one worker would kill the next.
 
@@ -20,11 +22,12 @@ Every failure becomes `failed(task, reason)` on the driver with the pool's reaso
 
 Ray is imported only when asked for: the product runs without it (`pip install -e '.[ray]'`).
 Inputs may also be filesystem URLs (`localise`): `file://` names a local path; any other
-scheme pyarrow knows (s3://, gs://, hdfs://, abfs://) is copied once into the warehouse.
+scheme pyarrow knows (s3://, gs://, hdfs://, abfs://) is copied into the warehouse first.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import signal
@@ -112,7 +115,7 @@ def run_ray(
     try:
         window = TASKS_PER_CPU * max(1, int(ray.cluster_resources().get("CPU", workers)))
         remote = ray.remote(_limited).options(num_cpus=1, max_retries=0, retry_exceptions=False)
-        limits_now = (limits.PARSE_SECONDS, limits.WORKER_MEMORY_BYTES)
+        limits_now = (limits.PARSE_SECONDS, limits.WORKER_MEMORY_BYTES, HARD_STOP_SECONDS)  # the driver's, read now
         waiting = list(reversed(tasks))
         pending: dict[Any, T] = {}
         with tqdm(total=len(tasks), unit="report", desc=desc, disable=None if progress else True, file=sys.stderr) as bar:
@@ -123,13 +126,13 @@ def run_ray(
                 (ref,), _rest = ray.wait(list(pending), num_returns=1)
                 task = pending.pop(ref)
                 bar.update()
-                yield _outcome(ray, ref, task, failed)
+                yield _outcome(ray, ref, task, failed, limits_now[1])
     finally:
         if started:
             ray.shutdown()
 
 
-def _outcome(ray: Any, ref: Any, task: T, failed: Callable[[T, str], R]) -> R:
+def _outcome(ray: Any, ref: Any, task: T, failed: Callable[[T, str], R], memory: int) -> R:
     """The result of one finished Ray task, or `failed(task, reason)` with the pool's reasons."""
     try:
         result = ray.get(ref)
@@ -137,8 +140,10 @@ def _outcome(ray: Any, ref: Any, task: T, failed: Callable[[T, str], R]) -> R:
         return failed(task, f"{limits.MEMORY_LIMIT_REASON} (Ray node)")
     except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError, ray.exceptions.LocalRayletDiedError) as exc:
         return failed(task, f"{limits.WORKER_DIED_REASON} ({type(exc).__name__})")
-    except ray.exceptions.RayTaskError as exc:  # `work` raised: a bug, but one file's
+    except ray.exceptions.RayTaskError as exc:  # `work` raised: a bug, or memory it could not have, but one file's
         cause = exc.cause
+        if isinstance(cause, MemoryError):
+            return failed(task, limits.memory_limit_reason(memory))
         return failed(task, f"extractor failed: {type(cause).__name__}: {cause}")
     if isinstance(result, _OverTime):
         return failed(task, limits.time_limit_reason(result.seconds))
@@ -159,10 +164,10 @@ class _OverTime:
         self.seconds = seconds
 
 
-def _limited(work: Callable[[T], R], task: T, seconds: float, memory: int) -> R | _OverTime:
+def _limited(work: Callable[[T], R], task: T, seconds: float, memory: int, hard_stop: float) -> R | _OverTime:
     """Ray task: `work(task)` under the memory and time limits of a pool worker."""
     _cap_memory(memory)
-    clock = _Clock(seconds, task)
+    clock = _Clock(seconds, hard_stop, task)
     previous = signal.signal(signal.SIGALRM, clock.ring)
     progress.listen(lambda step: clock.arm())  # each page done renews the allowance, as in the pool
     try:
@@ -184,21 +189,27 @@ def _cap_memory(memory: int) -> None:
 
 
 class _Clock:
-    """The time allowance of one task: an alarm for Python code and a hard stop for native code."""
+    """The time allowance of one task: an alarm for Python code, hard stops for native code."""
 
-    def __init__(self, seconds: float, task: object) -> None:
-        self.seconds, self.task = seconds, task
+    def __init__(self, seconds: float, hard_stop: float, task: object) -> None:
+        self.seconds, self.hard_stop, self.task = seconds, hard_stop, task
         self.hard: threading.Timer | None = None
 
     def arm(self) -> None:
+        """Start (or renew) the allowance from now."""
         self.stop()
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        self.hard = threading.Timer(self.seconds + HARD_STOP_SECONDS, self.exit)
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        cpu = math.ceil(usage.ru_utime + usage.ru_stime + self.seconds + self.hard_stop)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+        self.hard = threading.Timer(self.seconds + self.hard_stop, self.exit)
         self.hard.daemon = True
         self.hard.start()
 
     def stop(self) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
         if self.hard is not None:
             self.hard.cancel()
 
@@ -206,7 +217,7 @@ class _Clock:
         raise _TimeUp
 
     def exit(self) -> None:
-        """The alarm did not end the task (native code holds it): end the worker, which fails the file."""
+        """The alarm did not end the task (native code waits, the interpreter released): end the worker."""
         print(f"{self.task}: {limits.time_limit_reason(self.seconds)}; stuck in native code, worker exits", file=sys.stderr)
         os._exit(1)
 
