@@ -138,13 +138,13 @@ def _outcome(ray: Any, ref: Any, task: T, failed: Callable[[T, str], R], memory:
         result = ray.get(ref)
     except ray.exceptions.OutOfMemoryError:  # Ray's own monitor killed the worker: the node ran short
         return failed(task, f"{limits.MEMORY_LIMIT_REASON} (Ray node)")
-    except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError, ray.exceptions.LocalRayletDiedError) as exc:
-        return failed(task, f"{limits.WORKER_DIED_REASON} ({type(exc).__name__})")
     except ray.exceptions.RayTaskError as exc:  # `work` raised: a bug, or memory it could not have, but one file's
         cause = exc.cause
         if isinstance(cause, MemoryError):
             return failed(task, limits.memory_limit_reason(memory))
         return failed(task, f"extractor failed: {type(cause).__name__}: {cause}")
+    except ray.exceptions.RayError as exc:  # the worker or its node died (WorkerCrashedError, NodeDiedError, …)
+        return failed(task, f"{limits.WORKER_DIED_REASON} ({type(exc).__name__})")
     if isinstance(result, _OverTime):
         return failed(task, limits.time_limit_reason(result.seconds))
     return result
