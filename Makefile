@@ -16,11 +16,11 @@ $(VENV)/.installed: pyproject.toml $(LOCK)
 
 install: $(VENV)/.installed
 
-# Re-resolve pyproject.toml (with the test extra) into requirements.lock after a dependency changes.
+# Re-resolve pyproject.toml (with the test and ray extras) into requirements.lock after a dependency changes.
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet 'uv>=0.13,<0.14'
-	$(VENV)/bin/uv pip compile pyproject.toml --extra test --no-emit-index-url --generate-hashes \
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra ray --no-emit-index-url --generate-hashes \
 		--python-version 3.11 -o $(LOCK)
 
 $(WAREHOUSE)/CURRENT:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from pipeline.cli import EXIT_BAD_INPUT, EXIT_DAMAGED, EXIT_LOCKED
+from pipeline.engines import ENGINES
 from pipeline.errors import ReportError
 from warehouse.errors import LockTimeout, WarehouseDamaged
 
@@ -31,6 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--lock-timeout", type=float, default=None, metavar="SECONDS",
         help="how long to wait for another ingest to finish (default: $XXGK_LOCK_TIMEOUT or 600)",
     )
+    ingest.add_argument(
+        "--engine", choices=ENGINES, default="local",
+        help="where files are parsed: the local worker pool (default) or Ray tasks (the ray extra; docs/scale.md)",
+    )
+    ingest.add_argument(
+        "--address", default=None,
+        help="with --engine ray: the cluster to join (auto: the one `ray start` began here; default: a local Ray)",
+    )
 
     demo = sub.add_parser("demo", help="generate the synthetic demo corpus and ingest it")
     demo.add_argument("--warehouse", default=None)
@@ -42,7 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every expected failure ends with one line on stderr and its own
     status (pipeline.cli: 2 bad input, 3 damaged warehouse, 4 another ingest held the lock)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "address", None) and args.engine != "ray":
+        parser.error("--address joins a Ray cluster: give it with --engine ray")
     try:
         if args.command == "extract":
             from pipeline.cli import extract_command
@@ -55,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ingest":
             from pipeline.ingest import ingest_command
 
-            return ingest_command(args.paths, args.warehouse, args.workers, args.lock_timeout)
+            return ingest_command(args.paths, args.warehouse, args.workers, args.lock_timeout, args.engine, args.address)
         from pipeline.demo import demo_command
 
         return demo_command(args.warehouse, args.seed, args.scale)

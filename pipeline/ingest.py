@@ -5,7 +5,8 @@ the warehouse has been made safe to build on (warehouse.recovery: a lost CURRENT
 or the batch refused, what killed runs left cleared):
 
 1. plan — every file is hashed and compared with the published snapshot (pipeline.plan).
-2. parse — the files to read go through the parse pool (pipeline.pool); each worker returns
+2. parse — the files to read go through the parse pool (pipeline.pool), or Ray tasks under
+   the same limits (`--engine ray`, pipeline.engines); each worker returns
    the rows of one report (or the reason it failed, which sends the file to quarantine),
    and the rows are staged to Parquet inside the snapshot being built.
 3. settle — a body with undecided cells has all its reports (this batch's and the
@@ -31,7 +32,7 @@ import duckdb
 import pyarrow as pa
 
 import pipeline.extract
-from pipeline import limits, uploads
+from pipeline import engines, limits, uploads
 from pipeline.errors import ReportError
 from pipeline.extract.series import resolve_series
 from pipeline.plan import Known, Plan, content_hash, discover, make_plan
@@ -262,13 +263,15 @@ class Parsing:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def parse_batch(tasks: list[Task], staging: Staging, root: Path, workers: int, progress: bool) -> Parsing:
-    """Parse every task in the pool, staging the rows of each report as it arrives and
+def parse_batch(
+    tasks: list[Task], staging: Staging, root: Path, workers: int, progress: bool, run: engines.Runner = run_pool,
+) -> Parsing:
+    """Parse every task with the engine's runner (the local pool by default), staging the rows of each report as it arrives and
     keeping its text beside the snapshots (content-addressed, so any snapshot may use it)."""
     done = Parsing()
     by_id = {task.report_id: task for task in tasks}
     quarantine = lambda task, reason: Failed(task.report_id, reason)  # noqa: E731
-    for result in run_pool(parse, tasks, workers, progress, "parsing", failed=quarantine):
+    for result in run(parse, tasks, workers, progress, "parsing", failed=quarantine):
         if isinstance(result, Failed):
             done.failed[result.report_id] = result.reason
             continue
@@ -298,6 +301,8 @@ def ingest(
     progress: bool = True,
     lock_timeout: float | None = None,
     retire: Iterable[str] = (),
+    engine: str = "local",
+    address: str | None = None,
 ) -> Summary:
     """Ingest files and folders into the warehouse and publish the result atomically.
 
@@ -305,17 +310,20 @@ def ingest(
     report ids to drop in the same publish (a corrected report replacing an earlier version
     of the same body and year, confirmed by the user); unknown ids are ignored. Another
     ingest holding the warehouse is waited for at most `lock_timeout` seconds (default:
-    warehouse.settings.lock_timeout), saying so on stderr. Raises `WarehouseDamaged` when the
-    warehouse's state is unclear (nothing is changed then) and `LockTimeout`.
+    warehouse.settings.lock_timeout), saying so on stderr. `engine` runs the parse step in the
+    local pool or on Ray (joining the cluster at `address`, else starting one of `workers` CPUs).
+    Raises `WarehouseDamaged` when the warehouse's state is unclear (nothing is changed then),
+    `LockTimeout`, and `EngineUnavailable` for an engine that is not installed.
     """
     root = warehouse_dir(warehouse)
+    run = engines.runner(engine, address)
     files, missing = discover(paths)
     summary = Summary(missing=missing)
     with writer_lock(root, lock_timeout, _say), duckdb.connect(":memory:") as con:
         if note := recovery.prepare(root):
             _say(f"warning: {note}")
             summary.recovered = store.current_id(root)
-        _batch(con, root, files, summary, synthetic, workers or os.cpu_count() or 1, progress, set(retire))
+        _batch(con, root, files, summary, synthetic, workers or os.cpu_count() or 1, progress, set(retire), run)
     uploads.discard_refused([path for path, _reason in summary.quarantined], uploads.default_inbox(root))
     return summary
 
@@ -328,6 +336,7 @@ def _batch(
     con: duckdb.DuckDBPyConnection, root: Path, files: list[Path], summary: Summary, synthetic: bool, workers: int,
     progress: bool,
     retire: set[str] = frozenset(),
+    run: engines.Runner = run_pool,
 ) -> None:
     """Plan, parse, settle, build and publish one batch (under the lock), filling in the summary."""
     at = datetime.now(UTC)
@@ -342,7 +351,7 @@ def _batch(
     snapshot_writer.bound_memory(con, work / "spill")
     main, series = Staging(work / "staging"), Staging(work / "series")
     tasks = [Task(str(path), rid, synthetic, at, version) for rid, path in plan.to_parse.items()]
-    parsing = parse_batch(tasks, main, root, workers, progress)
+    parsing = parse_batch(tasks, main, root, workers, progress, run)
     removed = _classify(plan, known, set(parsing.batch), parsing.failed, summary)
     summary.retired = sorted(retire & set(known.parser_of))
     removed |= set(summary.retired)
@@ -384,9 +393,13 @@ def print_summary(summary: Summary, root: Path) -> None:
         print(f"not found: {given}", file=sys.stderr)
 
 
-def ingest_command(paths: list[str], warehouse: str | None, workers: int | None, lock_timeout: float | None = None) -> int:
+def ingest_command(
+    paths: list[str], warehouse: str | None, workers: int | None, lock_timeout: float | None = None,
+    engine: str = "local", address: str | None = None,
+) -> int:
     """`python -m pipeline ingest`: status 0 unless no file could be ingested or kept (1), or
-    XXGK_LOCK_TIMEOUT is not a number (2).
+    XXGK_LOCK_TIMEOUT is not a number or the engine is not installed (2). Paths may be
+    filesystem URLs (pipeline.engines.localise).
 
     A damaged warehouse (`WarehouseDamaged`) and a lock wait that timed out (`LockTimeout`)
     propagate to `pipeline.__main__`, which gives each one line and its own status.
@@ -397,6 +410,10 @@ def ingest_command(paths: list[str], warehouse: str | None, workers: int | None,
     except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT: one line, status 2 like any bad input
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    summary = ingest(paths, root, workers, lock_timeout=timeout)
+    try:
+        summary = ingest(engines.localise(paths, root), root, workers, lock_timeout=timeout, engine=engine, address=address)
+    except engines.EngineUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print_summary(summary, root)
     return 0 if summary.ingested or summary.unchanged or summary.replaced else 1
