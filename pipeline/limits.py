@@ -22,6 +22,7 @@ machines.
 from __future__ import annotations
 
 import os
+import signal
 
 MiB = 2**20
 
@@ -75,3 +76,16 @@ def time_limit_reason(seconds: float = PARSE_SECONDS) -> str:
 def memory_limit_reason(limit: int = WORKER_MEMORY_BYTES) -> str:
     """The reason given where reading a file exhausted the worker's memory allowance."""
     return f"{MEMORY_LIMIT_REASON} ({limit // MiB} MiB)" if limit else MEMORY_LIMIT_REASON
+
+
+def worker_died_reason(exitcode: int | None) -> str:
+    """The reason given where a worker process died: its exit status, or the signal that ended it.
+
+    A native library that cannot allocate aborts the process (SIGABRT) instead of raising
+    MemoryError — PDFium does so when a stream inflates past the worker's memory limit.
+    """
+    if exitcode is None or exitcode >= 0:
+        return f"{WORKER_DIED_REASON} (exit {exitcode})"
+    name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
+    hint = ", often the memory limit in a native library / 多因内存超限" if name == "SIGABRT" else ""
+    return f"{WORKER_DIED_REASON} ({name}{hint})"

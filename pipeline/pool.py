@@ -73,7 +73,7 @@ def run_pool(
                         result = conn.recv()
                     except (EOFError, OSError):  # killed from outside (e.g. the kernel's OOM killer) or crashed
                         worker.kill()
-                        result = failed(task, f"{limits.WORKER_DIED_REASON} (exit {worker.process.exitcode})")
+                        result = failed(task, limits.worker_died_reason(worker.process.exitcode))
                     else:
                         if isinstance(result, Step):  # still working: a fresh allowance for the next part
                             busy[conn] = (worker, task, time.monotonic() + seconds)
