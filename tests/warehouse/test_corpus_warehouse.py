@@ -180,3 +180,32 @@ def test_views_have_the_schema_of_schema_py(con):
 
 def test_docs_describe_the_schema_as_it_is():
     assert schema_markdown() in DOCS.read_text(encoding="utf-8"), "regenerate the schema section of docs/warehouse.md"
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "polars"])
+def test_other_engines_read_the_current_snapshot_without_xxgk(warehouse, con, engine):
+    """Plain DuckDB or polars over `<warehouse>/current` (docs/warehouse.md) gets the rows the dashboard's queries get."""
+    import duckdb
+    import polars as pl
+
+    from warehouse import prepare, queries
+
+    current = warehouse / "current"
+    pattern = str(current / "{}" / "**" / "*.parquet")
+    if engine == "duckdb":
+        def read(table: str) -> pl.DataFrame:
+            return duckdb.sql(f"SELECT * FROM read_parquet('{pattern.format(table)}', hive_partitioning = true)").pl()
+    else:
+        def read(table: str) -> pl.DataFrame:
+            return pl.read_parquet(pattern.format(table), hive_partitioning=True)
+
+    prepared = prepare.open_warehouse(warehouse)
+    report = prepared.sql("SELECT report_id, year FROM report_index ORDER BY report_id LIMIT 1").fetchall()[0]
+    expected = queries.printed_cells(prepared, *report).sort("key", "status")
+    facts = pl.concat([read(t).filter((pl.col("report_id") == report[0]) & (pl.col("year") == report[1]))
+                       .select(expected.columns) for t in ("t2_facts", "t3_facts", "t4_facts", "text_facts")],
+                      how="vertical_relaxed")  # fmt: skip
+    assert facts.sort("key", "status").to_dicts() == expected.to_dicts()
+    quarantined = read("quarantine").select("source_file", "reason").sort("source_file")
+    assert quarantined.rows() == queries.quarantine(prepared).select("source_file", "reason").sort("source_file").rows()
+    assert quarantined.height >= 1  # the blank template
