@@ -63,6 +63,7 @@ def test_300_demo_reports_give_the_same_tables_with_ray_as_with_the_local_pool(t
         assert _table(tmp_path / "ray", table) == rows, table
 
 
+@pytest.mark.slow  # starts a Ray of its own (about a minute on a loaded 2-core machine)
 def test_bad_files_in_a_ray_batch_are_quarantined_with_the_pools_reasons(tmp_path):
     """Through the command line, with the input named by a file:// URL: a local Ray of one CPU is started."""
     folder = tmp_path / "in"
@@ -105,6 +106,7 @@ def _run(tasks: list[str]) -> list:
     return sorted(run(echo_or_die, tasks, 2, False, "test", lambda task, reason: (task, reason)), key=str)
 
 
+@pytest.mark.slow  # starts the module's local Ray
 def test_a_task_over_the_memory_limit_fails_alone_and_its_worker_serves_the_next(cluster, monkeypatch):
     monkeypatch.setattr(limits, "WORKER_MEMORY_BYTES", 768 * limits.MiB)
     assert _run(["a", "hog", "b", "c"]) == [("hog", "memory limit exceeded / 内存超限 (768 MiB)"), "A", "B", "C"]
