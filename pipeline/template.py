@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 VERSIONS = ("2019", "2021")
 #: The notice every generated demo report carries; a report holding it is never taken for a real one.
@@ -35,6 +36,16 @@ class Row:
     label: str
     cues: tuple[str, ...]
     columns: tuple[str, ...] = ()
+
+    @cached_property
+    def normal_label(self) -> str:
+        """The label as lines are normalised: computed once per row, not once per line read."""
+        return normalise(self.label)
+
+    @cached_property
+    def normal_cues(self) -> tuple[str, ...]:
+        """The cues as labels are matched: normalised once per row, not once per line matched."""
+        return tuple(normalise(cue) for cue in self.cues)
 
 
 # ---------------------------------------------------------------- Table 二

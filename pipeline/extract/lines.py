@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from pipeline.document import Document, Paragraph
@@ -41,9 +42,9 @@ class Line:
     where: str
     from_table: bool
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """Normalised text of the line's text cells."""
+        """Normalised text of the line's text cells, computed once: the extractors ask for it per template row."""
         return normalise("".join(t.raw for t in self.tokens if t.kind == "text"))
 
     @property
