@@ -230,6 +230,8 @@ def _table(table: etree._Element, where: str, source: str) -> Table:
 
 def _span(value: str | None, limit: int) -> int:
     """A span attribute as a count; missing, bad or 0 ("to the end") handled, never past `limit`."""
+    if value is None:  # most cells: no pattern to match
+        return 1
     digits = re.match(r"\s*(\d+)", value or "")
     span = int(digits.group(1)) if digits else 1
     return max(1, min(span if span else limit, limit))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.document import Document, Paragraph, Table
+from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.readers.ocr import DIGIT_LOOKALIKES
 
 ZERO_BY_DIGIT = re.compile(
@@ -32,7 +32,13 @@ def repair(doc: Document) -> None:
             if "〇" in block.text or "○" in block.text:
                 doc.blocks[index] = replace(block, text=zeros(block.text))
         else:
-            doc.blocks[index] = Table([replace(c, text=cell(c.text)) for c in block.cells], block.where)
+            doc.blocks[index] = Table([_repaired(c) for c in block.cells], block.where)
+
+
+def _repaired(original: Cell) -> Cell:
+    """The cell with its text repaired; the same cell where nothing changed (most cells: no copy made)."""
+    text = cell(original.text)
+    return original if text == original.text else replace(original, text=text)
 
 
 def zeros(text: str) -> str:
