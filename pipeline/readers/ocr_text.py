@@ -43,6 +43,8 @@ def _repaired(original: Cell) -> Cell:
 
 def zeros(text: str) -> str:
     """Every 〇 in a run of digits, or alone before a unit, as 0 (`2〇〇3` → `2003`, `费〇元` → `费0元`)."""
+    if "〇" not in text and "○" not in text:  # most text: nothing the pattern could match
+        return text
     while True:
         repaired = ZERO_BY_DIGIT.sub("0", text)
         if repaired == text:
