@@ -13,18 +13,22 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 VERSIONS = ("2019", "2021")
 #: The notice every generated demo report carries; a report holding it is never taken for a real one.
 SYNTHETIC_MARKER = "【演示数据】"
 
 
+_WHITESPACE = re.compile(r"\s+")
+_NUMBERING = re.compile(r"(\d)[、．]")
+
+
 def normalise(text: str) -> str:
     """NFKC, no whitespace, unified numbering and quotes: the form labels are matched in."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"(\d)[、．]", r"\1.", text)
+    text = _WHITESPACE.sub("", text)
+    text = _NUMBERING.sub(r"\1.", text)
     return text.replace("“", '"').replace("”", '"').replace("〔", "[").replace("〕", "]")
 
 
@@ -220,8 +224,10 @@ class SumRule:
     en: str
 
 
-def t3_rules(layout: str) -> list[SumRule]:
-    """Table 三's arithmetic for one row layout, expanded over every column (T3-OFF, T3-SUM-RESULT, T3-ROW)."""
+@cache
+def t3_rules(layout: str) -> tuple[SumRule, ...]:
+    """Table 三's arithmetic for one row layout, expanded over every column (T3-OFF, T3-SUM-RESULT, T3-ROW)
+    once per layout, not once per report checked."""
     rows = [r.key for r in T3_LAYOUTS[layout]]
     outcomes = rows[rows.index("disclosed") : rows.index("total_processed")]
     rules = [
@@ -243,7 +249,7 @@ def t3_rules(layout: str) -> list[SumRule]:
                 f"row total must equal the sum of the six applicant columns ({r})")
         for r in rows
     ]
-    return rules
+    return tuple(rules)
 
 
 def holds(rule: SumRule, values: Mapping[str, int | float | None]) -> bool | None:
