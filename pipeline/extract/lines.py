@@ -70,6 +70,8 @@ def classify(raw: str, in_table: bool) -> str:
 
 def parse_number(raw: str, unit_key: str = "") -> int | float:
     """The number a cell prints, converted to the unit a key names (`_wan_yuan` → 万元)."""
+    if raw.isascii() and raw.isdigit():  # most cells: a plain count, no pattern or Decimal needed
+        return int(raw)
     match = NUMBER.match(raw.strip().replace(" ", "").replace("\u3000", ""))
     if match is None:
         raise ValueError(f"not a number: {raw!r}")
