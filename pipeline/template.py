@@ -13,17 +13,22 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, cached_property
 
 VERSIONS = ("2019", "2021")
 #: The notice every generated demo report carries; a report holding it is never taken for a real one.
 SYNTHETIC_MARKER = "【演示数据】"
 
 
+_WHITESPACE = re.compile(r"\s+")
+_NUMBERING = re.compile(r"(\d)[、．]")
+
+
 def normalise(text: str) -> str:
     """NFKC, no whitespace, unified numbering and quotes: the form labels are matched in."""
     text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"(\d)[、．]", r"\1.", text)
+    text = _WHITESPACE.sub("", text)
+    text = _NUMBERING.sub(r"\1.", text)
     return text.replace("“", '"').replace("”", '"').replace("〔", "[").replace("〕", "]")
 
 
@@ -35,6 +40,16 @@ class Row:
     label: str
     cues: tuple[str, ...]
     columns: tuple[str, ...] = ()
+
+    @cached_property
+    def normal_label(self) -> str:
+        """The label as lines are normalised: computed once per row, not once per line read."""
+        return normalise(self.label)
+
+    @cached_property
+    def normal_cues(self) -> tuple[str, ...]:
+        """The cues as labels are matched: normalised once per row, not once per line matched."""
+        return tuple(normalise(cue) for cue in self.cues)
 
 
 # ---------------------------------------------------------------- Table 二
@@ -209,8 +224,10 @@ class SumRule:
     en: str
 
 
-def t3_rules(layout: str) -> list[SumRule]:
-    """Table 三's arithmetic for one row layout, expanded over every column (T3-OFF, T3-SUM-RESULT, T3-ROW)."""
+@cache
+def t3_rules(layout: str) -> tuple[SumRule, ...]:
+    """Table 三's arithmetic for one row layout, expanded over every column (T3-OFF, T3-SUM-RESULT, T3-ROW)
+    once per layout, not once per report checked."""
     rows = [r.key for r in T3_LAYOUTS[layout]]
     outcomes = rows[rows.index("disclosed") : rows.index("total_processed")]
     rules = [
@@ -232,7 +249,7 @@ def t3_rules(layout: str) -> list[SumRule]:
                 f"row total must equal the sum of the six applicant columns ({r})")
         for r in rows
     ]
-    return rules
+    return tuple(rules)
 
 
 def holds(rule: SumRule, values: Mapping[str, int | float | None]) -> bool | None:

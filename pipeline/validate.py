@@ -46,7 +46,7 @@ def validate(record: Record, narrative: str = "") -> list[Finding]:
 
 def _rules(record: Record) -> list[SumRule]:
     """The sum rules for the record's Table 三 layout, plus Table 四's."""
-    rules = t3_rules(_layout(record)) if any(k.startswith("t3.") for k in record.values) else []
+    rules = list(t3_rules(_layout(record))) if any(k.startswith("t3.") for k in record.values) else []
     if any(k.startswith("t4.") for k in record.values):
         rules += list(T4_RULES)
     return rules
@@ -67,8 +67,9 @@ def completeness(record: Record) -> list[Finding]:
     missing (cut mid-table): the record is partial, and says what it lacks."""
     present = set(record.values) | set(record.ambiguous)
     findings = []
+    keys = expected_keys(record)
     for prefix, zh, en in TABLES:
-        expected = expected_keys(record)[prefix]
+        expected = keys[prefix]
         missing = tuple(k for k in expected if k not in present)
         if not any(k.startswith(prefix) for k in present):
             findings.append(Finding("TABLE-MISSING", "warning", "fail", expected,

@@ -143,8 +143,9 @@ def _sentences(doc: Document) -> list[tuple[str, str]]:
     """
     out: list[tuple[str, str]] = []
     for run in _paragraph_runs(doc):
-        text = "".join(normalise(p.text) for p in run)
-        starts = _offsets(run)
+        texts = [normalise(p.text) for p in run]
+        text = "".join(texts)
+        starts = _offsets(run, texts)
         position = 0
         for sentence in re.split(r"(?<=[。；;！!？?])", text):
             if sentence:
@@ -164,12 +165,12 @@ def _paragraph_runs(doc: Document) -> list[list[Paragraph]]:
     return [run for run in runs if run]
 
 
-def _offsets(run: list[Paragraph]) -> list[tuple[int, str]]:
-    """Where each paragraph starts in the joined text of its run."""
+def _offsets(run: list[Paragraph], texts: list[str]) -> list[tuple[int, str]]:
+    """Where each paragraph starts in the joined text of its run (`texts`: the paragraphs normalised)."""
     starts, position = [], 0
-    for paragraph in run:
+    for paragraph, text in zip(run, texts, strict=True):
         starts.append((position, paragraph.where))
-        position += len(normalise(paragraph.text))
+        position += len(text)
     return starts
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from pipeline.document import Document, Paragraph
 from pipeline.template import normalise
@@ -41,9 +42,9 @@ class Line:
     where: str
     from_table: bool
 
-    @property
+    @cached_property
     def label(self) -> str:
-        """Normalised text of the line's text cells."""
+        """Normalised text of the line's text cells, computed once: the extractors ask for it per template row."""
         return normalise("".join(t.raw for t in self.tokens if t.kind == "text"))
 
     @property
@@ -69,6 +70,8 @@ def classify(raw: str, in_table: bool) -> str:
 
 def parse_number(raw: str, unit_key: str = "") -> int | float:
     """The number a cell prints, converted to the unit a key names (`_wan_yuan` → 万元)."""
+    if raw.isascii() and raw.isdigit():  # most cells: a plain count, no pattern or Decimal needed
+        return int(raw)
     match = NUMBER.match(raw.strip().replace(" ", "").replace("\u3000", ""))
     if match is None:
         raise ValueError(f"not a number: {raw!r}")

@@ -82,7 +82,7 @@ def _locate(text: str, rows: Sequence[Row], start: int) -> list[tuple[Row, int, 
 
 def _numbering_start(text: str, row: Row, cue_start: int, floor: int) -> int:
     """Move a label's start back over its item number, so it is not read as a digit."""
-    prefix = NUMBERING.match(normalise(row.label))
+    prefix = NUMBERING.match(row.normal_label)
     if prefix is None:
         return cue_start
     window_start = max(floor, cue_start - 20)

@@ -39,6 +39,8 @@ def is_traditional(text: str) -> bool:
     """Whether traditional forms are common enough in a text to convert it."""
     sample = text[:SAMPLE_CHARS]
     converted = to_simplified(sample)
+    if converted == sample:  # most reports: nothing changed, no characters to count
+        return False
     cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
     changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
     return changed >= max(MIN_CHANGED, cjk * TRADITIONAL_SHARE)

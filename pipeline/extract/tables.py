@@ -32,6 +32,8 @@ T2_HEADERS = ("信息内容本年", "本年新制作数量", "本年制发件数
 T3_STARTS = ("本年新收", "勾稽关系", "申请人情况")
 T4_HEADER_LINES = 12
 T4_END_CUES = ("存在的主要问题", "存在问题", "主要问题", "其他需要报告")
+#: The normalised cues of every Table 三 row of either layout: a line naming one is a labelled row.
+T3_CUES = frozenset(cue for rows in T3_LAYOUTS.values() for row in rows for cue in row.normal_cues)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _values(line: Line, width: int) -> list[Token] | None:
 
 def _matches(row: Row, label: str) -> bool:
     """Whether a normalised label names this template row."""
-    return any(normalise(cue) in label for cue in row.cues)
+    return any(cue in label for cue in row.normal_cues)
 
 
 # ---------------------------------------------------------------- Table 二
@@ -193,7 +195,7 @@ def _is_value_row(line: Line, width: int) -> bool:
     cells = _values(line, width)
     if cells is None:
         return False
-    labelled = any(_matches(row, line.label) for rows in T3_LAYOUTS.values() for row in rows)
+    labelled = any(cue in line.label for cue in T3_CUES)
     return labelled or any(t.kind != "blank" for t in cells)
 
 

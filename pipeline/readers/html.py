@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-import lxml.html
 from lxml import etree
 
 from pipeline.document import Cell, Document, Paragraph, Table
@@ -39,6 +38,8 @@ BLOCK_TAGS = frozenset(
     "tr td th caption ul".split()
 )
 CELL_TAGS = ("td", "th")
+#: A cell's text pieces in document order, as `itertext()` gives them, in half its time.
+CELL_TEXTS = etree.XPath("descendant::text()", smart_strings=False)
 LONG_BLOCK_CHARS = 200  # a block this long is article text wherever it sits
 
 
@@ -52,7 +53,7 @@ def read(data: bytes, source: str) -> Document:
     doc = Document(source=source, format="html")
     title = root.findtext(".//title")
     for element in list(root.iter(*CHROME_TAGS)):
-        element.drop_tree()
+        _drop_tree(element)
     body = root.find("body")
     if body is None:
         body = root
@@ -87,14 +88,32 @@ def _parse(text: str, source: str) -> etree._Element:
     """An HTML tree; libxml2 caps nesting depth and never fetches anything.
 
     Control characters are removed first: lxml keeps them in text it parses but
-    refuses them in text it is given, so they would break dropping the chrome.
+    refuses them in text it is given, so they would break dropping the chrome. The
+    elements are lxml's plain ones: lxml.html's element classes cost a Python call for
+    every element the reader touches, a third of the time it took to read a page.
     """
     text = CONTROL_CHARS.sub("", text)
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
     try:
-        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "replace"), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReportError(source, f"not parseable as HTML ({exc}) / 无法解析 HTML") from None
+    if root is None:  # as lxml.html.document_fromstring says it
+        raise ReportError(source, "not parseable as HTML (Document is empty) / 无法解析 HTML")
+    return root
+
+
+def _drop_tree(element: etree._Element) -> None:
+    """Remove an element with everything in it, keeping the text after it (lxml.html's drop_tree)."""
+    parent = element.getparent()
+    assert parent is not None  # the parser always roots the page in <html>, never a chrome tag
+    if element.tail:
+        previous = element.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + element.tail
+        else:
+            previous.tail = (previous.tail or "") + element.tail
+    parent.remove(element)
 
 
 def _data_tables(body: etree._Element) -> set[etree._Element]:
@@ -230,6 +249,8 @@ def _table(table: etree._Element, where: str, source: str) -> Table:
 
 def _span(value: str | None, limit: int) -> int:
     """A span attribute as a count; missing, bad or 0 ("to the end") handled, never past `limit`."""
+    if value is None:  # most cells: no pattern to match
+        return 1
     digits = re.match(r"\s*(\d+)", value or "")
     span = int(digits.group(1)) if digits else 1
     return max(1, min(span if span else limit, limit))
@@ -237,7 +258,7 @@ def _span(value: str | None, limit: int) -> int:
 
 def _cell_text(cell: etree._Element) -> str:
     """Cell text with <br> and inner blocks joined without a space: labels wrap, they don't split."""
-    return "".join(_clean(piece) for piece in cell.itertext()).strip()
+    return "".join(_clean(piece) for piece in CELL_TEXTS(cell)).strip()
 
 
 def _clean(text: str | None) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from pipeline.document import Document, Paragraph, Table
+from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.readers.ocr import DIGIT_LOOKALIKES
 
 ZERO_BY_DIGIT = re.compile(
@@ -32,11 +32,19 @@ def repair(doc: Document) -> None:
             if "〇" in block.text or "○" in block.text:
                 doc.blocks[index] = replace(block, text=zeros(block.text))
         else:
-            doc.blocks[index] = Table([replace(c, text=cell(c.text)) for c in block.cells], block.where)
+            doc.blocks[index] = Table([_repaired(c) for c in block.cells], block.where)
+
+
+def _repaired(original: Cell) -> Cell:
+    """The cell with its text repaired; the same cell where nothing changed (most cells: no copy made)."""
+    text = cell(original.text)
+    return original if text == original.text else replace(original, text=text)
 
 
 def zeros(text: str) -> str:
     """Every 〇 in a run of digits, or alone before a unit, as 0 (`2〇〇3` → `2003`, `费〇元` → `费0元`)."""
+    if "〇" not in text and "○" not in text:  # most text: nothing the pattern could match
+        return text
     while True:
         repaired = ZERO_BY_DIGIT.sub("0", text)
         if repaired == text:
