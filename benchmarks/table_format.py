@@ -9,7 +9,7 @@ a. seconds and bytes written to publish one new report into reports, the four fa
    and findings (median of 3);
 b. the same for replacing one existing report (its rows deleted by report_id, new ones added);
 c. a cold read (a fresh interpreter, no xxgk code) of the published t3_facts for one year,
-   through DuckDB and through polars;
+   through DuckDB (a pyarrow dataset, or the version's file list in read_parquet) and polars;
 d. how a publish is made atomic across tables (a pointer file naming each table's version,
    replaced by rename; pyiceberg's SQL catalog has no multi-table commit, checked here);
 e. the vacuum of old versions: seconds and bytes freed;
@@ -357,27 +357,32 @@ _SCAN = {
     ("delta", "polars"): "pl.scan_delta(f'{root}/t3_facts', version=version).filter(pl.col('year') == year).collect()",
     ("iceberg", "duckdb"): "duckdb.sql(f'SELECT * FROM ds WHERE year = {year}').to_arrow_table()",
     ("iceberg", "polars"): "pl.scan_iceberg(table, snapshot_id=snapshot).filter(pl.col('year') == year).collect()",
+    ("delta", "duckdb-files"): "duckdb.sql(f'SELECT * FROM read_parquet({files}, hive_partitioning = true)').to_arrow_table()",
+    ("iceberg", "duckdb-files"): "duckdb.sql(f'SELECT * FROM read_parquet({files})').to_arrow_table()",
 }  # fmt: skip
-_DATASET = {
+_FILES = {  # the version's files of that year, for DuckDB's own Parquet reader
+    "delta": "files = deltalake.DeltaTable(f'{root}/t3_facts', version=version).file_uris([('year', '=', str(year))])\n",
+    "iceberg": "files = [task.file.file_path.removeprefix('file://') for task in "
+    "table.scan(snapshot_id=snapshot, row_filter=f'year = {year}').plan_files()]\n",
+}
+_DATASET = {  # or the library's pyarrow dataset, registered in DuckDB
     "delta": "ds = deltalake.DeltaTable(f'{root}/t3_facts', version=version).to_pyarrow_dataset()\n",
-    "iceberg": (
-        "import pyarrow.dataset\nfiles = [task.file.file_path.removeprefix('file://') for task in "
-        "table.scan(snapshot_id=snapshot, row_filter=f'year = {year}').plan_files()]\n"
-        "ds = pyarrow.dataset.dataset(files, format='parquet')\n"
-    ),
+    "iceberg": _FILES["iceberg"] + "import pyarrow.dataset\nds = pyarrow.dataset.dataset(files, format='parquet')\n",
 }
 
 
 def cold_read(fmt: str, engine: str, root: Path) -> tuple[float, int]:
     """Open the published t3_facts and read one year whole, in a fresh interpreter (imports not timed)."""
-    body = _OPEN[fmt] + (_DATASET.get(fmt, "") if engine == "duckdb" else "") + f"rows = {_SCAN[fmt, engine]}\n"
+    prepare = {"duckdb": _DATASET, "duckdb-files": _FILES}.get(engine, {}).get(fmt, "")
+    body = _OPEN[fmt] + prepare + f"rows = {_SCAN[fmt, engine]}\n"
     code = (
         "import time, duckdb, polars as pl\n" + ("import deltalake\n" if fmt == "delta" else "")
         + f"root, year = {str(root)!r}, {READ_YEAR}\nstart = time.perf_counter()\n" + body
         + "print(time.perf_counter() - start, len(rows))\n"
     )  # fmt: skip
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1])
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    secs, rows = out.splitlines()[-1].split()  # DuckDB may draw its progress bar before
+    return float(secs), int(rows)
 
 
 # ---------------------------------------------------------------- (f): kill -9 mid-publish
@@ -500,9 +505,9 @@ def measure(reports: int, work: Path, publishes: int, formats: list[str]) -> Non
         swaps = [(batch(4, j, 1, year=READ_YEAR), report_id(1, j), READ_YEAR) for j in year_index]
         secs, size = median_publish(writer, swaps)
         print(f"{fmt:8} (b) replace 1 report:          {secs:7.3f} s, {size / 2**20:9.2f} MiB written")
-        for engine in ("duckdb", "polars"):
+        for engine in ("duckdb", "polars") + (("duckdb-files",) if fmt != "current" else ()):
             secs, rows = cold_read(fmt, engine, writer.root)
-            print(f"{fmt:8} (c) cold read t3 {READ_YEAR} {engine:6}: {secs:7.3f} s, {rows:,} rows")
+            print(f"{fmt:8} (c) cold read t3 {READ_YEAR} {engine:12}: {secs:7.3f} s, {rows:,} rows")
         before, start = disk(writer.root), time.perf_counter()
         writer.vacuum(datetime.now(UTC) + timedelta(seconds=1))
         print(f"{fmt:8} (e) vacuum all but the current version: {time.perf_counter() - start:.2f} s, "
@@ -514,7 +519,7 @@ def measure(reports: int, work: Path, publishes: int, formats: list[str]) -> Non
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLed publishes per format")
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     parser.add_argument("--history", type=int, default=150, help="publishes in a row at the first size, (g)")
