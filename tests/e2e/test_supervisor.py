@@ -69,9 +69,10 @@ def _open(server: str, page, path: str, params: dict, title: str) -> None:
     settle(page, title)
 
 
-def _download(page, button: str, tmp_path: Path, nth: int = 0) -> Path:
+def _download(page, key: str, tmp_path: Path) -> Path:
+    """The file behind the download button `key`: found by its key, never by its place among the page's buttons."""
     with page.expect_download(timeout=90_000) as download:
-        page.get_by_role("button", name=button).nth(nth).click()
+        page.locator(f".st-key-{key} button").first.click()
     saved = tmp_path / download.value.suggested_filename
     download.value.save_as(saved)
     return saved
@@ -96,7 +97,7 @@ def test_the_body_with_the_highest_wechat_share_and_its_channel_mix(server, page
     con = _warehouse_con(warehouse)
     top = rankings.ranking(con, "channel_wechat_share", Filters(years=(2025, 2025)), by="body").ranked.row(0, named=True)
     _open(server, page, "channel-mix", {"years": ["2025", "2025"], "by": "按单位", "measure": "政务微信占比"}, "公开渠道")
-    ranking = _csv(_download(page, "下载 CSV", tmp_path, nth=1))
+    ranking = _csv(_download(page, "csv-channel-ranking", tmp_path))
     assert ranking[0]["名称"] == top["label"] and ranking[0]["名次"] == "1"
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("textbox", name="查找单位").fill(top["label"][-8:])
@@ -108,7 +109,7 @@ def test_the_body_with_the_highest_wechat_share_and_its_channel_mix(server, page
     mix = con.sql(f"SELECT key, value FROM text_facts WHERE agency_id = '{top['target']}' AND year = 2025 "
                   "AND key LIKE 'text.channel.%' AND status = 'reported'").fetchall()  # fmt: skip
     _open(server, page, "channel-mix", {"years": ["2025", "2025"], "body": top["label"]}, "公开渠道")
-    shown = {row["构成"]: float(row["数值（条）"]) for row in _csv(_download(page, "下载 CSV", tmp_path, nth=0))}
+    shown = {row["构成"]: float(row["数值（条）"]) for row in _csv(_download(page, "csv-channel-mix", tmp_path))}
     names = {"text.channel.website": "政府网站", "text.channel.wechat": "政务微信", "text.channel.weibo": "政务微博",
              "text.channel.douyin": "抖音等短视频", "text.channel.new_media": "其他新媒体"}  # fmt: skip
     assert {names[k]: v for k, v in mix if k in names} == {k: v for k, v in shown.items() if v}
@@ -123,7 +124,7 @@ def test_bodies_missing_a_2025_report(server, page, warehouse, tmp_path):
     assert expected, "the demo leaves some body-years without a report"
     _open(server, page, "report-coverage", {"cover_year": "2025", "missing_only": "true"}, "报告覆盖")
     page.get_by_role("heading", name=f"2025年缺报单位（{len(expected)} 个）").wait_for(timeout=60_000)
-    rows = _csv(_download(page, "下载 CSV", tmp_path, nth=0))
+    rows = _csv(_download(page, "csv-coverage-list", tmp_path))
     assert sorted(r["单位"] for r in rows) == expected and {r["状态"] for r in rows} == {"缺报"}
 
 
@@ -136,7 +137,7 @@ def test_a_bodys_review_and_a_districts_bulletin(server, page, warehouse, tmp_pa
                                  "AND outcome = 'fail' ORDER BY year DESC, agency_id LIMIT 1").fetchall()[0]  # fmt: skip
     _open(server, page, "body-profile", {"agency": agency, "profile_year": str(year)}, "单位画像")
     page.get_by_text(f"{year}年报审查意见", exact=False).first.click()
-    saved = _download(page, "下载 Excel", tmp_path)
+    saved = _download(page, "xlsx-review", tmp_path)
     book = openpyxl.load_workbook(saved)
     assert book["概况"]["A1"].value == f"{name}{year}年度政府信息公开工作年度报告审查意见"
     details = list(book["问题明细"].iter_rows(values_only=True))
@@ -144,7 +145,7 @@ def test_a_bodys_review_and_a_districts_bulletin(server, page, warehouse, tmp_pa
 
     district = {"province": DEMO_PROVINCE, "city": "云岫市", "county": "鹤汀区"}
     _open(server, page, "report-coverage", district, "报告覆盖")
-    word = docx.Document(_download(page, "下载 Word", tmp_path))
+    word = docx.Document(_download(page, "docx-bulletin", tmp_path))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "关于演示数据（虚构地区）云岫市鹤汀区政府信息公开工作年度报告情况的通报" in text
     ranking = next(t for t in word.tables if [c.text for c in t.rows[0].cells][:3] == ["指标", "名次", "单位"])
