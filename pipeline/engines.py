@@ -166,7 +166,7 @@ class _OverTime:
 
 def _limited(work: Callable[[T], R], task: T, seconds: float, memory: int, hard_stop: float) -> R | _OverTime:
     """Ray task: `work(task)` under the memory and time limits of a pool worker."""
-    _cap_memory(memory)
+    limits.cap_memory(memory)
     clock = _Clock(seconds, hard_stop, task)
     previous = signal.signal(signal.SIGALRM, clock.ring)
     progress.listen(lambda step: clock.arm())  # each page done renews the allowance, as in the pool
@@ -179,13 +179,6 @@ def _limited(work: Callable[[T], R], task: T, seconds: float, memory: int, hard_
         clock.stop()
         progress.listen(lambda step: None)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _cap_memory(memory: int) -> None:
-    """The worker's data segment capped at `memory` bytes (0: left as it is), as `pool._serve` does."""
-    if memory:
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        resource.setrlimit(resource.RLIMIT_DATA, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
 
 
 class _Clock:

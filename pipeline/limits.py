@@ -22,6 +22,7 @@ machines.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 
 MiB = 2**20
@@ -55,6 +56,14 @@ MAX_DOCX_PART_BYTES = 10 * MiB
 PARSE_SECONDS = float(os.environ.get("XXGK_PARSE_SECONDS", "120"))
 #: Data-segment limit of one ingest worker process (RLIMIT_DATA); 0 disables it.
 WORKER_MEMORY_BYTES = int(float(os.environ.get("XXGK_WORKER_MEMORY_MB", "2048")) * MiB)
+
+def cap_memory(memory: int = WORKER_MEMORY_BYTES) -> None:
+    """Cap this worker process's data segment at `memory` bytes (0: left as it is), within the hard limit,
+    so a file that needs more fails inside it with MemoryError (pool workers and Ray tasks alike)."""
+    if memory:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        resource.setrlimit(resource.RLIMIT_DATA, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+
 
 # ---------------------------------------------------------------- uploads
 

@@ -19,7 +19,6 @@ about a hundred lines here, each path of which tests/hardening exercises.
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import sys
 import time
 import types
@@ -149,9 +148,7 @@ def _bare_main() -> Iterator[None]:
 
 def _serve(conn: Connection, work: Callable, memory: int) -> None:
     """Worker loop: run tasks until told to stop, within the memory allowance."""
-    if memory:
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        resource.setrlimit(resource.RLIMIT_DATA, (memory if hard == resource.RLIM_INFINITY else min(memory, hard), hard))
+    limits.cap_memory(memory)
     conn.send("ready")
     listen(conn.send)
     while (task := conn.recv()) is not None:

@@ -14,7 +14,7 @@ import os
 
 import duckdb
 
-from warehouse import indexes
+from warehouse import indexes, store
 from warehouse import settings as places
 from warehouse.derive import complete_cells, rule_keys
 from warehouse.flags import compute_flags
@@ -52,5 +52,4 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
     """Bound what the prepared snapshot holds in memory; beyond the limit DuckDB spills to a private folder."""
     spill = places.spill_dir()
     spill.mkdir(mode=0o700, exist_ok=True)
-    con.execute(f"SET memory_limit = '{places.duckdb_memory()}'")  # validated: digits and a unit only
-    con.execute(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
+    store.limit_memory(con, places.duckdb_memory(), spill)

@@ -82,8 +82,7 @@ def open_build(con: duckdb.DuckDBPyConnection, root: Path) -> dict | None:
 def bound_memory(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
     """Rewriting the tables streams through a fixed memory budget, spilling to the snapshot's
     scratch folder, so an ingest's memory does not grow with the warehouse."""
-    con.execute(f"SET memory_limit = '{BUILD_MEMORY}'")
-    con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+    store.limit_memory(con, BUILD_MEMORY, spill)
     con.execute("SET preserve_insertion_order = false")
 
 

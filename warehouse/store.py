@@ -178,6 +178,13 @@ def connect(warehouse: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
     return con
 
 
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str, spill: Path) -> None:
+    """Bound what `con` holds in memory (a DuckDB size such as 512MB); beyond it DuckDB spills to `spill`.
+    Ingest's table rewrites and the dashboard's prepared snapshot each set their own budget."""
+    con.execute(f"SET memory_limit = '{limit}'")  # callers pass a constant or a validated size
+    con.execute(f"SET temp_directory = '{spill.as_posix().replace(chr(39), chr(39) * 2)}'")
+
+
 # ---------------------------------------------------------------- writers
 
 

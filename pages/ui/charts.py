@@ -60,7 +60,7 @@ def digits(measure: Measure) -> int:
 
 def axis_format(measure: Measure) -> str:
     """A d3 format for a measure's axis, so ticks never read 0.000000."""
-    return ".1f" if measure.is_rate else ",.2f" if measure.unit == "万元" else ",.0f"
+    return ".1f" if measure.is_rate else f",.{digits(measure)}f"
 
 
 def labelled(frame: pl.DataFrame, columns: dict[str, str], places: int) -> pl.DataFrame:
@@ -151,8 +151,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         bars = alt.Chart(shown).mark_bar().encode(
             x=alt.X(f"{value}:Q", title=f"{measure.label}（{ranking.year}年）",
                     axis=alt.Axis(labelAngle=0, format=axis_format(measure))),
-            y=y, color=SOURCE, tooltip=[alt.Tooltip(f"{c}:{'Q' if shown[c].dtype.is_numeric() else 'N'}")
-                                        for c in columns.values() if c in shown.columns],
+            y=y, color=SOURCE, tooltip=tooltips(shown, list(columns.values())),
             # a picked bar is outlined; fading the others would make 报告原值 look like the 推算值 colour
             stroke=alt.value("#1a1a1a"), strokeWidth=alt.condition(pick, alt.value(2), alt.value(0), empty=False),
         ).add_params(pick)  # fmt: skip
@@ -165,7 +164,7 @@ def ranking_chart(ranking: Ranking, filters: Filters, key: str) -> None:
         hint = "点击地区的柱条查看其下级，点击单位的柱条打开单位画像。" if ranking.by == "region" else "点击柱条打开单位画像。"
         coverage = f"{ranking.coverage}。" if ranking.coverage else ""
         st.caption(" ".join(filter(None, [coverage, hint, ranking.note, _small_note(ranking)])))
-        download(frame.with_columns(pl.selectors.float().round(digits(measure))), columns, f"{measure.name_zh}排名", filters, key)
+        download(_rounded(frame, measure), columns, f"{measure.name_zh}排名", filters, key)
 
 
 def ranking_columns(measure: Measure) -> dict[str, str]:

@@ -23,9 +23,9 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
         st.success("当前筛选范围内所有规则均通过。")
         return
     frame = summary.with_columns(
-        kind=pl.format("{}·{}", pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
-                       pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome")))
-    )  # fmt: skip
+        pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
+        pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome")),
+    ).with_columns(kind=pl.format("{}·{}", "severity", "outcome"))
     rules = frame.group_by("rule").agg(pl.col("findings").sum()).sort("findings", descending=True)["rule"].to_list()
     shown = labelled(frame, FINDING_COLUMNS, 0)
     chart = alt.Chart(shown).mark_bar().encode(
@@ -35,9 +35,7 @@ def findings_chart(summary: pl.DataFrame, filters: Filters, key: str) -> None:
         tooltip=tooltips(shown),
     ).properties(height=alt.Step(26))  # fmt: skip
     st.altair_chart(chart, width="stretch")
-    download(frame.with_columns(severity=pl.col("severity").replace_strict(SEVERITY_NAMES, default=pl.col("severity")),
-                                outcome=pl.col("outcome").replace_strict(OUTCOME_NAMES, default=pl.col("outcome"))),
-             {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
+    download(frame, {"rule": "规则", "severity": "严重程度", "outcome": "结果", "findings": "发现数", "reports": "涉及报告数"},
              "规则发现统计", filters, key)  # fmt: skip
 
 
