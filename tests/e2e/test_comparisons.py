@@ -101,6 +101,7 @@ def test_compare_at_the_top_compares_regions_of_one_kind(server, page):
 def test_headline_changes_are_over_the_same_bodies(server, page):
     open_page(page, server, "", "概览", ready="csv-overview-ranking")
     cards = page.locator('[data-testid="stMetric"]')
+    cards.nth(4).wait_for(timeout=PAGE_TIMEOUT_MS)  # the cards render in turn: wait for the fifth before counting
     assert cards.count() == 5
     notes = []
     for index in range(5):
