@@ -38,11 +38,11 @@ ingest: install
 
 # The whole suite, as CI runs it: the fast tier plus the slow and browser tests.
 test: install
-	$(PY) -m pytest -m ""
+	$(PY) -m pytest -m "" -n 2 --dist loadgroup
 
 # The fast tier while working: no browser, no demo-sized warehouse, nothing that waits on a clock.
 test-fast: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: install
 	$(VENV)/bin/ruff check .

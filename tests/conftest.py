@@ -16,11 +16,20 @@ TRUTH = SHARED / "truth"
 SLOW_FIXTURES = frozenset({"demo_root"})
 
 
+#: Under `pytest -n 2 --dist loadgroup` these tests share one worker: the demo warehouse is built
+#: once per worker, and the browser tests serve it.
+DEMO_GROUP = pytest.mark.xdist_group("demo")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs the demo warehouse (about two minutes to build) as slow."""
+    """Mark every test that needs the demo warehouse (about two minutes to build) as slow, and keep
+    those and the browser tests on one worker so the demo is built once."""
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+            item.add_marker(DEMO_GROUP)
+        elif item.get_closest_marker("e2e"):
+            item.add_marker(DEMO_GROUP)
 
 
 def corpus_file(name: str) -> Path:
