@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import shutil
 import time
 from collections import Counter
@@ -72,7 +73,9 @@ def write_corpus(folder: Path, seed: int, scale: str, workers: int | None = None
         (folder / sub).mkdir(parents=True)
     names = [body.name for body in bodies(scale)]
     counts: Counter[str] = Counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Forkserver, not fork: a fork copies the caller's threads' state (Ray's, DuckDB's), and a
+    # child inheriting it can crash at its first garbage collection.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         for made in pool.map(partial(_write_body, folder, seed, scale), names, chunksize=4):
             for form, rules in made:
                 counts[form] += 1

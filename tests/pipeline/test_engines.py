@@ -21,15 +21,20 @@ from pipeline.ingest import ingest, ingest_command
 from warehouse import store
 from warehouse.schema import TABLES
 
-ray = pytest.importorskip("ray", reason="the ray extra is not installed")
-
 ROOT = Path(__file__).resolve().parents[2]
 #: Columns that differ between any two runs by nature: when the batch ran.
 RUN_SPECIFIC = {"reports": ["ingested_at"], "quarantine": ["at"]}
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def ray():
+    """Ray, imported only by the tests that start it: loaded at collection, its native threads would be
+    in every process the fast tier forks."""
+    return pytest.importorskip("ray", reason="the ray extra is not installed")
+
+
+@pytest.fixture(scope="module")
+def cluster(ray):
     """A local Ray of two CPUs; this module's own work functions travel by value (tests/ is no package on the nodes)."""
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
@@ -64,7 +69,7 @@ def test_300_demo_reports_give_the_same_tables_with_ray_as_with_the_local_pool(t
 
 
 @pytest.mark.slow  # starts a Ray of its own (about a minute on a loaded 2-core machine)
-def test_bad_files_in_a_ray_batch_are_quarantined_with_the_pools_reasons(tmp_path):
+def test_bad_files_in_a_ray_batch_are_quarantined_with_the_pools_reasons(tmp_path, ray):
     """Through the command line, with the input named by a file:// URL: a local Ray of one CPU is started."""
     folder = tmp_path / "in"
     folder.mkdir()

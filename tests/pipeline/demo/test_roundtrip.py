@@ -9,6 +9,7 @@ report per form, and the cross-year slip is checked in a warehouse built by inge
 from __future__ import annotations
 
 import copy
+import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -41,8 +42,11 @@ def read_back(report: Report) -> Record:
 def corpus() -> list[tuple[Report, Record]]:
     """Every report of the small world, with the record the pipeline extracts from its file."""
     every = list(reports(SEED, "small"))
-    with ProcessPoolExecutor() as pool:
-        return list(zip(every, pool.map(read_back, every, chunksize=8), strict=True))
+    files = [render(report) for report in every]
+    # Forkserver: a forked worker would inherit the state of whatever ran before in this process (a Ray, say).
+    with ProcessPoolExecutor(mp_context=multiprocessing.get_context("forkserver")) as pool:
+        records = pool.map(extract_bytes, files, [report.source for report in every], chunksize=8)
+        return list(zip(every, records, strict=True))
 
 
 def misses(report: Report, record: Record) -> list[str]:
