@@ -7,17 +7,31 @@ exactly what a user would save. Helpers that read charts live in dashboard_fixtu
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from dashboard_fixtures import REPO, corpus_warehouse, demo_warehouse
 
 APP = REPO / "app.py"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans the metadata of every installed package for Streamlit components
+    (about 0.2 s of CPU and a second of wall time on a loaded machine); the packages do not change
+    during a test session, so the first scan serves them all."""
+    original = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(original)
+    yield
+    manifest_scanner.scan_component_manifests = original
+
 
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
