@@ -157,17 +157,14 @@ def _convert(warehouse: Path) -> str:
     snapshot_id, manifest, files, fallback = legacy.complete(warehouse)
     for folder in (store.TABLES_DIR, store.POINTERS):  # what a conversion killed before its publish left
         shutil.rmtree(warehouse / folder, ignore_errors=True)
-    snapshot_writer.ensure_tables(warehouse)
     with duckdb.connect(":memory:") as con:
         con.execute("SET TimeZone = 'UTC'")
         (warehouse / store.WORK).mkdir(exist_ok=True)
         snapshot_writer.bound_memory(con, warehouse / store.WORK / "spill")
         store.attach_views(con, store.Status(snapshot_id, files, None))
-        for table in TABLES:
-            snapshot_writer.commit(con, warehouse, table, f"SELECT * FROM {table}", None)
-    facts = {key: manifest.get(key) for key in ("parser_version", "overrides_sha256")}
-    rows = {table: snapshot_writer.rows(warehouse, table) for table in TABLES}
-    pointer = store.publish(warehouse, store.new_id(), facts | {"batch": {"converted": snapshot_id}, "rows": rows})
+        facts = {key: manifest.get(key) for key in ("parser_version", "overrides_sha256")}
+        queries = {table: f"SELECT * FROM {table}" for table in TABLES}
+        pointer = snapshot_writer.replace_tables(con, warehouse, queries, facts | {"batch": {"converted": snapshot_id}})
     shutil.rmtree(warehouse / legacy.SNAPSHOTS)
     (warehouse / legacy.CURRENT_LINK).unlink(missing_ok=True)
     shutil.rmtree(warehouse / store.WORK, ignore_errors=True)

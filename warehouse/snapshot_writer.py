@@ -221,6 +221,16 @@ def build(
     return {table: rows(root, table) for table in TABLES}
 
 
+def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str, str], facts: dict) -> dict:
+    """Publish every table whole from a query of `con` (an old-layout warehouse converted, or a warehouse
+    built for a test or benchmark); returns the pointer. Each table is still one commit, then the pointer."""
+    ensure_tables(root)
+    for table in TABLES:
+        commit(con, root, table, queries[table], None)
+    counts = {table: rows(root, table) for table in TABLES}
+    return store.publish(root, store.new_id(), facts | {"rows": counts})
+
+
 def _files(dt: DeltaTable) -> pa.Table:
     """The data files of a table's version as Arrow (path, num_records, partition.<column>, ...)."""
     return pa.table(dt.get_add_actions(flatten=True))

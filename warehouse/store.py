@@ -98,24 +98,32 @@ def pointer_paths(warehouse: Path) -> list[Path]:
     return sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []
 
 
-def pointer_files(warehouse: Path, pointer: dict) -> dict[str, list[str]]:
-    """The data files of every table at the version the pointer pins; raises when a version does
-    not open (OSError, or deltalake's errors) — see `pointer_problem`."""
-    return {table: DeltaTable(table_path(warehouse, table), version=int(pointer["versions"][table])).file_uris()
-            for table in TABLES}  # fmt: skip
+def version_files(warehouse: Path, table: str, version: int) -> dict[str, int]:
+    """Every data file of one table version, with the size its log records; raises when the version does
+    not open (deltalake's own errors, OSError)."""
+    dt = DeltaTable(table_path(warehouse, table), version=version)
+    actions = dt.get_add_actions(flatten=True)
+    sizes = dict(zip(actions["path"].to_pylist(), actions["size_bytes"].to_pylist(), strict=True))
+    by_name = {Path(name).name: size for name, size in sizes.items()}
+    return {uri: by_name[Path(uri).name] for uri in dt.file_uris()}
 
 
 def pointer_problem(warehouse: Path, pointer: dict) -> tuple[str | None, dict[str, list[str]]]:
-    """Why a pointer cannot be read whole (no server path in it), or None; and its files."""
-    name = pointer["id"]
-    try:
-        files = pointer_files(warehouse, pointer)
-    except Exception as exc:  # deltalake raises its own TableNotFoundError, DeltaError, OSError...
-        return f"pointer {name}: a table version does not open ({type(exc).__name__})", {}
-    for table, uris in files.items():
-        for uri in uris:
-            if not os.path.exists(uri):
+    """Why a pointer cannot be read whole (no server path in it), or None; and the files of each table."""
+    name, files = pointer["id"], {}
+    for table in TABLES:
+        try:
+            listed = version_files(warehouse, table, int(pointer["versions"][table]))
+        except Exception as exc:  # deltalake raises its own TableNotFoundError, DeltaError, OSError...
+            return f"pointer {name}: table {table} does not open at its version ({type(exc).__name__})", {}
+        for uri, size in listed.items():
+            try:
+                actual = os.stat(uri).st_size
+            except FileNotFoundError:
                 return f"pointer {name}: a file of table {table} is missing", {}
+            if actual != size:
+                return f"pointer {name}: a file of table {table} has {actual} bytes, not {size}", {}
+        files[table] = list(listed)
     return None, files
 
 
