@@ -208,8 +208,10 @@ def attach_views(con: duckdb.DuckDBPyConnection, where: Status | str | os.PathLi
     """Create one view per table over the files of a Status (or of the readers' pointer of a warehouse)."""
     pinned = where if isinstance(where, Status) else status(where)
     for table, spec in TABLES.items():
-        if not pinned.files.get(table):
-            con.register(f"_empty_{table}", spec.schema.empty_table())
+        if not pinned.files.get(table):  # a table, not a registered view: cursors of `con` see it too
+            con.register("_typed", spec.schema.empty_table())
+            con.execute(f"CREATE TABLE IF NOT EXISTS _empty_{table} AS SELECT * FROM _typed")
+            con.unregister("_typed")
         con.execute(f"CREATE OR REPLACE VIEW {prefix}{table} AS {_scan_sql(table, pinned.files.get(table, []))}")
 
 
