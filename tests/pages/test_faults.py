@@ -139,7 +139,7 @@ def _raise(error: OSError):
     [
         ("store_upload", PermissionError(errno.EACCES, "Permission denied", "/srv/xxgk/inbox/.upload-1.part"), "没有写入权限"),
         ("store_upload", OSError(errno.EROFS, "Read-only file system", "/srv/xxgk/inbox/.upload-1.part"), "没有写入权限"),
-        ("ingest", OSError(errno.ENOSPC, "No space left on device", "/srv/xxgk/tables/t3_facts/year=2023/part-1.parquet"), "磁盘空间不足"),
+        ("ingest", OSError(errno.ENOSPC, "No space left on device", "/srv/xxgk/tables/t3_facts/part-1.parquet"), "磁盘空间不足"),
     ],
 )
 def test_an_upload_that_cannot_be_written_says_why_without_a_path(dashboard, tmp_path, monkeypatch, where, error, message):
