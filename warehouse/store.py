@@ -268,7 +268,8 @@ def table_versions(warehouse: Path) -> dict[str, int]:
 def publish(warehouse: Path, pointer_id: str, facts: dict) -> dict:
     """Make the tables' latest versions the published ones: the pointer goes to `pointers/` first
     (flushed, so a lost CURRENT can be recovered from it), then replaces CURRENT: the commit point."""
-    previous = current_id(warehouse) if current_text(warehouse) and current_text(warehouse).startswith("{") else None
+    text = current_text(warehouse)
+    previous = current_id(warehouse) if text and text.startswith("{") else None  # none after an old layout
     pointer = {"id": pointer_id, "previous": previous, "created_at": datetime.now(UTC).isoformat(),
                "versions": table_versions(warehouse)} | facts  # fmt: skip
     text = json.dumps(pointer, ensure_ascii=False, indent=1)
