@@ -402,7 +402,7 @@ def ingest_command(
     engine: str = "local", address: str | None = None,
 ) -> int:
     """`python -m pipeline ingest`: status 0 unless no file could be ingested or kept (1), or
-    XXGK_LOCK_TIMEOUT is not a number or the engine is not installed (2). Paths may be
+    XXGK_LOCK_TIMEOUT or XXGK_RETAIN_HOURS is not a number or the engine is not installed (2). Paths may be
     filesystem URLs (pipeline.engines.localise).
 
     A damaged warehouse (`WarehouseDamaged`) and a lock wait that timed out (`LockTimeout`)
@@ -411,7 +411,8 @@ def ingest_command(
     root = warehouse_dir(warehouse)
     try:
         timeout = settings.lock_timeout(lock_timeout)
-    except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT: one line, status 2 like any bad input
+        recovery.retain_hours()
+    except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT or XXGK_RETAIN_HOURS: one line, status 2 like any bad input
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

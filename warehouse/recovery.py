@@ -44,9 +44,14 @@ RETAIN_HOURS = 168
 
 
 def retain_hours() -> int:
-    """How long a file no kept pointer needs stays on disk (a reader may hold an older version open)."""
+    """How long a file no kept pointer needs stays on disk (a reader may hold an older version open);
+    ValueError for a setting that is not a whole number of hours, before anything is changed."""
     value = os.environ.get(RETAIN_ENV, "").strip()
-    return max(0, int(value)) if value else RETAIN_HOURS
+    if not value:
+        return RETAIN_HOURS
+    if not value.isdigit():
+        raise ValueError(f"{RETAIN_ENV}={value!r} is not a whole number of hours")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -60,13 +65,15 @@ class Prepared:
 
 def prepare(warehouse: Path) -> Prepared:
     """Make the warehouse safe to build on; says when CURRENT had to be recovered or the layout converted."""
-    _clear_leftovers(warehouse)
+    retain_hours()  # a bad setting stops the ingest here, with nothing changed
     if legacy.is_legacy(warehouse):
+        _clear_leftovers(warehouse)
         return Prepared(_convert(warehouse))
     done = Prepared()
     text = store.current_text(warehouse)
     if text is None:
         if not store.pointer_paths(warehouse):
+            _clear_leftovers(warehouse)
             shutil.rmtree(warehouse / store.TABLES_DIR, ignore_errors=True)  # nothing was ever published
             return done
         text, note = _recover(warehouse)
@@ -77,6 +84,7 @@ def prepare(warehouse: Path) -> Prepared:
         raise _refusal(warehouse, "CURRENT does not hold a pointer") from None
     if problem := store.pointer_problem(warehouse, pointer)[0]:
         raise _refusal(warehouse, f"CURRENT names a pointer that cannot be read ({problem})")
+    _clear_leftovers(warehouse)
     _roll_back(warehouse, pointer)
     shutil.rmtree(warehouse / legacy.SNAPSHOTS, ignore_errors=True)  # a conversion killed after its publish
     (warehouse / legacy.CURRENT_LINK).unlink(missing_ok=True)

@@ -494,3 +494,12 @@ def test_a_second_ingest_says_who_it_waits_for_and_gives_up_after_the_timeout(tm
     assert done.returncode == 4
     assert done.stderr.splitlines()[-1].startswith("error: another ingest (pid ")
     assert "Traceback" not in done.stderr and store.current_id(warehouse) is None
+
+
+def test_a_retention_that_is_no_number_of_hours_stops_the_ingest_with_one_line(tmp_path, monkeypatch):
+    warehouse, _ids, pointers = _two_pointers(tmp_path)
+    monkeypatch.setenv(recovery.RETAIN_ENV, "a week")
+    assert ingest_command([str(tmp_path / "a")], str(warehouse), 1) == 2
+    with pytest.raises(ValueError, match="XXGK_RETAIN_HOURS"):
+        ingest([tmp_path / "a"], warehouse, workers=1, progress=False)
+    assert _pointer_ids(warehouse) == pointers
