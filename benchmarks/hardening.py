@@ -282,7 +282,7 @@ def faults_section(folder: Path, kills: int) -> None:
         survived += ok
         lost += len(published - after)
         published = after or published
-        print(f"   {name:<36} exit {process.returncode}  {'survived' if ok else 'FAILED'}")
+        print(f"   {name:<42} exit {process.returncode}  {'survived' if ok else 'FAILED'}")
     print(f"   -> faults injected: {kills + len(faults)}, survived: {survived}, reports lost: {lost}")
 
 
