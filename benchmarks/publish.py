@@ -7,10 +7,12 @@ the real command (`python -m pipeline ingest FILE --warehouse WH --workers 1`), 
 1. one new file: a text report of the demo city with a line appended (a new report of a body
    that already has its seven years, so its duplicate flags and cross-year checks are recomputed);
 2. the same path with other bytes: the report replaced;
-3. the same file again: nothing changes, nothing is published.
+3. the same file again: nothing changes, nothing is published;
+4. steps 1 and 2 again through `pipeline.ingest.ingest` in this process, whose imports are
+   warm: what a publish costs without starting an interpreter and the parse pool.
 
-For each it prints the wall time, the peak RSS of the ingest's process tree and the bytes the
-publish wrote under tables/ (new or changed files: data files and log entries).
+For each it prints the wall time, the peak RSS of the ingest's process tree (steps 1-3) and the
+bytes the publish wrote under tables/ (new or changed files: data files and log entries).
 
     python benchmarks/publish.py [--sizes 10000 100000] [--work DIR]
 """
@@ -21,6 +23,7 @@ import argparse
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +33,7 @@ sys.path.append(str(ROOT / "benchmarks"))
 import dashboard  # noqa: E402
 from ingest import run_ingest  # noqa: E402
 
+from pipeline.ingest import ingest  # noqa: E402
 from warehouse import store  # noqa: E402
 
 
@@ -72,6 +76,11 @@ def bench(source: Path, work: Path, reports: int) -> None:
     new.write_bytes(original + f"\n<!-- publish benchmark {reports}, corrected -->\n".encode())
     step("2. replace it", new, warehouse)
     step("3. the same file again", new, warehouse)
+    for name, note in (("4. in-process: a new one", "in-process"), ("   in-process: replace it", "in-process, corrected")):
+        new.write_bytes(original + f"\n<!-- publish benchmark {reports}, {note} -->\n".encode())
+        start = time.perf_counter()
+        summary = ingest([new], warehouse, workers=1, progress=False)
+        print(f"  {name:24s} {time.perf_counter() - start:7.2f} s   {summary.counts}")
     shutil.rmtree(warehouse)
 
 

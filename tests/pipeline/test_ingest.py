@@ -503,3 +503,21 @@ def test_a_retention_that_is_no_number_of_hours_stops_the_ingest_with_one_line(t
     with pytest.raises(ValueError, match="XXGK_RETAIN_HOURS"):
         ingest([tmp_path / "a"], warehouse, workers=1, progress=False)
     assert _pointer_ids(warehouse) == pointers
+
+
+def test_a_crowded_year_partition_is_compacted_before_the_pointer_names_it(tmp_path, monkeypatch):
+    plain, compacted = tmp_path / "plain", tmp_path / "compacted"
+    batches = [write_batch(tmp_path / name, start, 2) for name, start in (("a", 0), ("b", 7), ("c", 14))]
+    for batch in batches:
+        ingest(batch, plain, workers=1, progress=False)
+    monkeypatch.setattr(snapshot_writer, "COMPACT_FILES", 1)
+    for batch in batches:
+        ingest(batch, compacted, workers=1, progress=False)
+    pointer = json.loads((compacted / store.CURRENT).read_text(encoding="utf-8"))
+    files = [Path(uri).parent.name for uri in store.version_files(compacted, "t3_facts", pointer["versions"]["t3_facts"])]
+    assert len(files) == len(set(files)), "one file per year partition"
+    before = [Path(uri).parent.name for uri in store.status(plain).files["t3_facts"]]
+    assert len(before) > len(set(before)), "without compaction a year holds a file per publish"
+    for table in TABLES:
+        assert _rows(compacted, f"SELECT count(*) FROM {table}") == _rows(plain, f"SELECT count(*) FROM {table}")
+    assert pointer["versions"] == store.table_versions(compacted), "the pointer names the compacted versions"
