@@ -76,10 +76,11 @@ def bench(source: Path, work: Path, reports: int) -> None:
     new.write_bytes(original + f"\n<!-- publish benchmark {reports}, corrected -->\n".encode())
     step("2. replace it", new, warehouse)
     step("3. the same file again", new, warehouse)
+    other = new.with_name("another-report.txt")  # a new path: a new report, then its replacement
     for name, note in (("4. in-process: a new one", "in-process"), ("   in-process: replace it", "in-process, corrected")):
-        new.write_bytes(original + f"\n<!-- publish benchmark {reports}, {note} -->\n".encode())
+        other.write_bytes(original + f"\n<!-- publish benchmark {reports}, {note} -->\n".encode())
         start = time.perf_counter()
-        summary = ingest([new], warehouse, workers=1, progress=False)
+        summary = ingest([other], warehouse, workers=1, progress=False)
         print(f"  {name:24s} {time.perf_counter() - start:7.2f} s   {summary.counts}")
     shutil.rmtree(warehouse)
 
