@@ -274,9 +274,7 @@ WRITERS: dict[str, Callable[[Path], Delta | Iceberg]] = {"delta": Delta, "iceber
 # ---------------------------------------------------------------- (a), (b): publishing
 
 
-def median_publish(
-    writer: Delta | Iceberg, steps: list[tuple[dict[str, pa.Table], str | None, int]]
-) -> tuple[float, int]:
+def median_publish(writer: Delta | Iceberg, steps: list[tuple[dict[str, pa.Table], str | None, int]]) -> tuple[float, int]:
     """Median seconds and bytes written over the given publishes (rows, replaced report, its year)."""
     seconds, sizes = [], []
     for rows, removed, year in steps:
