@@ -386,7 +386,7 @@ def _batch(
 def print_summary(summary: Summary, root: Path) -> None:
     """The closing lines of the command: counts, then each quarantined file with its reason."""
     counts = ", ".join(f"{name} {count}" for name, count in summary.counts.items())
-    print(f"{counts} -> {root} (snapshot {summary.snapshot})")
+    print(f"{counts} -> {root} (pointer {summary.snapshot})")
     if summary.resettled:
         print(f"{summary.resettled} earlier reports re-read to settle undecided cells across years")
     if summary.duplicates:
