@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse import flags, prepare, queries, rankings, settings, store, trends, values  # noqa: E402
+from warehouse import flags, prepare, queries, rankings, settings, snapshot_writer, store, trends, values  # noqa: E402
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 PAGES = (
@@ -83,15 +83,10 @@ def replicate(source: Path, target: Path, reports: int) -> Path:
     con = store.connect(source)
     have = con.execute("SELECT count(*) FROM reports").fetchall()[0][0]
     copies = max(1, math.ceil(reports / have))
-    snapshot = store.begin_snapshot(target)
-    entries = {}
-    for table, spec in TABLES.items():
-        if table == "quarantine":
-            query = "SELECT * FROM quarantine"
-        else:
-            query = _copy_sql(table, spec.schema.names).replace("$copies", str(copies))
-        entries[table] = store.write_table(con, snapshot, table, query)
-    store.publish(target, snapshot, {"tables": entries, "replicated_from": str(source), "copies": copies})
+    per_table = {table: "SELECT * FROM quarantine" if table == "quarantine"
+               else _copy_sql(table, spec.schema.names).replace("$copies", str(copies))
+               for table, spec in TABLES.items()}  # fmt: skip
+    snapshot_writer.replace_tables(con, target, per_table, {"replicated_from": str(source), "copies": copies})
     _declare_region_reports(target)
     return target
 

@@ -10,9 +10,9 @@ served during a concurrent ingest, ingests killed and survived.
    subprocess: queries served, latency, errors, torn reads.
 4. Faults injected into a warehouse, each followed by an ingest of a new batch: ingests
    SIGKILLed after random delays, and CURRENT lost (deleted, emptied, a blank line, naming a
-   missing snapshot) or leftovers of a killed swap (CURRENT.<x>.tmp, .current.<x>, a sealed
-   snapshot never published, a lagging `current` link). Each must leave a readable,
-   consistent warehouse with every earlier report: faults injected, survived, reports lost.
+   missing pointer) or leftovers of a killed publish (CURRENT.<x>.tmp, a table committed and a
+   pointer file written but never published, a half-written data file). Each must leave a
+   readable, consistent warehouse with every earlier report: faults injected, survived, reports lost.
 
     python benchmarks/hardening.py            # ~2 minutes on 2 cores
     python benchmarks/hardening.py --quick    # skip the heavy legal inputs
@@ -198,46 +198,48 @@ def concurrency_section(folder: Path, sessions: int = 8) -> None:
 
 
 def _published(warehouse: Path) -> set[str]:
-    """The report ids readers see, after checking every table reads and the snapshot is consistent."""
+    """The report ids readers see, after checking every table reads and the pointer's tables are consistent."""
     from warehouse import store
+    from warehouse.schema import TABLES
 
     with store.connect(warehouse) as con:
-        for table in store.read_manifest(store.open_snapshot(warehouse))["tables"]:
+        for table in TABLES:
             con.execute(f"SELECT count(*) FROM {table}").fetchall()
         ids, problems = snapshot_view(con)
     if problems:
-        raise RuntimeError(f"inconsistent snapshot: {problems}")
+        raise RuntimeError(f"inconsistent tables: {problems}")
     return ids
 
 
 def _pointer_faults() -> dict[str, tuple[object, int]]:
     """Each fault: how to inject it into a warehouse, and the exit status the next ingest must give."""
-    import os
-    import shutil
+    import duckdb
 
-    from warehouse import store
+    from warehouse import snapshot_writer, store
 
     def unpublished(wh: Path) -> None:
-        current = store.current_id(wh)
-        later = "29990101T000000000000Z-" + current[-8:]
-        shutil.copytree(wh / store.SNAPSHOTS / current, wh / store.SNAPSHOTS / later)
-        manifest = wh / store.SNAPSHOTS / later / store.MANIFEST
-        manifest.write_text(manifest.read_text(encoding="utf-8").replace(current, later), encoding="utf-8")
+        """A publish killed after committing a table and writing its pointer file, before CURRENT."""
+        with duckdb.connect() as con:
+            row = "SELECT 'x.pdf' AS source_file, '/x.pdf' AS source_path, '0' AS content_hash, 'r' AS reason, now() AS at"
+            snapshot_writer.commit(con, wh, "quarantine", row, None)
+        pointer = json.loads((wh / store.CURRENT).read_text(encoding="utf-8"))
+        later = pointer | {"id": "29990101T000000000000Z-" + pointer["id"][-8:], "versions": store.table_versions(wh)}
+        (wh / store.POINTERS / f"{later['id']}.json").write_text(json.dumps(later), encoding="utf-8")
 
-    def lagging(wh: Path) -> None:
-        previous = store.read_manifest(wh / store.SNAPSHOTS / store.current_id(wh)).get("previous") or "gone"
-        (wh / store.CURRENT_LINK).unlink()
-        os.symlink(Path(store.SNAPSHOTS) / previous, wh / store.CURRENT_LINK)
+    def half_written(wh: Path) -> None:
+        """A data file a kill cut short before its commit."""
+        (store.table_path(wh, "t3_facts") / "year=2020").mkdir(exist_ok=True)
+        (store.table_path(wh, "t3_facts") / "year=2020" / "part-00000-killed-c000.zstd.parquet").write_bytes(b"PAR1")
 
+    missing = json.dumps({"id": "20990101T000000000000Z-deadbeef", "versions": {}})
     return {
         "CURRENT deleted": (lambda wh: (wh / store.CURRENT).unlink(), 0),
         "CURRENT emptied": (lambda wh: (wh / store.CURRENT).write_bytes(b""), 0),
         "CURRENT a blank line": (lambda wh: (wh / store.CURRENT).write_text("\n"), 0),
-        "CURRENT names a missing snapshot": (lambda wh: (wh / store.CURRENT).write_text("20990101T000000000000Z-deadbeef\n"), 3),
+        "CURRENT names a missing pointer": (lambda wh: (wh / store.CURRENT).write_text(missing), 3),
         "CURRENT.<x>.tmp left at the swap": (lambda wh: (wh / "CURRENT.0badc0de.tmp").write_text("x"), 0),
-        ".current.<x> left at the relink": (lambda wh: os.symlink("snapshots/x", wh / ".current.0badc0de"), 0),
-        "sealed snapshot never published": (unpublished, 0),
-        "current link lagging CURRENT": (lagging, 0),
+        "table committed, pointer never published": (unpublished, 0),
+        "half-written data file": (half_written, 0),
     }
 
 
@@ -266,21 +268,21 @@ def faults_section(folder: Path, kills: int) -> None:
         outcomes["published" if len(after) > len(published) else "rolled back"] += 1
         published = after or published
     print(f"   one batch takes {span:.1f} s; kills survived: {survived}/{kills} "
-          f"({outcomes['rolled back']} rolled back to the previous snapshot, {outcomes['published']} after their publish)")
+          f"({outcomes['rolled back']} rolled back to the previous pointer, {outcomes['published']} after their publish)")
     start_at = 17 + 12 * kills
     for n, (name, (inject, status)) in enumerate(faults.items()):
-        current = store.current_id(warehouse)
+        current = (warehouse / store.CURRENT).read_text(encoding="utf-8")
         inject(warehouse)
         process = start_ingest(write_batch(folder / f"f{n}", start_at + 12 * n, 12), warehouse)
         process.wait()
         ok, after = _survives(warehouse, published, 12 if status == 0 else 0)
         ok = ok and process.returncode == status
         if status:  # refused, as it must be: the operator follows the message and puts CURRENT back
-            (warehouse / store.CURRENT).write_text(current + "\n")
+            (warehouse / store.CURRENT).write_text(current, encoding="utf-8")
         survived += ok
         lost += len(published - after)
         published = after or published
-        print(f"   {name:<36} exit {process.returncode}  {'survived' if ok else 'FAILED'}")
+        print(f"   {name:<42} exit {process.returncode}  {'survived' if ok else 'FAILED'}")
     print(f"   -> faults injected: {kills + len(faults)}, survived: {survived}, reports lost: {lost}")
 
 

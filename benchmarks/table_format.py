@@ -1,9 +1,10 @@
 """Which open table format the warehouse should move to (issue #17): the figures that decide it.
 
-For the current layout (a complete snapshot folder per publish, warehouse.store), Delta Lake
-(`deltalake`, delta-rs) and Apache Iceberg (`pyiceberg`, SQL catalog on sqlite), at 10,000 and
+For Delta Lake (`deltalake`, delta-rs; the format the warehouse now uses, warehouse.store) and
+Apache Iceberg (`pyiceberg`, SQL catalog on sqlite), at 10,000 and
 100,000 synthetic reports (rows with the schema of warehouse/schema.py, made with numpy and
-pyarrow, as many per report as the demo warehouse holds), it prints:
+pyarrow, as many per report as the demo warehouse holds), it prints
+(the snapshot layout of before was measured beside them; its figures are kept in docs/scale.md):
 
 a. seconds and bytes written to publish one new report into reports, the four fact tables
    and findings (median of 3);
@@ -54,9 +55,8 @@ import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 
-from warehouse import snapshot_writer, store  # noqa: E402
+from warehouse import store  # noqa: E402
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 #: Rows per report, as in the demo warehouse (465 reports: t3 190, findings 50, ...).
@@ -66,7 +66,7 @@ YEARS = 7
 FIRST_YEAR = 2019
 READ_YEAR = 2023
 CHUNK = 5000
-FORMATS = ("current", "delta", "iceberg")
+FORMATS = ("delta", "iceberg")
 
 
 # ---------------------------------------------------------------- synthetic rows
@@ -160,52 +160,6 @@ def tree(folder: Path) -> dict[str, tuple[int, int]]:
 def written(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> int:
     """Bytes of the files a step created or changed."""
     return sum(size for path, (size, mtime) in after.items() if before.get(path) != (size, mtime))
-
-
-class Current:
-    """Today's layout: every publish writes a complete new snapshot (warehouse.store, snapshot_writer)."""
-
-    name = "current"
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def load(self, parts: Iterator[dict[str, pa.Table]]) -> None:
-        staging = self.root.parent / f"{self.root.name}-staging"
-        for k, part in enumerate(parts):
-            for table, rows in part.items():
-                (staging / table).mkdir(parents=True, exist_ok=True)
-                pq.write_table(rows, staging / table / f"part-{k}.parquet")
-        self.publish({t: f"SELECT * FROM read_parquet('{(staging / t).as_posix()}/*.parquet')" for t in PUBLISHED}, set())
-        shutil.rmtree(staging)
-
-    def publish(self, staged: dict[str, str], removed: set[str], con: duckdb.DuckDBPyConnection | None = None) -> None:
-        """What snapshot_writer.build does for the staged tables: previous rows less the removed, plus the batch."""
-        con = con or duckdb.connect()
-        manifest = snapshot_writer.open_build(con, self.root)
-        tmp = store.begin_snapshot(self.root)
-        snapshot_writer.bound_memory(con, tmp.parent / f"{tmp.name}-spill")
-        con.register("removed", pa.table({"report_id": pa.array(sorted(removed), pa.string())}))
-        entries = {}
-        for table in TABLES:
-            new = staged.get(table, f"SELECT * FROM empty_{table}")
-            keep = "report_id NOT IN (SELECT report_id FROM removed)" if table in PUBLISHED else "true"
-            entries[table] = store.write_table(con, tmp, table, f"SELECT * FROM old_{table} WHERE {keep} UNION ALL BY NAME {new}")
-        shutil.rmtree(tmp.parent / f"{tmp.name}-spill", ignore_errors=True)
-        store.publish(self.root, tmp, {"tables": entries, "bench": manifest is not None})
-
-    def add(self, rows: dict[str, pa.Table], removed: str | None = None, year: int | None = None) -> None:
-        con = duckdb.connect()
-        for table, arrow in rows.items():
-            con.register(f"batch_{table}", arrow)
-        self.publish({t: f"SELECT * FROM batch_{t}" for t in rows}, {removed} if removed else set(), con)
-
-    def pointer(self) -> dict:
-        return {"snapshot": store.current_id(self.root)}
-
-    def vacuum(self, older_than: datetime) -> None:
-        """Old snapshots go at the next publish (all but CURRENT's and the previous); here, the previous too."""
-        store.collect_garbage(self.root, keep={store.current_id(self.root)})
 
 
 class Delta:
@@ -314,15 +268,13 @@ class Iceberg:
                     path.unlink()
 
 
-WRITERS: dict[str, Callable[[Path], Current | Delta | Iceberg]] = {"current": Current, "delta": Delta, "iceberg": Iceberg}
+WRITERS: dict[str, Callable[[Path], Delta | Iceberg]] = {"delta": Delta, "iceberg": Iceberg}
 
 
 # ---------------------------------------------------------------- (a), (b): publishing
 
 
-def median_publish(
-    writer: Current | Delta | Iceberg, steps: list[tuple[dict[str, pa.Table], str | None, int]]
-) -> tuple[float, int]:
+def median_publish(writer: Delta | Iceberg, steps: list[tuple[dict[str, pa.Table], str | None, int]]) -> tuple[float, int]:
     """Median seconds and bytes written over the given publishes (rows, replaced report, its year)."""
     seconds, sizes = [], []
     for rows, removed, year in steps:
@@ -340,7 +292,6 @@ def disk(folder: Path) -> int:
 # ---------------------------------------------------------------- (c): reading with no xxgk code
 
 _OPEN = {
-    "current": "",
     "delta": "import json, deltalake\nversion = json.load(open(f'{root}/CURRENT.json'))['t3_facts']\n",
     "iceberg": (
         "import json\nfrom pyiceberg.catalog.sql import SqlCatalog\n"
@@ -349,10 +300,6 @@ _OPEN = {
     ),
 }
 _SCAN = {
-    ("current", "duckdb"): "duckdb.sql(f\"SELECT * FROM read_parquet('{root}/current/t3_facts/**/*.parquet', "
-                           "hive_partitioning = true) WHERE year = {year}\").to_arrow_table()",
-    ("current", "polars"): "pl.scan_parquet(f'{root}/current/t3_facts/**/*.parquet', hive_partitioning=True)"
-                           ".filter(pl.col('year') == year).collect()",
     ("delta", "duckdb"): "duckdb.sql(f'SELECT * FROM ds WHERE year = {year}').to_arrow_table()",
     ("delta", "polars"): "pl.scan_delta(f'{root}/t3_facts', version=version).filter(pl.col('year') == year).collect()",
     ("iceberg", "duckdb"): "duckdb.sql(f'SELECT * FROM ds WHERE year = {year}').to_arrow_table()",
@@ -396,14 +343,11 @@ def chain_step(i: int) -> dict[str, pa.Table]:
     return batch(CHAIN_SEED, i, 1, year=2025)
 
 
-def report_sets(writer: Current | Delta | Iceberg, versions: dict | None) -> dict[str, tuple[frozenset[str], int]]:
+def report_sets(writer: Delta | Iceberg, versions: dict | None) -> dict[str, tuple[frozenset[str], int]]:
     """Per table: its report ids and row count at the given versions (None: each table's latest)."""
     out = {}
     for table in PUBLISHED:
-        if isinstance(writer, Current):
-            con = store.connect(writer.root)
-            ids = con.sql(f"SELECT report_id FROM {table}").to_arrow_table()["report_id"]
-        elif isinstance(writer, Delta):
+        if isinstance(writer, Delta):
             dt = deltalake.DeltaTable(writer.root / table, version=None if versions is None else versions[table])
             ids = dt.to_pyarrow_dataset().to_table(columns=["report_id"])["report_id"]
         else:
@@ -470,7 +414,7 @@ def kill_test(fmt: str, work: Path, trials: int) -> str:
 # ---------------------------------------------------------------- the run
 
 
-def history(writer: Current | Delta | Iceberg, publishes: int, reports: int) -> str:
+def history(writer: Delta | Iceberg, publishes: int, reports: int) -> str:
     """Does a publish slow down as versions pile up (Iceberg rewrites its whole metadata file each commit)?"""
     seconds = []
     for i in range(publishes):
@@ -505,14 +449,14 @@ def measure(reports: int, work: Path, publishes: int, formats: list[str]) -> Non
         swaps = [(batch(4, j, 1, year=READ_YEAR), report_id(1, j), READ_YEAR) for j in year_index]
         secs, size = median_publish(writer, swaps)
         print(f"{fmt:8} (b) replace 1 report:          {secs:7.3f} s, {size / 2**20:9.2f} MiB written")
-        for engine in ("duckdb", "polars") + (("duckdb-files",) if fmt != "current" else ()):
+        for engine in ("duckdb", "polars", "duckdb-files"):
             secs, rows = cold_read(fmt, engine, writer.root)
             print(f"{fmt:8} (c) cold read t3 {READ_YEAR} {engine:12}: {secs:7.3f} s, {rows:,} rows")
         before, start = disk(writer.root), time.perf_counter()
         writer.vacuum(datetime.now(UTC) + timedelta(seconds=1))
         print(f"{fmt:8} (e) vacuum all but the current version: {time.perf_counter() - start:.2f} s, "
               f"{(before - disk(writer.root)) / 2**20:,.1f} MiB freed, {disk(writer.root) / 2**20:,.0f} MiB left")  # fmt: skip
-        if publishes and fmt != "current":  # the current layout's cost does not depend on its history
+        if publishes:
             print(f"{fmt:8} {history(writer, publishes, reports + 10)}")
         shutil.rmtree(writer.root)
 

@@ -4,17 +4,18 @@ A batch runs in five steps, all under the warehouse's writer lock (warehouse.loc
 the warehouse has been made safe to build on (warehouse.recovery: a lost CURRENT recovered
 or the batch refused, what killed runs left cleared):
 
-1. plan — every file is hashed and compared with the published snapshot (pipeline.plan).
+1. plan — every file is hashed and compared with the published tables (pipeline.plan).
 2. parse — the files to read go through the parse pool (pipeline.pool), or Ray tasks under
    the same limits (`--engine ray`, pipeline.engines); each worker returns
    the rows of one report (or the reason it failed, which sends the file to quarantine),
-   and the rows are staged to Parquet inside the snapshot being built.
+   and the rows are staged to Parquet in the warehouse's scratch folder (`.work/`).
 3. settle — a body with undecided cells has all its reports (this batch's and the
    warehouse's) read again and narrowed across years (pipeline.extract.series), the
    same way `evaluate` reads a corpus; their rows replace the staged ones.
-4. build — every table of the new snapshot is written from the previous snapshot
-   (less what was replaced) plus the staged rows (warehouse.snapshot_writer).
-5. publish — the snapshot is sealed and CURRENT swapped atomically (warehouse.store).
+4. build — each Delta table gets one commit replacing just the rows of the reports the batch
+   adds, replaces or removes, and of the bodies it touches (warehouse.snapshot_writer).
+5. publish — a pointer naming every table's new version replaces CURRENT atomically
+   (warehouse.store); files no kept pointer needs are vacuumed (warehouse.recovery).
 """
 
 from __future__ import annotations
@@ -212,8 +213,9 @@ class Summary:
     missing: list[str] = field(default_factory=list)
     resettled: int = 0
     duplicates: int = 0
+    #: The id of the pointer published (or still current, where nothing changed).
     snapshot: str | None = None
-    #: The snapshot CURRENT was pointed back at before the batch, where CURRENT had been lost.
+    #: The pointer CURRENT was pointed back at before the batch, where CURRENT had been lost.
     recovered: str | None = None
     #: Reports dropped because the caller named them in `retire` (a corrected version replaces them).
     retired: list[str] = field(default_factory=list)
@@ -237,7 +239,7 @@ def _overrides_digest(path: Path) -> str | None:
 
 
 def _classify(plan: Plan, known: Known, parsed: set[str], failed: dict[str, str], summary: Summary) -> set[str]:
-    """Put each file in its summary bucket; returns the report ids the new snapshot drops."""
+    """Put each file in its summary bucket; returns the report ids the new publish drops."""
     present = parsed | {plan.hashes[path] for path in plan.unchanged if plan.hashes[path] not in failed}
     removed = plan.refreshed & parsed
     for path, report_id in plan.hashes.items():
@@ -267,7 +269,7 @@ def parse_batch(
     tasks: list[Task], staging: Staging, root: Path, workers: int, progress: bool, run: engines.Runner = run_pool,
 ) -> Parsing:
     """Parse every task with the engine's runner (the local pool by default), staging the rows of each report as it arrives and
-    keeping its text beside the snapshots (content-addressed, so any snapshot may use it)."""
+    keeping its text beside the tables (content-addressed, so any version may use it)."""
     done = Parsing()
     by_id = {task.report_id: task for task in tasks}
     quarantine = lambda task, reason: Failed(task.report_id, reason)  # noqa: E731
@@ -320,9 +322,10 @@ def ingest(
     files, missing = discover(paths)
     summary = Summary(missing=missing)
     with writer_lock(root, lock_timeout, _say), duckdb.connect(":memory:") as con:
-        if note := recovery.prepare(root):
-            _say(f"warning: {note}")
-            summary.recovered = store.current_id(root)
+        prepared = recovery.prepare(root)
+        if prepared.note:
+            _say(f"warning: {prepared.note}")
+        summary.recovered = prepared.recovered
         _batch(con, root, files, summary, synthetic, workers or os.cpu_count() or 1, progress, set(retire), run)
     uploads.discard_refused([path for path, _reason in summary.quarantined], uploads.default_inbox(root))
     return summary
@@ -345,8 +348,7 @@ def _batch(
     overrides_file = root / regions.OVERRIDES_FILE
     overrides = regions.load_overrides(overrides_file)  # a bad file stops here, before any parsing
     plan = make_plan(files, known, version)
-    tmp = store.begin_snapshot(root)
-    work = tmp / "_work"  # scratch inside the private snapshot folder, removed before publishing
+    work = root / store.WORK  # scratch space; recovery.prepare clears what a killed ingest left
     work.mkdir()
     snapshot_writer.bound_memory(con, work / "spill")
     main, series = Staging(work / "staging"), Staging(work / "series")
@@ -362,9 +364,9 @@ def _batch(
     failures = [(path, plan.hashes[path], reason) for path, reason in summary.quarantined]
     digest = _overrides_digest(overrides_file)
     if not _changes_anything(plan, known, parsing, removed, failures, digest):
-        shutil.rmtree(tmp)
+        shutil.rmtree(work)
         summary.snapshot = store.current_id(root)
-        summary.duplicates = snapshot_writer.duplicates(con, "old_reports")
+        summary.duplicates = snapshot_writer.duplicates(con, built=False)
         return
     con.register("restaged", pa.table({"report_id": pa.array(sorted(restaged), pa.string())}))
 
@@ -372,17 +374,19 @@ def _batch(
         fresh = f"SELECT * FROM ({main.scan(table)}) WHERE report_id NOT IN (SELECT report_id FROM restaged)"
         return f"{fresh} UNION ALL BY NAME {series.scan(table)}"
 
-    entries = snapshot_writer.build(con, tmp, staged, removed, files, failures, at, overrides)
-    summary.duplicates = snapshot_writer.duplicates(con, "reports")
+    rows = snapshot_writer.build(con, root, staged, removed, files, failures, at, overrides)
+    summary.duplicates = snapshot_writer.duplicates(con, built=True)
+    facts = {"parser_version": version, "overrides_sha256": digest, "batch": summary.counts, "rows": rows}
+    pointer = store.publish(root, store.new_id(), facts)
+    summary.snapshot = pointer["id"]
     shutil.rmtree(work)
-    manifest = {"parser_version": version, "overrides_sha256": digest, "batch": summary.counts, "tables": entries}
-    summary.snapshot = store.publish(root, tmp, manifest).name
+    recovery.collect_garbage(root, pointer)
 
 
 def print_summary(summary: Summary, root: Path) -> None:
     """The closing lines of the command: counts, then each quarantined file with its reason."""
     counts = ", ".join(f"{name} {count}" for name, count in summary.counts.items())
-    print(f"{counts} -> {root} (snapshot {summary.snapshot})")
+    print(f"{counts} -> {root} (pointer {summary.snapshot})")
     if summary.resettled:
         print(f"{summary.resettled} earlier reports re-read to settle undecided cells across years")
     if summary.duplicates:
@@ -398,7 +402,7 @@ def ingest_command(
     engine: str = "local", address: str | None = None,
 ) -> int:
     """`python -m pipeline ingest`: status 0 unless no file could be ingested or kept (1), or
-    XXGK_LOCK_TIMEOUT is not a number or the engine is not installed (2). Paths may be
+    XXGK_LOCK_TIMEOUT or XXGK_RETAIN_HOURS is not a number or the engine is not installed (2). Paths may be
     filesystem URLs (pipeline.engines.localise).
 
     A damaged warehouse (`WarehouseDamaged`) and a lock wait that timed out (`LockTimeout`)
@@ -407,7 +411,8 @@ def ingest_command(
     root = warehouse_dir(warehouse)
     try:
         timeout = settings.lock_timeout(lock_timeout)
-    except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT: one line, status 2 like any bad input
+        recovery.retain_hours()
+    except ValueError as exc:  # a bad XXGK_LOCK_TIMEOUT or XXGK_RETAIN_HOURS: one line, status 2 like any bad input
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:

@@ -1,7 +1,7 @@
 """The plan of an ingest: which files to read, decided from content hashes before any parsing.
 
 Every file is hashed (sha256 of its bytes = the report id) and compared with the published
-snapshot: a known id parsed by the same parser version is unchanged and not read again; a
+tables: a known id parsed by the same parser version is unchanged and not read again; a
 new id at a path that held another id replaces that report (pipeline.ingest classifies).
 """
 
@@ -51,7 +51,7 @@ def content_hash(path: Path) -> str:
 
 @dataclass
 class Known:
-    """What the published snapshot already holds: reports by id and by path, quarantine."""
+    """What the published tables already hold: reports by id and by path, quarantine."""
 
     parser_of: dict[str, str] = field(default_factory=dict)
     id_at: dict[str, str] = field(default_factory=dict)
@@ -59,9 +59,9 @@ class Known:
     overrides: str | None = None
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, manifest: dict | None) -> Known:
-        """Read from the old_<table> views of the published snapshot."""
-        known = cls(overrides=(manifest or {}).get("overrides_sha256"))
+    def load(cls, con: duckdb.DuckDBPyConnection, pointer: dict | None) -> Known:
+        """Read from the old_<table> views of the published pointer (and its overrides fingerprint)."""
+        known = cls(overrides=(pointer or {}).get("overrides_sha256"))
         for report_id, path, version in con.execute("SELECT report_id, source_path, parser_version FROM old_reports").fetchall():
             known.parser_of[report_id] = version
             known.id_at[path] = report_id

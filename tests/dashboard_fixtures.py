@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import UnknownElement
 
 from conftest import CORPUS
-from warehouse import store
+from warehouse import snapshot_writer, store
 from warehouse.regions import agency_id
 from warehouse.schema import FACT_TABLES, TABLES
 
@@ -109,7 +109,7 @@ def _fact(report: Report, key: str, value: float | None) -> dict:
 
 
 def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] | None = None) -> Path:
-    """Publish a warehouse holding exactly these reports (one snapshot, via warehouse.store)."""
+    """Publish a warehouse holding exactly these reports (one pointer, via warehouse.snapshot_writer)."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
     for r in reports:
@@ -146,13 +146,9 @@ def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] |
 def _publish(root: Path, rows: dict[str, list[dict]]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    snapshot = store.begin_snapshot(root)
-    entries = {}
     for name, table in TABLES.items():
-        con.register("incoming", pa.Table.from_pylist(rows[name], schema=table.schema))
-        entries[name] = store.write_table(con, snapshot, name, "SELECT * FROM incoming")
-        con.unregister("incoming")
-    store.publish(root, snapshot, {"tables": entries})
+        con.register(f"incoming_{name}", pa.Table.from_pylist(rows[name], schema=table.schema))
+    snapshot_writer.replace_tables(con, root, {name: f"SELECT * FROM incoming_{name}" for name in TABLES}, {})
     return root
 
 

@@ -1,8 +1,10 @@
 """Findings that need more than one report: year-to-year continuity and duplicates.
 
-They are recomputed over the whole warehouse at every publish (a new report can
-settle or break a check of its neighbours), as SQL over the tables of the snapshot
-being built. Each check is a statement, never a correction, like validation's.
+Every check pairs reports of one body (its neighbouring years, its other reports of a year),
+so a publish recomputes them only for the bodies its batch touches (a new report can settle or
+break a check of its neighbours): the SQL reads whatever relations it is given, which
+warehouse.snapshot_writer restricts to those bodies. Each check is a statement, never a
+correction, like validation's.
 
 - T3-XYEAR (error): 上年结转 of year Y equals 结转下年度 of year Y−1, per applicant column.
 - T2-XYEAR-IN-FORCE (warning): 现行有效件数(Y) = 现行有效件数(Y−1) + 本年制发(Y) − 本年废止(Y);
@@ -33,7 +35,7 @@ FROM {facts} WHERE key IN ({keys}) GROUP BY report_id, key
 
 _PAIRS = """
 SELECT cur.report_id AS cur_id, prev.report_id AS prev_id, cur.agency_id, cur.year
-FROM reports cur JOIN reports prev ON prev.agency_id = cur.agency_id AND prev.year = cur.year - 1
+FROM {reports} cur JOIN {reports} prev ON prev.agency_id = cur.agency_id AND prev.year = cur.year - 1
 """
 
 _CARRY = """
@@ -90,16 +92,16 @@ WHERE now.printed AND before.printed
 _DUPLICATES = """
 WITH others AS (
     SELECT a.report_id, a.agency_id, a.year, count(*) AS n, min(b.report_id) AS other
-    FROM reports a JOIN reports b ON a.agency_id = b.agency_id AND a.year = b.year AND a.report_id <> b.report_id
+    FROM {reports} a JOIN {reports} b ON a.agency_id = b.agency_id AND a.year = b.year AND a.report_id <> b.report_id
     GROUP BY ALL
 )
 SELECT o.report_id, o.agency_id, o.year, 'DUPLICATE-REPORT' AS rule, 'warning' AS severity, 'fail' AS outcome,
     CAST([] AS VARCHAR[]) AS keys,
-    format('同一机关同一年度另有{}份报告（如 {}），均予保留', o.n, r.source_file) AS message_zh,
-    format('{} other report(s) of this body for the same year are kept beside this one (e.g. {})',
+    format('同一机关同一年度另有{{}}份报告（如 {{}}），均予保留', o.n, r.source_file) AS message_zh,
+    format('{{}} other report(s) of this body for the same year are kept beside this one (e.g. {{}})',
            o.n, r.source_file) AS message_en,
     'warehouse' AS scope, o.other AS related_report_id
-FROM others o JOIN reports r ON r.report_id = o.other
+FROM others o JOIN {reports} r ON r.report_id = o.other
 """
 
 
@@ -111,15 +113,19 @@ def _keys(keys: list[str]) -> str:
     return ", ".join(f"'{key}'" for key in keys)
 
 
-def findings_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """A query yielding every warehouse finding; `con` must have reports, t2_facts, t3_facts views."""
+def findings_sql(
+    con: duckdb.DuckDBPyConnection, reports: str = "reports", t2_facts: str = "t2_facts", t3_facts: str = "t3_facts"
+) -> str:
+    """A query yielding the warehouse findings of every body in the given relations (by default the
+    whole warehouse's views); pass relations restricted to some bodies to recompute only theirs."""
     con.execute(_MACROS)
     carry_keys = [f"t3.{row}.{col}" for row in ("carried_over", "carried_forward") for col in T3_COLUMN_LABELS]
     t2_keys = [f"t2.{row}.{col}" for row in T2_IN_FORCE_ROWS for col in ("in_force", "issued", "repealed")]
+    pairs = _PAIRS.format(reports=reports)
     carry = _CARRY.format(
-        cells=_CELLS.format(facts="t3_facts", keys=_keys(carry_keys)), pairs=_PAIRS, columns=_values(T3_COLUMN_LABELS)
+        cells=_CELLS.format(facts=t3_facts, keys=_keys(carry_keys)), pairs=pairs, columns=_values(T3_COLUMN_LABELS)
     )
     in_force = _IN_FORCE.format(
-        cells=_CELLS.format(facts="t2_facts", keys=_keys(t2_keys)), pairs=_PAIRS, rows=_values(T2_IN_FORCE_ROWS)
+        cells=_CELLS.format(facts=t2_facts, keys=_keys(t2_keys)), pairs=pairs, rows=_values(T2_IN_FORCE_ROWS)
     )
-    return f"({carry}) UNION ALL BY NAME ({in_force}) UNION ALL BY NAME ({_DUPLICATES})"
+    return f"({carry}) UNION ALL BY NAME ({in_force}) UNION ALL BY NAME ({_DUPLICATES.format(reports=reports)})"

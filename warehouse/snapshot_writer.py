@@ -1,31 +1,47 @@
-"""Writing one new snapshot: staged rows, the previous snapshot's tables, and the merge of both.
+"""Writing one publish: staged rows, the published tables, and one Delta commit per table of only what changed.
 
 The ingest hands in plain rows (tuples in schema order, per table) and the ids it replaces;
 this module knows the tables, not reports: it stages rows to Parquet in bounded memory,
-exposes the published snapshot as `old_<table>` views, and writes every table of the new
-snapshot (warehouse.store.write_table) with agencies and cross-report findings recomputed.
-Sealing and publishing stay in warehouse.store.
+exposes the published pointer's table versions as `old_<table>` views, and commits each table
+(`write_deltalake(mode="overwrite", predicate=...)`) over just the reports the batch adds,
+replaces or removes. A body's reports are flagged `duplicate` and checked across years
+(warehouse.crossyear) only against the same body's other reports, so those are recomputed for
+the bodies the batch touches and nowhere else; agencies and quarantine are small and rewritten
+whole. Everything is computed from the pinned `old_` views and the staged rows, never from a
+table being written, so a killed publish redone (after warehouse.recovery rolled the tables
+back to the pointer) writes the same rows. Publishing the pointer stays in warehouse.store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from warehouse import crossyear, regions, store
-from warehouse.schema import FACT_TABLES, TABLES
+from warehouse.schema import FACT_TABLES, PARTITION_COLUMN, TABLES
 
 #: The tables a batch contributes rows to (agencies and cross-report findings are recomputed).
 STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
 #: Staged rows are flushed to Parquet after this many reports, to bound memory.
 FLUSH_EVERY = 500
-#: DuckDB's budget while rewriting the tables; beyond it DuckDB spills to disk.
+#: DuckDB's budget while computing the rows to commit; beyond it DuckDB spills to disk.
 BUILD_MEMORY = "512MB"
+#: Rows per Arrow record batch streamed from DuckDB into a Delta commit.
+STREAM_ROWS = 100_000
+#: A year partition holding more data files than this is compacted before the pointer is written.
+COMPACT_FILES = 16
+#: Every table's files: zstd, like the snapshots before.
+WRITER = WriterProperties(compression="ZSTD")
+#: Old log entries stay: a kept pointer may name a version older than Delta's log retention.
+TABLE_CONFIG = {"delta.enableExpiredLogCleanup": "false"}
 
 
 class Staging:
@@ -63,27 +79,53 @@ class Staging:
         return f"SELECT * FROM read_parquet('{(self.folder / table).as_posix()}/*.parquet')"
 
 
+def ensure_tables(root: Path) -> None:
+    """Create the Delta tables that do not exist yet, empty (version 0), with their schema and layout."""
+    for table, spec in TABLES.items():
+        path = store.table_path(root, table)
+        if not (path / "_delta_log").is_dir():
+            path.mkdir(parents=True, exist_ok=True)
+            partition = [PARTITION_COLUMN] if spec.partitioned else None
+            DeltaTable.create(path, spec.schema, mode="ignore", partition_by=partition, configuration=TABLE_CONFIG)
+
+
 def open_build(con: duckdb.DuckDBPyConnection, root: Path) -> dict | None:
-    """Prepare a connection to build on the published snapshot: typed empty tables, the
-    `old_<table>` views; returns the published manifest (None where nothing is published)."""
+    """Prepare a connection to build on the published pointer: typed empty tables, the `old_<table>`
+    views at the pointer's versions; returns the pointer (None where nothing is published)."""
     con.execute("SET TimeZone = 'UTC'")
     for table in TABLES:
         con.register(f"empty_{table}", TABLES[table].schema.empty_table())
     try:
-        snapshot = store.open_snapshot(root)
+        pinned = store.status(root)
     except store.WarehouseMissing:
         for table in TABLES:
-            con.execute(f"CREATE VIEW old_{table} AS SELECT * FROM empty_{table}")
+            con.execute(f"CREATE OR REPLACE VIEW old_{table} AS SELECT * FROM empty_{table}")
         return None
-    store.attach_views(con, snapshot, prefix="old_")
-    return store.read_manifest(snapshot)
+    store.attach_views(con, pinned, prefix="old_")
+    return pinned.pointer
 
 
 def bound_memory(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
-    """Rewriting the tables streams through a fixed memory budget, spilling to the snapshot's
+    """Computing the rows to commit streams through a fixed memory budget, spilling to the ingest's
     scratch folder, so an ingest's memory does not grow with the warehouse."""
     store.limit_memory(con, BUILD_MEMORY, spill)
     con.execute("SET preserve_insertion_order = false")
+
+
+def _stream(con: duckdb.DuckDBPyConnection, table: str, query: str) -> pa.RecordBatchReader:
+    """The rows of `query` as record batches typed exactly as the table's schema."""
+    schema = TABLES[table].schema
+    columns = ", ".join(f'"{name}"' for name in schema.names)
+    reader = con.sql(f"SELECT {columns} FROM ({query})").to_arrow_reader(STREAM_ROWS)
+    return pa.RecordBatchReader.from_batches(schema, (batch.cast(schema) for batch in reader))
+
+
+def commit(con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str, predicate: str | None) -> None:
+    """One Delta commit of `table`: the rows matching `predicate` (every row where None) replaced by `query`'s."""
+    write_deltalake(
+        store.table_path(root, table), _stream(con, table, query), mode="overwrite", predicate=predicate,
+        writer_properties=WRITER,
+    )  # fmt: skip
 
 
 def _quarantine_rows(failures: list[tuple[Path, str, str]], at: datetime) -> pa.Table:
@@ -91,56 +133,138 @@ def _quarantine_rows(failures: list[tuple[Path, str, str]], at: datetime) -> pa.
     return pa.Table.from_pylist(rows, schema=TABLES["quarantine"].schema)
 
 
+def _sql_list(values: Iterator[object]) -> str:
+    """A SQL list literal for a Delta predicate (NULL where empty, which matches nothing)."""
+    quoted = ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values)
+    return f"({quoted})" if quoted else "(NULL)"
+
+
+def _scope(con: duckdb.DuckDBPyConnection, staged: Callable[[str], str]) -> tuple[str, str, str]:
+    """What the batch touches, as temp tables (`batch_ids`, `batch_bodies`, `batch_years`) and as the
+    predicate literals of its report ids, bodies and years."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed "
+        f"UNION SELECT report_id FROM ({staged('reports')})"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT DISTINCT agency_id FROM ("
+        "SELECT agency_id FROM old_reports WHERE report_id IN (SELECT report_id FROM batch_ids) "
+        f"UNION SELECT agency_id FROM ({staged('reports')}))"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_years AS SELECT DISTINCT year FROM ("
+        "SELECT year FROM old_reports WHERE agency_id IN (SELECT agency_id FROM batch_bodies) "
+        f"UNION SELECT year FROM ({staged('reports')}))"
+    )
+    literal = lambda sql: _sql_list(v for (v,) in con.execute(sql).fetchall())  # noqa: E731
+    return (
+        literal("SELECT report_id FROM batch_ids ORDER BY 1"),
+        literal("SELECT agency_id FROM batch_bodies ORDER BY 1"),
+        literal("SELECT year FROM batch_years ORDER BY 1"),
+    )
+
+
 def build(
     con: duckdb.DuckDBPyConnection,
-    tmp: Path,
+    root: Path,
     staged: Callable[[str], str],
     removed: set[str],
     seen: list[Path],
     failures: list[tuple[Path, str, str]],
     at: datetime,
     overrides: dict[str, dict[str, str]],
-) -> dict[str, dict]:
-    """Write every table of the new snapshot; returns the manifest's table entries.
+) -> dict[str, int]:
+    """Commit every table of the new publish; returns the rows of each table at its new version.
 
     `staged(table)` is a query over the batch's rows, `removed` the report ids dropped from
-    the old snapshot, `seen` every path of the batch (their old quarantine entries go),
+    the published tables, `seen` every path of the batch (their old quarantine entries go),
     `failures` (path, content hash, reason) the batch's new quarantine entries.
     """
+    ensure_tables(root)
     con.register("removed", pa.table({"report_id": pa.array(sorted(removed), pa.string())}))
     con.register("seen", pa.table({"source_path": pa.array([str(p) for p in seen], pa.string())}))
     con.register("new_quarantine", _quarantine_rows(failures, at))
+    ids, bodies, years = _scope(con, staged)
     keep = "report_id NOT IN (SELECT report_id FROM removed)"
-    entries: dict[str, dict] = {}
+    of_touched = f"year IN (SELECT year FROM batch_years) AND agency_id IN (SELECT agency_id FROM batch_bodies) AND {keep}"
 
-    def merged(table: str, condition: str = keep) -> str:
-        return f"SELECT * FROM old_{table} WHERE {condition} UNION ALL BY NAME {staged(table)}"
-
-    entries["reports"] = store.write_table(
-        con, tmp, "reports",
-        f"SELECT * REPLACE (count(*) OVER (PARTITION BY agency_id, year) > 1 AS duplicate) FROM ({merged('reports')})",
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_reports AS SELECT * REPLACE "
+        "(count(*) OVER (PARTITION BY agency_id, year) > 1 AS duplicate) FROM ("
+        f"SELECT * FROM old_reports WHERE {of_touched} UNION ALL BY NAME {staged('reports')})"
     )
+    commit(con, root, "reports", "SELECT * FROM touched_reports", f"year IN {years} AND agency_id IN {bodies}")
     for table in FACT_TABLES.values():
-        entries[table] = store.write_table(con, tmp, table, merged(table))
-    entries["quarantine"] = store.write_table(
-        con, tmp, "quarantine",
-        "SELECT * FROM old_quarantine WHERE source_path NOT IN (SELECT source_path FROM seen) "
-        "UNION ALL BY NAME SELECT * FROM new_quarantine",
-    )
-    store.attach_views(con, tmp, entries)
-    bodies = con.execute(
-        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic)"
-        " FROM reports GROUP BY agency_id ORDER BY agency_id"
+        commit(con, root, table, staged(table), f"year IN {years} AND report_id IN {ids}")
+    for name, table in (("touched_t2", "t2_facts"), ("touched_t3", "t3_facts")):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM old_{table} WHERE {of_touched} "
+                    f"UNION ALL BY NAME {staged(table)}")  # fmt: skip
+    warehouse_findings = crossyear.findings_sql(con, "touched_reports", "touched_t2", "touched_t3")
+    commit(
+        con, root, "findings", f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}",
+        f"year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))",
+    )  # fmt: skip
+    all_bodies = con.execute(
+        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ("
+        "SELECT agency_id, agency_name, year, synthetic FROM old_reports"
+        " WHERE agency_id NOT IN (SELECT agency_id FROM batch_bodies)"
+        " UNION ALL SELECT agency_id, agency_name, year, synthetic FROM touched_reports) GROUP BY agency_id ORDER BY agency_id"
     ).fetchall()
-    con.register("new_agencies", regions.agencies_table(bodies, overrides))
-    entries["agencies"] = store.write_table(con, tmp, "agencies", "SELECT * FROM new_agencies")
-    report_findings = merged("findings", f"scope = 'report' AND {keep}")
-    entries["findings"] = store.write_table(
-        con, tmp, "findings", f"{report_findings} UNION ALL BY NAME {crossyear.findings_sql(con)}"
-    )
-    return entries
+    con.register("new_agencies", regions.agencies_table(all_bodies, overrides))
+    commit(con, root, "agencies", "SELECT * FROM new_agencies", None)
+    commit(
+        con, root, "quarantine",
+        "SELECT * FROM old_quarantine WHERE source_path NOT IN (SELECT source_path FROM seen) "
+        "UNION ALL BY NAME SELECT * FROM new_quarantine", None,
+    )  # fmt: skip
+    compact(root)
+    return {table: rows(root, table) for table in TABLES}
 
 
-def duplicates(con: duckdb.DuckDBPyConnection, reports: str) -> int:
-    """How many reports share their body and year with another."""
-    return con.execute(f"SELECT count(*) FROM {reports} WHERE duplicate").fetchall()[0][0]
+def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str, str], facts: dict) -> dict:
+    """Publish every table whole from a query of `con` (an old-layout warehouse converted, or a warehouse
+    built for a test or benchmark); returns the pointer. Each table is still one commit, then the pointer."""
+    ensure_tables(root)
+    for table in TABLES:
+        commit(con, root, table, queries[table], None)
+    counts = {table: rows(root, table) for table in TABLES}
+    return store.publish(root, store.new_id(), facts | {"rows": counts})
+
+
+def _files(dt: DeltaTable) -> pa.Table:
+    """The data files of a table's version as Arrow (path, num_records, partition.<column>, ...)."""
+    return pa.table(dt.get_add_actions(flatten=True))
+
+
+def rows(root: Path, table: str) -> int:
+    """The rows of a table's latest version, from its log (no data file read)."""
+    files = _files(DeltaTable(store.table_path(root, table)))
+    return int(pc.sum(files["num_records"]).as_py() or 0) if files.num_rows else 0
+
+
+def compact(root: Path) -> None:
+    """Merge the files of any year partition that has accumulated more than COMPACT_FILES small ones (a
+    commit of its own, before the pointer is written, so the pointer names the compacted version),
+    and checkpoint the log so opening a version stays quick."""
+    for table, spec in TABLES.items():
+        if not spec.partitioned:
+            continue
+        dt = DeltaTable(store.table_path(root, table))
+        files = _files(dt)
+        per_year = Counter(files[f"partition.{PARTITION_COLUMN}"].to_pylist()) if files.num_rows else Counter()
+        crowded = [year for year, files in per_year.items() if files > COMPACT_FILES]
+        for year in crowded:
+            dt.optimize.compact(partition_filters=[(PARTITION_COLUMN, "=", str(year))], writer_properties=WRITER)
+        if crowded:
+            dt.create_checkpoint()
+
+
+def duplicates(con: duckdb.DuckDBPyConnection, built: bool) -> int:
+    """How many reports share their body and year with another: in the published tables, or (`built`)
+    after this build (its touched bodies' reports recomputed, the others' flags unchanged)."""
+    if not built:
+        return con.execute("SELECT count(*) FROM old_reports WHERE duplicate").fetchall()[0][0]
+    return con.execute(
+        "SELECT (SELECT count(*) FROM old_reports WHERE duplicate AND agency_id NOT IN (SELECT agency_id FROM batch_bodies))"
+        " + (SELECT count(*) FROM touched_reports WHERE duplicate)"
+    ).fetchall()[0][0]

@@ -1,180 +1,231 @@
-"""The warehouse on disk: immutable snapshots of Parquet tables and one atomic pointer.
+"""The warehouse on disk: one Delta Lake table per table, and one atomic pointer naming their versions.
 
 Layout::
 
     <warehouse>/
-      CURRENT                 the id of the published snapshot (replaced atomically)
-      current -> snapshots/<id>   convenience symlink for other engines, follows CURRENT
-      .lock                   held by the one ingest that may write at a time (warehouse.lock)
-      snapshots/<id>/
-        manifest.json         its own id, tables, row counts, the exact file list with sizes
-        <table>/year=<Y>/*.parquet   year-partitioned tables (hive layout)
-        <table>/*.parquet            the others
+      CURRENT                  JSON pointer: {"id", "previous", "created_at", "versions": {table: v}, ...}
+      pointers/<id>.json       every published pointer (the current one and the previous one kept)
+      tables/<table>/          a Delta table (_delta_log/ + Parquet, zstd; `year=<Y>/` where partitioned)
+      .lock                    held by the one ingest that may write at a time (warehouse.lock)
+      .work/                   an ingest's scratch space (staged rows, DuckDB spill), cleared by the next
 
-A writer builds a complete snapshot in `snapshots/.tmp-<id>/`, writes its manifest last,
-flushes it to disk, renames it into place and only then swaps CURRENT with `os.replace`.
-A reader resolves CURRENT once per connection, so it sees either the old snapshot or the
-new one, never a mixture; a writer killed at any moment leaves CURRENT on the previous
-snapshot.
+Delta commits one table at a time, so the commit point across tables stays ours: a writer
+commits every table it changes, writes `pointers/<id>.json` and flushes it, then replaces
+CURRENT by rename. A reader resolves CURRENT once per connection and reads each table at the
+version it pins, so it sees the old publish or the new one, never a mixture; a writer killed
+at any moment leaves CURRENT on the previous pointer (tables it committed ahead of it are
+rolled back by the next writer, warehouse.recovery).
 
-A snapshot is *complete* when its manifest parses, names the folder it is in, lists every
-table, and every file it lists is on disk with the size it records. Snapshot ids start
-with their UTC creation time, so sorting ids sorts snapshots by age.
+A pointer is *complete* when every table version it names opens and every file that version
+lists is on disk. Pointer ids start with their UTC creation time, so sorting them sorts by age.
+A warehouse still in the snapshot layout of before (CURRENT holding a bare snapshot id) is
+read through warehouse.legacy until the next ingest converts it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
+from deltalake import DeltaTable
 
+from warehouse import legacy
 from warehouse.errors import WarehouseDamaged, WarehouseMissing  # defined light, for the CLI; raised here
 from warehouse.schema import PARTITION_COLUMN, TABLES
 from warehouse.settings import warehouse_dir
 
 CURRENT = "CURRENT"
-CURRENT_LINK = "current"
-SNAPSHOTS = "snapshots"
-MANIFEST = "manifest.json"
+POINTERS = "pointers"
+TABLES_DIR = "tables"
+WORK = ".work"
 LOCK = ".lock"
-TMP_PREFIX = ".tmp-"
+
+__all__ = ["WarehouseDamaged", "WarehouseMissing"]
 
 
 # ---------------------------------------------------------------- what is on disk
 
 
-def current_id(warehouse: str | os.PathLike[str] | None = None) -> str | None:
-    """The id CURRENT names (None when missing or blank); cheap, so a dashboard can tell when to reconnect."""
+def table_path(warehouse: Path, table: str) -> Path:
+    """The folder of one Delta table."""
+    return warehouse / TABLES_DIR / table
+
+
+def new_id() -> str:
+    """A pointer id: UTC time first, so ids sort by age, then a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+
+
+def current_text(warehouse: Path) -> str | None:
+    """CURRENT's content, stripped (None when missing or blank)."""
     try:
-        return (warehouse_dir(warehouse) / CURRENT).read_text(encoding="utf-8").strip() or None
-    except FileNotFoundError:
+        return (warehouse / CURRENT).read_text(encoding="utf-8").strip() or None
+    except (FileNotFoundError, UnicodeDecodeError):
         return None
 
 
-def read_manifest(snapshot: Path) -> dict:
-    """The manifest of one snapshot."""
-    return json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
-
-
-def snapshot_folders(warehouse: Path) -> list[Path]:
-    """Every renamed-into-place snapshot folder, newest first (half-built `.tmp-` ones excluded)."""
-    folder = warehouse / SNAPSHOTS
-    if not folder.is_dir():
-        return []
-    return sorted((p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(TMP_PREFIX)), reverse=True)
-
-
-def snapshot_problem(snapshot: Path) -> str | None:
-    """Why a snapshot cannot be read whole (no server path in it), or None when it is complete."""
-    if not snapshot.is_dir():
-        return f"snapshot {snapshot.name} is missing"
+def current_id(warehouse: str | os.PathLike[str] | None = None) -> str | None:
+    """The id of the pointer CURRENT holds (None when missing or blank); cheap, so a dashboard can tell
+    when to reconnect. A CURRENT that is not a pointer is returned as it is (an old-layout snapshot id)."""
+    text = current_text(warehouse_dir(warehouse))
+    if text is None or not text.startswith("{"):
+        return text
     try:
-        manifest = read_manifest(snapshot)
-    except FileNotFoundError:
-        return f"snapshot {snapshot.name} has no manifest"
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
-        return f"the manifest of snapshot {snapshot.name} is truncated or unreadable"
-    try:
-        tables = manifest["tables"]
-        if manifest["id"] != snapshot.name or not set(TABLES) <= set(tables):
-            return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
-        listed = [(table, name, size) for table, entry in tables.items()
-                  for name, size in zip(entry["files"], entry.get("bytes") or [None] * len(entry["files"]), strict=False)]
-    except (KeyError, TypeError, AttributeError):
-        return f"the manifest of snapshot {snapshot.name} is not a complete manifest of it"
-    for table, name, size in listed:
+        return str(json.loads(text)["id"])
+    except (ValueError, KeyError, TypeError):
+        return text
+
+
+def parse_pointer(text: str) -> dict:
+    """A pointer from its JSON; ValueError when it is not a whole pointer."""
+    pointer = json.loads(text)
+    if not isinstance(pointer, dict) or not isinstance(pointer.get("id"), str):
+        raise ValueError("not a pointer")
+    versions = pointer.get("versions")
+    if not isinstance(versions, dict) or not set(TABLES) <= set(versions):
+        raise ValueError("a pointer naming no version of some table")
+    return pointer
+
+
+def pointer_paths(warehouse: Path) -> list[Path]:
+    """Every kept pointer file, newest first."""
+    folder = warehouse / POINTERS
+    return sorted(folder.glob("*.json"), reverse=True) if folder.is_dir() else []
+
+
+def version_files(warehouse: Path, table: str, version: int) -> dict[str, int]:
+    """Every data file of one table version, with the size its log records; raises when the version does
+    not open (deltalake's own errors, OSError)."""
+    dt = DeltaTable(table_path(warehouse, table), version=version)
+    actions = dt.get_add_actions(flatten=True)
+    sizes = dict(zip(actions["path"].to_pylist(), actions["size_bytes"].to_pylist(), strict=True))
+    by_name = {Path(name).name: size for name, size in sizes.items()}
+    return {uri: by_name[Path(uri).name] for uri in dt.file_uris()}
+
+
+def pointer_problem(warehouse: Path, pointer: dict) -> tuple[str | None, dict[str, list[str]]]:
+    """Why a pointer cannot be read whole (no server path in it), or None; and the files of each table."""
+    name, files = pointer["id"], {}
+    for table in TABLES:
         try:
-            actual = (snapshot / name).stat().st_size
-        except FileNotFoundError:
-            return f"snapshot {snapshot.name}: file {name} of table {table} is missing"
-        if size is not None and actual != size:
-            return f"snapshot {snapshot.name}: file {name} of table {table} has {actual} bytes, not {size}"
-    return None
-
-
-def current_problem(warehouse: Path, named: str | None) -> str | None:
-    """What is wrong with CURRENT (naming `named`), or None when it names a complete snapshot."""
-    if named is None:
-        return "CURRENT is missing or empty"
-    if Path(named).name != named or named.startswith("."):
-        return "CURRENT does not hold a snapshot id"
-    problem = snapshot_problem(warehouse / SNAPSHOTS / named)
-    return f"CURRENT names a snapshot that cannot be read ({problem})" if problem else None
+            listed = version_files(warehouse, table, int(pointer["versions"][table]))
+        except Exception as exc:  # deltalake raises its own TableNotFoundError, DeltaError, OSError...
+            return f"pointer {name}: table {table} does not open at its version ({type(exc).__name__})", {}
+        for uri, size in listed.items():
+            try:
+                actual = os.stat(uri).st_size
+            except FileNotFoundError:
+                return f"pointer {name}: a file of table {table} is missing", {}
+            if actual != size:
+                return f"pointer {name}: a file of table {table} has {actual} bytes, not {size}", {}
+        files[table] = list(listed)
+    return None, files
 
 
 @dataclass(frozen=True)
 class Status:
-    """Which snapshot readers use, and why it is not the one CURRENT names (None when it is)."""
+    """Which pointer readers use (its id, the files of each table), and why it is not the one CURRENT
+    holds (None when it is)."""
 
-    snapshot: Path
+    id: str
+    files: dict[str, list[str]]
     fallback: str | None
+    pointer: dict = field(default_factory=dict)
+
+
+def _current_problem(warehouse: Path) -> tuple[str, Status | None]:
+    """What is wrong with CURRENT, or the readers' Status when it holds a complete pointer."""
+    text = current_text(warehouse)
+    if text is None:
+        return "CURRENT is missing or empty", None
+    try:
+        pointer = parse_pointer(text)
+    except ValueError:
+        return "CURRENT does not hold a pointer", None
+    problem, files = pointer_problem(warehouse, pointer)
+    if problem:
+        return f"CURRENT names a pointer that cannot be read ({problem})", None
+    return "", Status(pointer["id"], files, None, pointer)
+
+
+def newest_complete(warehouse: Path, older_than: str | None = None) -> Status | None:
+    """The newest kept pointer that is complete (optionally: older than a given id)."""
+    for path in pointer_paths(warehouse):
+        if older_than is not None and path.stem >= older_than:
+            continue
+        try:
+            pointer = parse_pointer(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError, OSError):
+            continue
+        problem, files = pointer_problem(warehouse, pointer)
+        if problem is None:
+            return Status(pointer["id"], files, None, pointer)
+    return None
 
 
 def status(warehouse: str | os.PathLike[str] | None = None) -> Status:
-    """The snapshot a reader should use: CURRENT's when complete, else the newest complete one.
+    """The pointer a reader should use: CURRENT's when complete, else the newest complete kept one.
 
     For the dashboard: call it (or `connect`) and tell three states apart —
     `WarehouseMissing`: nothing published yet (an empty warehouse, a normal state);
-    `WarehouseDamaged`: snapshots or CURRENT are there but none can be read (show it as
+    `WarehouseDamaged`: CURRENT or pointers are there but none can be read (show it as
     damaged, not empty; `.problem` is a short cause without paths);
-    a `Status` whose `fallback` is set: CURRENT is lost or names a damaged snapshot and the
+    a `Status` whose `fallback` is set: CURRENT is lost or names a damaged pointer and the
     newest complete one is shown instead (worth a warning: it may be older).
     """
     root = warehouse_dir(warehouse)
-    named = current_id(root)
-    problem = current_problem(root, named)
-    if problem is None:
-        return Status(root / SNAPSHOTS / named, None)
-    folders = snapshot_folders(root)
-    if named is None and not folders:
+    if legacy.is_legacy(root):
+        snapshot_id, files, fallback = legacy.status(root)
+        return Status(snapshot_id, files, fallback)
+    problem, found = _current_problem(root)
+    if found is not None:
+        return found
+    if current_text(root) is None and not pointer_paths(root):
         raise WarehouseMissing(f"no warehouse at {root}: run `python -m pipeline ingest PATH --warehouse {root}`")
-    for folder in folders:
-        if snapshot_problem(folder) is None:
-            return Status(folder, f"{problem}; reading the newest complete snapshot {folder.name}")
-    raise WarehouseDamaged(f"warehouse damaged at {root}: {problem}, and no complete snapshot to fall back to; "
-                           "restore it from a backup (see README, Backup and restore)", f"{problem}, and no complete snapshot")
+    if (newest := newest_complete(root)) is not None:
+        return Status(newest.id, newest.files, f"{problem}; reading the newest complete pointer {newest.id}", newest.pointer)
+    raise WarehouseDamaged(f"warehouse damaged at {root}: {problem}, and no complete pointer to fall back to; "
+                           "restore it from a backup (see docs/warehouse.md, Backup and restore)",
+                           f"{problem}, and no complete pointer")  # fmt: skip
 
 
-def open_snapshot(warehouse: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of the snapshot readers use (see `status`), resolved once."""
-    return status(warehouse).snapshot
-
-
-def _scan_sql(snapshot: Path, table: str, entry: dict) -> str:
-    """A read_parquet over exactly the files the manifest lists, with columns in schema order."""
-    files = ", ".join(f"'{(snapshot / name).as_posix()}'" for name in entry["files"])
-    hive = TABLES[table].partitioned and entry["rows"] > 0
-    options = f", hive_partitioning=true, hive_types={{'{PARTITION_COLUMN}': 'INTEGER'}}" if hive else ""
+def _scan_sql(table: str, files: list[str]) -> str:
+    """A read_parquet over exactly the pinned version's files, with columns in schema order."""
     columns = ", ".join(f'"{name}"' for name in TABLES[table].schema.names)
-    return f"SELECT {columns} FROM read_parquet([{files}]{options})"
+    if not files:
+        return f"SELECT {columns} FROM _empty_{table}"
+    listed = ", ".join("'" + uri.replace("'", "''") + "'" for uri in files)
+    hive = f", hive_partitioning=true, hive_types={{'{PARTITION_COLUMN}': 'INTEGER'}}" if TABLES[table].partitioned else ""
+    return f"SELECT {columns} FROM read_parquet([{listed}]{hive})"
 
 
-def attach_views(
-    con: duckdb.DuckDBPyConnection, snapshot: Path, entries: dict[str, dict] | None = None, prefix: str = ""
-) -> None:
-    """Create one view per table of a snapshot (its manifest's tables unless `entries` are given)."""
-    for table, entry in (entries or read_manifest(snapshot)["tables"]).items():
-        con.execute(f"CREATE OR REPLACE VIEW {prefix}{table} AS {_scan_sql(snapshot, table, entry)}")
+def attach_views(con: duckdb.DuckDBPyConnection, where: Status | str | os.PathLike[str] | None, prefix: str = "") -> None:
+    """Create one view per table over the files of a Status (or of the readers' pointer of a warehouse)."""
+    pinned = where if isinstance(where, Status) else status(where)
+    for table, spec in TABLES.items():
+        if not pinned.files.get(table):  # a table, not a registered view: cursors of `con` see it too
+            con.register("_typed", spec.schema.empty_table())
+            con.execute(f"CREATE TABLE IF NOT EXISTS _empty_{table} AS SELECT * FROM _typed")
+            con.unregister("_typed")
+        con.execute(f"CREATE OR REPLACE VIEW {prefix}{table} AS {_scan_sql(table, pinned.files.get(table, []))}")
 
 
 def connect(warehouse: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with a view per table over the readers' snapshot (`status`).
+    """An in-memory DuckDB connection with a view per table over the readers' pointer (`status`).
 
-    CURRENT is read once, here: the connection keeps reading that snapshot even while
-    an ingest publishes a newer one (the previous snapshot survives one more publish).
+    CURRENT is read once, here: the connection keeps reading those table versions even while an
+    ingest publishes newer ones (the previous pointer's files survive one more publish).
     Raises `WarehouseMissing` for an empty folder, `WarehouseDamaged` when nothing is readable.
     """
-    snapshot = open_snapshot(warehouse)
+    pinned = status(warehouse)
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
-    attach_views(con, snapshot)
+    attach_views(con, pinned)
     return con
 
 
@@ -188,56 +239,13 @@ def limit_memory(con: duckdb.DuckDBPyConnection, limit: str, spill: Path) -> Non
 # ---------------------------------------------------------------- writers
 
 
-def begin_snapshot(warehouse: Path) -> Path:
-    """A fresh, private folder for the next snapshot; removes what killed writers left behind."""
-    snapshots = warehouse / SNAPSHOTS
-    snapshots.mkdir(parents=True, exist_ok=True)
-    for stale in snapshots.glob(f"{TMP_PREFIX}*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    snapshot_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
-    path = snapshots / f"{TMP_PREFIX}{snapshot_id}"
-    path.mkdir()
-    return path
-
-
-def write_table(con: duckdb.DuckDBPyConnection, snapshot: Path, table: str, query: str) -> dict:
-    """Write the rows of `query` as one table of the snapshot; returns its manifest entry.
-
-    The query must yield the table's columns; year-partitioned tables are written in the
-    hive layout. An empty table still gets one file, so every engine can read its schema.
-    """
-    spec = TABLES[table]
-    folder = snapshot / table
-    folder.mkdir()
-    columns = ", ".join(f'"{name}"' for name in spec.schema.names)
-    if spec.partitioned:
-        target, options = folder, f"PARTITION_BY ({PARTITION_COLUMN}), "
-    else:
-        target, options = folder / "data_0.parquet", ""
-    copy = f"COPY (SELECT {columns} FROM ({query})) TO '{target.as_posix()}' (FORMAT parquet, {options}COMPRESSION zstd)"
-    rows = con.execute(copy).fetchall()[0][0]
-    if rows == 0:
-        for written in folder.rglob("*.parquet"):
-            written.unlink()
-        pq.write_table(spec.schema.empty_table(), folder / "empty.parquet")
-    files = sorted(path.relative_to(snapshot).as_posix() for path in folder.rglob("*.parquet"))
-    return {"rows": rows, "files": files, "bytes": [(snapshot / name).stat().st_size for name in files]}
-
-
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
     """Flush one file or folder entry to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _fsync_tree(folder: Path) -> None:
-    """Flush every file and folder of a snapshot, so a crash after the swap finds it whole."""
-    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        _fsync(path)
-    _fsync(folder)
 
 
 def replace_atomically(path: Path, text: str) -> None:
@@ -249,39 +257,23 @@ def replace_atomically(path: Path, text: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+    fsync(path.parent)
 
 
-def relink(warehouse: Path, snapshot_id: str) -> None:
-    """Point the `current` symlink at the snapshot, by rename."""
-    tmp = warehouse / f".{CURRENT_LINK}.{uuid.uuid4().hex[:8]}"
-    os.symlink(Path(SNAPSHOTS) / snapshot_id, tmp)
-    os.replace(tmp, warehouse / CURRENT_LINK)
+def table_versions(warehouse: Path) -> dict[str, int]:
+    """The latest version of every table."""
+    return {table: DeltaTable(table_path(warehouse, table)).version() for table in TABLES}
 
 
-def publish(warehouse: Path, tmp: Path, manifest: dict) -> Path:
-    """Seal a built snapshot and make it the current one; the swap is the single commit point."""
-    snapshot_id = tmp.name.removeprefix(TMP_PREFIX)
-    previous = current_id(warehouse)
-    manifest = {"id": snapshot_id, "previous": previous, "created_at": datetime.now(UTC).isoformat()} | manifest
-    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    _fsync_tree(tmp)
-    final = tmp.with_name(snapshot_id)
-    os.rename(tmp, final)
-    _fsync(final.parent)
-    replace_atomically(warehouse / CURRENT, snapshot_id)
-    _fsync(warehouse)
-    relink(warehouse, snapshot_id)
-    collect_garbage(warehouse, keep={snapshot_id, previous})
-    return final
-
-
-def collect_garbage(warehouse: Path, keep: set[str | None]) -> None:
-    """Remove the snapshots a reader can no longer need: every complete one but those kept (the
-    current and the previous one, which a reader may still use), and incomplete ones older than
-    the newest kept (left by a kill while removing them). An incomplete snapshot newer than that
-    is not ours to judge and stays (restored by hand, perhaps): never delete what cannot be
-    accounted for."""
-    newest = max(k for k in keep if k)
-    for path in snapshot_folders(warehouse):
-        if path.name not in keep and (path.name < newest or snapshot_problem(path) is None):
-            shutil.rmtree(path, ignore_errors=True)
+def publish(warehouse: Path, pointer_id: str, facts: dict) -> dict:
+    """Make the tables' latest versions the published ones: the pointer goes to `pointers/` first
+    (flushed, so a lost CURRENT can be recovered from it), then replaces CURRENT: the commit point."""
+    text = current_text(warehouse)
+    previous = current_id(warehouse) if text and text.startswith("{") else None  # none after an old layout
+    pointer = {"id": pointer_id, "previous": previous, "created_at": datetime.now(UTC).isoformat(),
+               "versions": table_versions(warehouse)} | facts  # fmt: skip
+    text = json.dumps(pointer, ensure_ascii=False, indent=1)
+    (warehouse / POINTERS).mkdir(exist_ok=True)
+    replace_atomically(warehouse / POINTERS / f"{pointer_id}.json", text)
+    replace_atomically(warehouse / CURRENT, text)
+    return pointer

@@ -1,7 +1,7 @@
-"""The warehouse handle: one prepared read-only connection per published snapshot, shared by every session.
+"""The warehouse handle: one prepared read-only connection per published pointer, shared by every session.
 
 This is the data boundary of the dashboard: a warehouse that cannot be read (a deleted or
-truncated Parquet file, CURRENT naming a missing snapshot, a truncated manifest) is told to
+truncated Parquet file, a lost Delta log entry, CURRENT naming a missing pointer) is told to
 viewers in one Chinese sentence — damaged, not empty — and the details, with their server
 paths, go to the server log only.
 """

@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import pipeline.extract
@@ -21,7 +22,8 @@ from hardening.badinputs import sample
 from hardening.loadkit import write_batch
 from pipeline.extract.identity import SYNTHETIC_MARKER
 from pipeline.ingest import ingest, ingest_command
-from warehouse import store
+from warehouse import recovery, snapshot_writer, store
+from warehouse.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = "seed_sunjiatuan_2020.txt"
@@ -220,31 +222,56 @@ def _snapshot_state(warehouse: Path) -> tuple[str | None, list[tuple]]:
     return store.current_id(warehouse), _rows(warehouse, "SELECT report_id, source_file FROM reports ORDER BY 1")
 
 
-#: Where a batch can be killed, told by what it has written into its private snapshot folder.
+def _log_entries(warehouse: Path, table: str) -> int:
+    folder = store.table_path(warehouse, table) / "_delta_log"
+    return len(list(folder.glob("*.json"))) if folder.is_dir() else 0
+
+
+#: Where a batch can be killed, told by what it has written: staged rows, then one commit per table
+#: (reports first, findings after the fact tables, quarantine last), then its pointer file.
 MOMENTS = {
-    "parsing": lambda tmp: True,
-    "building": lambda tmp: (tmp / "t3_facts").exists(),
-    "sealing": lambda tmp: (tmp / "findings").exists(),
+    "parsing": lambda wh, logs: (wh / store.WORK / "staging").exists(),
+    "between two tables' commits": lambda wh, logs: _log_entries(wh, "reports") > logs["reports"],
+    "after the findings' commit": lambda wh, logs: _log_entries(wh, "findings") > logs["findings"],
+    "at the pointer": lambda wh, logs: len(list((wh / store.POINTERS).glob("*"))) > logs["pointers"],
 }
+
+
+def _everything(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, less the moment of ingest (which differs between two runs)."""
+    with store.connect(warehouse) as con:
+        return {table: sorted(con.execute(f"SELECT * EXCLUDE (ingested_at) FROM {table}" if table == "reports"
+                                          else f"SELECT * FROM {table}").fetchall(), key=repr)
+                for table in TABLES}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, list[tuple]], Path]:
+    """The seed and the 120-copy batch ingested without a kill: what a killed run redone must reach."""
+    folder = tmp_path_factory.mktemp("uninterrupted")
+    warehouse = folder / "wh"
+    ingest([_copy(SEED, folder / "first")], warehouse, workers=1, progress=False)
+    _slow_batch(folder / "batch", 120)
+    ingest([folder / "batch"], warehouse, workers=2, progress=False)
+    return _everything(warehouse), folder
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("moment", list(MOMENTS))
-def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, moment):
+def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, moment, uninterrupted):
+    expected, reference = uninterrupted
     warehouse = tmp_path / "wh"
-    ingest([_copy(SEED, tmp_path / "first")], warehouse, workers=1, progress=False)
+    ingest([_copy(SEED, reference / "first")], warehouse, workers=1, progress=False)
     before = _snapshot_state(warehouse)
-    _slow_batch(tmp_path / "batch", 120)
-
-    def reached() -> bool:
-        return any(MOMENTS[moment](tmp) for tmp in (warehouse / store.SNAPSHOTS).glob(f"{store.TMP_PREFIX}*"))
+    logs = {table: _log_entries(warehouse, table) for table in ("reports", "findings")}
+    logs["pointers"] = len(list((warehouse / store.POINTERS).glob("*")))
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "ingest", str(tmp_path / "batch"), "--warehouse", str(warehouse), "--workers", "2"],
+        [sys.executable, "-m", "pipeline", "ingest", str(reference / "batch"), "--warehouse", str(warehouse), "--workers", "2"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     deadline = time.monotonic() + 120
-    while not reached() and process.poll() is None and time.monotonic() < deadline:
+    while not MOMENTS[moment](warehouse, logs) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
     with contextlib.suppress(ProcessLookupError):  # it may have finished first on a fast machine
         os.killpg(process.pid, signal.SIGKILL)
@@ -253,16 +280,17 @@ def test_an_ingest_killed_midway_leaves_the_previous_warehouse_intact(tmp_path, 
     after = _snapshot_state(warehouse)
     if moment == "parsing":
         assert after == before, "a batch killed while parsing must not show"
-    else:  # killed while writing: either nothing shows or the whole batch does, never a part
+    else:  # killed while committing: either nothing shows or the whole batch does, never a part
         assert after == before or len(after[1]) == 121
-    with store.connect(warehouse) as con:  # every table of the published snapshot reads
-        for table in store.read_manifest(store.open_snapshot(warehouse))["tables"]:
+    with store.connect(warehouse) as con:  # every table of the pointer readers use reads
+        for table in TABLES:
             con.execute(f"SELECT count(*) FROM {table}").fetchall()
 
-    finished = ingest([tmp_path / "batch"], warehouse, workers=2, progress=False)
+    finished = ingest([reference / "batch"], warehouse, workers=2, progress=False)
     assert finished.counts["ingested"] + finished.counts["unchanged"] == 120
-    assert _rows(warehouse, "SELECT count(*) FROM reports") == [(121,)]
-    assert not list((warehouse / store.SNAPSHOTS).glob(f"{store.TMP_PREFIX}*")), "leftovers are cleaned"
+    assert _everything(warehouse) == expected, "the redone batch reaches the uninterrupted one's rows, row for row"
+    assert not (warehouse / store.WORK).exists() and not list(warehouse.glob("*.tmp")), "leftovers are cleaned"
+    assert len(list((warehouse / store.POINTERS).iterdir())) <= 2
 
 
 @pytest.mark.slow
@@ -297,21 +325,22 @@ def test_readers_see_the_old_snapshot_or_the_new_never_a_mixture(tmp_path):
     assert seen <= {1, 41} and 41 in seen
 
 
-def test_the_manifest_lists_every_file_and_old_snapshots_are_collected(tmp_path):
+def test_only_two_pointers_are_kept_and_vacuum_leaves_only_their_files(tmp_path, monkeypatch):
+    monkeypatch.setenv(recovery.RETAIN_ENV, "0")
     warehouse = tmp_path / "wh"
     seed = _copy(SEED, tmp_path / "in")
     ids = []
     for i in range(3):
         seed.write_bytes(corpus_file(SEED).read_bytes() + b" " * i)
         ids.append(ingest([seed], warehouse, workers=1, progress=False).snapshot)
-    kept = sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir())
-    assert kept == sorted(ids[1:]), "the current and the previous snapshot are kept"
-    snapshot = store.open_snapshot(warehouse)
-    manifest = json.loads((snapshot / store.MANIFEST).read_text(encoding="utf-8"))
-    listed = {name for entry in manifest["tables"].values() for name in entry["files"]}
-    on_disk = {p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*.parquet")}
-    assert listed == on_disk
-    assert (warehouse / store.CURRENT_LINK).resolve() == snapshot.resolve()
+    kept = sorted(p.stem for p in (warehouse / store.POINTERS).iterdir())
+    assert kept == sorted(ids[1:]), "the current and the previous pointer are kept"
+    pointers = [json.loads((warehouse / store.POINTERS / f"{pid}.json").read_text(encoding="utf-8")) for pid in kept]
+    needed = {Path(uri) for p in pointers for table in TABLES
+              for uri in store.version_files(warehouse, table, p["versions"][table])}  # fmt: skip
+    on_disk = set((warehouse / store.TABLES_DIR).rglob("*.parquet"))
+    assert on_disk == needed, "every file a kept pointer names is there, and nothing else"
+    assert json.loads((warehouse / store.CURRENT).read_text(encoding="utf-8"))["previous"] == ids[1]
 
 
 def test_editing_the_override_csv_republishes_the_agencies(tmp_path):
@@ -337,13 +366,17 @@ def test_demo_marker_flags_a_report_synthetic_even_in_a_plain_ingest(tmp_path):
 # ---------------------------------------------------------------- a damaged or lost CURRENT
 
 
-def _two_snapshots(tmp_path: Path) -> tuple[Path, set[str], list[str]]:
-    """A warehouse of two published batches: its report ids and its snapshot folders."""
+def _two_pointers(tmp_path: Path) -> tuple[Path, set[str], list[str]]:
+    """A warehouse of two published batches: its report ids and its pointer ids."""
     warehouse = tmp_path / "wh"
     ingest(write_batch(tmp_path / "a", 0, 2), warehouse, workers=1, progress=False)
     ingest(write_batch(tmp_path / "b", 2, 2), warehouse, workers=1, progress=False)
     ids = {r for (r,) in _rows(warehouse, "SELECT report_id FROM reports")}
-    return warehouse, ids, sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir())
+    return warehouse, ids, _pointer_ids(warehouse)
+
+
+def _pointer_ids(warehouse: Path) -> list[str]:
+    return sorted(p.name.removesuffix(".json") for p in (warehouse / store.POINTERS).iterdir())
 
 
 LOSE_CURRENT = {
@@ -354,64 +387,77 @@ LOSE_CURRENT = {
 
 
 @pytest.mark.parametrize("how", list(LOSE_CURRENT))
-def test_a_lost_current_is_recovered_and_no_snapshot_or_report_is_lost(tmp_path, how):
-    warehouse, ids, snapshots = _two_snapshots(tmp_path)
+def test_a_lost_current_is_recovered_and_no_pointer_or_report_is_lost(tmp_path, how):
+    warehouse, ids, pointers = _two_pointers(tmp_path)
     LOSE_CURRENT[how](warehouse / store.CURRENT)
 
     again = ingest([tmp_path / "a", tmp_path / "b"], warehouse, workers=1, progress=False)  # changes nothing
-    assert again.recovered == snapshots[-1] and again.snapshot == snapshots[-1]
-    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots
-    assert store.current_id(warehouse) == snapshots[-1]
+    assert again.recovered == pointers[-1] and again.snapshot == pointers[-1]
+    assert _pointer_ids(warehouse) == pointers
+    assert store.current_id(warehouse) == pointers[-1]
 
     LOSE_CURRENT[how](warehouse / store.CURRENT)
     done = _cli(*map(str, write_batch(tmp_path / "c", 4, 1)), warehouse=warehouse)
     assert done.returncode == 0, done.stderr
-    assert f"recovered snapshot {snapshots[-1]}" in done.stderr
+    assert f"recovered pointer {pointers[-1]}" in done.stderr
     after = {r for (r,) in _rows(warehouse, "SELECT report_id FROM reports")}
     assert ids < after and len(after) == 5
 
 
+def _pointer(warehouse: Path, pointer_id: str) -> dict:
+    return json.loads((warehouse / store.POINTERS / f"{pointer_id}.json").read_text(encoding="utf-8"))
+
+
+def _delete_a_file_only_the_newest_lists(warehouse: Path, pointer_ids: list[str]) -> None:
+    older, newer = (_pointer(warehouse, pid)["versions"]["reports"] for pid in pointer_ids)
+    only = set(store.version_files(warehouse, "reports", newer)) - set(store.version_files(warehouse, "reports", older))
+    Path(sorted(only)[0]).unlink()
+
+
 DAMAGE_NEWEST = {
-    "CURRENT missing, newest manifest truncated": lambda wh, sid: (
-        (wh / store.CURRENT).unlink(), (wh / store.SNAPSHOTS / sid / store.MANIFEST).write_text("{", encoding="utf-8")),
-    "CURRENT names a missing snapshot": lambda wh, sid: (wh / store.CURRENT).write_text("20990101T000000000000Z-deadbeef\n"),
-    "CURRENT's parquet deleted": lambda wh, sid: next((wh / store.SNAPSHOTS / sid / "reports").rglob("*.parquet")).unlink(),
-}
+    "CURRENT missing, newest pointer truncated": lambda wh, pids: (
+        (wh / store.CURRENT).unlink(), (wh / store.POINTERS / f"{pids[-1]}.json").write_text("{", encoding="utf-8")),
+    "CURRENT names a missing pointer": lambda wh, pids: (wh / store.CURRENT).write_text(
+        json.dumps({"id": "20990101T000000000000Z-deadbeef", "versions": dict.fromkeys(TABLES, 99)})),
+    "CURRENT's parquet deleted": _delete_a_file_only_the_newest_lists,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE_NEWEST))
 def test_an_unclear_warehouse_is_refused_with_one_line_and_exit_3(tmp_path, damage):
-    warehouse, _ids, snapshots = _two_snapshots(tmp_path)
-    DAMAGE_NEWEST[damage](warehouse, snapshots[-1])
+    warehouse, _ids, pointers = _two_pointers(tmp_path)
+    DAMAGE_NEWEST[damage](warehouse, pointers)
     current = (warehouse / store.CURRENT).read_bytes() if (warehouse / store.CURRENT).exists() else None
+    versions = {table: _log_entries(warehouse, table) for table in TABLES}
     with pytest.raises(store.WarehouseDamaged):
         ingest([tmp_path / "a"], warehouse, workers=1, progress=False)
     done = _cli(str(tmp_path / "a"), warehouse=warehouse)
     assert done.returncode == 3
     assert done.stderr.startswith("error: warehouse damaged") and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots, "nothing is deleted"
+    assert _pointer_ids(warehouse) == pointers, "nothing is deleted"
+    assert {table: _log_entries(warehouse, table) for table in TABLES} == versions, "no table is touched"
     assert ((warehouse / store.CURRENT).read_bytes() if (warehouse / store.CURRENT).exists() else None) == current
 
 
-def test_a_no_change_ingest_clears_what_a_killed_run_left_and_repoints_the_link(tmp_path):
-    warehouse, _ids, snapshots = _two_snapshots(tmp_path)
-    current = snapshots[-1]
+def test_a_no_change_ingest_clears_what_a_killed_run_left_and_rolls_tables_back(tmp_path):
+    warehouse, _ids, pointers = _two_pointers(tmp_path)
+    current = pointers[-1]
     (warehouse / f"{store.CURRENT}.0badc0de.tmp").write_text("x")  # killed while swapping CURRENT
-    os.symlink(Path(store.SNAPSHOTS) / current, warehouse / f".{store.CURRENT_LINK}.0badc0de")  # ... or the link
-    unpublished = "29990101T000000000000Z-0badc0de"  # sealed and renamed, killed before the swap
-    shutil.copytree(warehouse / store.SNAPSHOTS / current, warehouse / store.SNAPSHOTS / unpublished)
-    manifest = warehouse / store.SNAPSHOTS / unpublished / store.MANIFEST
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(current, unpublished), encoding="utf-8")
-    (warehouse / store.CURRENT_LINK).unlink()
-    os.symlink(Path(store.SNAPSHOTS) / snapshots[0], warehouse / store.CURRENT_LINK)  # the link lags CURRENT
+    (warehouse / store.POINTERS / f"{current}.json.0badc0de.tmp").write_text("x")  # ... or writing its pointer file
+    (warehouse / store.WORK / "staging").mkdir(parents=True)  # ... or while staging rows
+    with duckdb.connect() as con:  # ... or after committing a table, and its pointer file, before CURRENT
+        row = "SELECT 'x.pdf' AS source_file, '/x.pdf' AS source_path, '0' AS content_hash, 'r' AS reason, now() AS at"
+        snapshot_writer.commit(con, warehouse, "quarantine", row, None)
+    unpublished = _pointer(warehouse, current) | {"id": "29990101T000000000000Z-0badc0de"}
+    (warehouse / store.POINTERS / f"{unpublished['id']}.json").write_text(json.dumps(unpublished), encoding="utf-8")
 
     summary = ingest([tmp_path / "a", tmp_path / "b"], warehouse, workers=1, progress=False)
     assert summary.counts["unchanged"] == 4 and summary.snapshot == current and summary.recovered is None
     assert sorted(p.name for p in warehouse.iterdir()) == sorted(
-        [store.CURRENT, store.CURRENT_LINK, store.LOCK, store.SNAPSHOTS, "sources"])
-    assert sorted(p.name for p in (warehouse / store.SNAPSHOTS).iterdir()) == snapshots
-    assert (warehouse / store.CURRENT_LINK).resolve() == (warehouse / store.SNAPSHOTS / current).resolve()
+        [store.CURRENT, store.LOCK, store.POINTERS, store.TABLES_DIR, "sources"])
+    assert _pointer_ids(warehouse) == pointers
+    assert snapshot_writer.rows(warehouse, "quarantine") == 0, "the table ahead is back at the pointer's version"
 
 
 HOLD_LOCK = """
@@ -448,3 +494,30 @@ def test_a_second_ingest_says_who_it_waits_for_and_gives_up_after_the_timeout(tm
     assert done.returncode == 4
     assert done.stderr.splitlines()[-1].startswith("error: another ingest (pid ")
     assert "Traceback" not in done.stderr and store.current_id(warehouse) is None
+
+
+def test_a_retention_that_is_no_number_of_hours_stops_the_ingest_with_one_line(tmp_path, monkeypatch):
+    warehouse, _ids, pointers = _two_pointers(tmp_path)
+    monkeypatch.setenv(recovery.RETAIN_ENV, "a week")
+    assert ingest_command([str(tmp_path / "a")], str(warehouse), 1) == 2
+    with pytest.raises(ValueError, match="XXGK_RETAIN_HOURS"):
+        ingest([tmp_path / "a"], warehouse, workers=1, progress=False)
+    assert _pointer_ids(warehouse) == pointers
+
+
+def test_a_crowded_year_partition_is_compacted_before_the_pointer_names_it(tmp_path, monkeypatch):
+    plain, compacted = tmp_path / "plain", tmp_path / "compacted"
+    batches = [write_batch(tmp_path / name, start, 2) for name, start in (("a", 0), ("b", 7), ("c", 14))]
+    for batch in batches:
+        ingest(batch, plain, workers=1, progress=False)
+    monkeypatch.setattr(snapshot_writer, "COMPACT_FILES", 1)
+    for batch in batches:
+        ingest(batch, compacted, workers=1, progress=False)
+    pointer = json.loads((compacted / store.CURRENT).read_text(encoding="utf-8"))
+    files = [Path(uri).parent.name for uri in store.version_files(compacted, "t3_facts", pointer["versions"]["t3_facts"])]
+    assert len(files) == len(set(files)), "one file per year partition"
+    before = [Path(uri).parent.name for uri in store.status(plain).files["t3_facts"]]
+    assert len(before) > len(set(before)), "without compaction a year holds a file per publish"
+    for table in TABLES:
+        assert _rows(compacted, f"SELECT count(*) FROM {table}") == _rows(plain, f"SELECT count(*) FROM {table}")
+    assert pointer["versions"] == store.table_versions(compacted), "the pointer names the compacted versions"

@@ -163,11 +163,10 @@ def test_the_blank_template_is_quarantined_with_its_reason(con):
 
 
 def test_every_file_has_the_schema_of_schema_py(warehouse):
-    snapshot = store.open_snapshot(warehouse)
-    for table, entry in store.read_manifest(snapshot)["tables"].items():
+    for table, files in store.status(warehouse).files.items():
         expected = TABLES[table].schema
-        for name in entry["files"]:
-            written = pq.read_schema(snapshot / name)
+        for name in files:
+            written = pq.read_schema(name)
             hive = TABLES[table].partitioned and "year=" in name
             columns = [f for f in expected if not (hive and f.name == "year")]
             assert _types(written) == _types(columns), name
@@ -183,21 +182,25 @@ def test_docs_describe_the_schema_as_it_is():
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "polars"])
-def test_other_engines_read_the_current_snapshot_without_xxgk(warehouse, con, engine):
-    """Plain DuckDB or polars over `<warehouse>/current` (docs/warehouse.md) gets the rows the dashboard's queries get."""
+def test_other_engines_read_the_current_pointer_without_xxgk(warehouse, con, engine):
+    """Plain DuckDB (the pinned version's file list, from the Delta log) or polars (`scan_delta` at the version
+    CURRENT names), as docs/warehouse.md shows, gets the rows the dashboard's queries get."""
+    import json
+
     import duckdb
     import polars as pl
+    from deltalake import DeltaTable
 
     from warehouse import prepare, queries
 
-    current = warehouse / "current"
-    pattern = str(current / "{}" / "**" / "*.parquet")
+    versions = json.loads((warehouse / "CURRENT").read_text(encoding="utf-8"))["versions"]
     if engine == "duckdb":
         def read(table: str) -> pl.DataFrame:
-            return duckdb.sql(f"SELECT * FROM read_parquet('{pattern.format(table)}', hive_partitioning = true)").pl()
+            files = DeltaTable(warehouse / "tables" / table, version=versions[table]).file_uris()
+            return duckdb.sql(f"SELECT * FROM read_parquet({files}, hive_partitioning = true)").pl()
     else:
         def read(table: str) -> pl.DataFrame:
-            return pl.read_parquet(pattern.format(table), hive_partitioning=True)
+            return pl.scan_delta(str(warehouse / "tables" / table), version=versions[table]).collect()
 
     prepared = prepare.open_warehouse(warehouse)
     report = prepared.sql("SELECT report_id, year FROM report_index ORDER BY report_id LIMIT 1").fetchall()[0]

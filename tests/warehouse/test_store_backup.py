@@ -1,5 +1,5 @@
-"""Backup and restore exactly as docs/warehouse.md describes them: the current snapshot's folder
-first, CURRENT last; a restore copies in the same order into a new folder."""
+"""Backup and restore exactly as docs/warehouse.md describes them: CURRENT read first, then tables/
+and pointers/ copied, CURRENT written last; a restore copies in the same order into a new folder."""
 
 from __future__ import annotations
 
@@ -18,15 +18,17 @@ def _everything(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 def backup(warehouse: Path, target: Path) -> None:
-    """docs/warehouse.md, "Backup and restore": read CURRENT, copy that snapshot, then write CURRENT."""
-    snapshot_id = (warehouse / store.CURRENT).read_text(encoding="utf-8").strip()
-    shutil.copytree(warehouse / store.SNAPSHOTS / snapshot_id, target / store.SNAPSHOTS / snapshot_id)
-    (target / store.CURRENT).write_text(snapshot_id + "\n", encoding="utf-8")
+    """docs/warehouse.md, "Backup and restore": read CURRENT, copy tables/ and pointers/, then write CURRENT."""
+    pointer = (warehouse / store.CURRENT).read_text(encoding="utf-8")
+    for folder in (store.TABLES_DIR, store.POINTERS):
+        shutil.copytree(warehouse / folder, target / folder)
+    (target / store.CURRENT).write_text(pointer, encoding="utf-8")
 
 
 def restore(backup_dir: Path, target: Path, interrupted: bool = False) -> None:
-    """Snapshots first, CURRENT last (an interrupted restore stops before CURRENT)."""
-    shutil.copytree(backup_dir / store.SNAPSHOTS, target / store.SNAPSHOTS)
+    """tables/ and pointers/ first, CURRENT last (an interrupted restore stops before CURRENT)."""
+    for folder in (store.TABLES_DIR, store.POINTERS):
+        shutil.copytree(backup_dir / folder, target / folder)
     if not interrupted:
         shutil.copyfile(backup_dir / store.CURRENT, target / store.CURRENT)
 

@@ -1,33 +1,27 @@
-"""Readers of a damaged warehouse: fall back to the newest complete snapshot, or say it is
+"""Readers of a damaged warehouse: fall back to the newest complete pointer, or say it is
 damaged (never "empty") when nothing can be read."""
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
-from warehouse import store
+from warehouse import snapshot_writer, store
 from warehouse.schema import TABLES
 
 
 def _publish(warehouse: Path, marker: str) -> str:
-    """A snapshot whose quarantine table holds one row naming `marker`; returns its id."""
+    """A pointer whose quarantine table holds one row naming `marker`; returns its id."""
     warehouse.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
-        tmp = store.begin_snapshot(warehouse)
-        entries = {}
         for table, spec in TABLES.items():
             quarantined = {"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}
-            rows = [quarantined] if table == "quarantine" else []
-            con.register("incoming", pa.Table.from_pylist(rows, schema=spec.schema))
-            entries[table] = store.write_table(con, tmp, table, "SELECT * FROM incoming")
-            con.unregister("incoming")
-        return store.publish(warehouse, tmp, {"tables": entries}).name
+            con.register(f"in_{table}", pa.Table.from_pylist([quarantined] if table == "quarantine" else [], schema=spec.schema))
+        return snapshot_writer.replace_tables(con, warehouse, {t: f"SELECT * FROM in_{t}" for t in TABLES}, {})["id"]
 
 
 def _marker(warehouse: Path) -> str:
@@ -43,36 +37,44 @@ def two(tmp_path: Path) -> tuple[Path, str, str]:
     return warehouse, older, newer
 
 
-def _quarantine_file(warehouse: Path, snapshot_id: str) -> Path:
-    return warehouse / store.SNAPSHOTS / snapshot_id / "quarantine" / "data_0.parquet"
+def _quarantine_file(warehouse: Path, pointer_id: str) -> Path:
+    """The one data file of the quarantine table at the version the pointer names."""
+    pointer = json.loads((warehouse / store.POINTERS / f"{pointer_id}.json").read_text(encoding="utf-8"))
+    return Path(*store.version_files(warehouse, "quarantine", pointer["versions"]["quarantine"]))
+
+
+def _last_log_entry(warehouse: Path) -> Path:
+    return sorted((store.table_path(warehouse, "quarantine") / "_delta_log").glob("*.json"))[-1]
 
 
 DAMAGE = {
-    "CURRENT names a missing snapshot": lambda wh, sid: (wh / store.CURRENT).write_text("20990101T000000000000Z-deadbeef\n"),
-    "truncated manifest": lambda wh, sid: (wh / store.SNAPSHOTS / sid / store.MANIFEST).write_text('{"id": "', encoding="utf-8"),
-    "deleted parquet": lambda wh, sid: _quarantine_file(wh, sid).unlink(),
-    "truncated parquet": lambda wh, sid: _quarantine_file(wh, sid).write_bytes(_quarantine_file(wh, sid).read_bytes()[:100]),
-    "CURRENT missing": lambda wh, sid: (wh / store.CURRENT).unlink(),
-    "CURRENT blank": lambda wh, sid: (wh / store.CURRENT).write_text("\n"),
-    "CURRENT holding a path": lambda wh, sid: (wh / store.CURRENT).write_text(f"../{store.SNAPSHOTS}/{sid}\n"),
-}
+    "CURRENT names a missing pointer": lambda wh, pid: (wh / store.CURRENT).write_text(
+        json.dumps({"id": "20990101T000000000000Z-deadbeef", "versions": dict.fromkeys(TABLES, 99)})),
+    "truncated CURRENT": lambda wh, pid: (wh / store.CURRENT).write_text('{"id": "', encoding="utf-8"),
+    "deleted parquet": lambda wh, pid: _quarantine_file(wh, pid).unlink(),
+    "truncated parquet": lambda wh, pid: _quarantine_file(wh, pid).write_bytes(_quarantine_file(wh, pid).read_bytes()[:100]),
+    "deleted log entry": lambda wh, pid: _last_log_entry(wh).unlink(),
+    "CURRENT missing": lambda wh, pid: (wh / store.CURRENT).unlink(),
+    "CURRENT blank": lambda wh, pid: (wh / store.CURRENT).write_text("\n"),
+    "CURRENT holding a path": lambda wh, pid: (wh / store.CURRENT).write_text(f"../{store.POINTERS}/{pid}.json\n"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-def test_a_reader_falls_back_to_the_newest_complete_snapshot(two, damage):
+def test_a_reader_falls_back_to_the_newest_complete_pointer(two, damage):
     warehouse, older, newer = two
     DAMAGE[damage](warehouse, newer)
-    readable = "newer" if damage.startswith("CURRENT") else "older"  # the damage is to CURRENT or to newer
+    readable = "newer" if "CURRENT" in damage else "older"  # the damage is to CURRENT or to newer's files
     assert _marker(warehouse) == readable
     status = store.status(warehouse)
-    assert status.snapshot.name == {"older": older, "newer": newer}[readable]
+    assert status.id == {"older": older, "newer": newer}[readable]
     assert status.fallback and "CURRENT" in status.fallback
 
 
 def test_a_healthy_warehouse_reports_no_fallback(two):
     warehouse, _older, newer = two
     status = store.status(warehouse)
-    assert status.snapshot.name == newer and status.fallback is None
+    assert status.id == newer and status.fallback is None
 
 
 def test_nothing_readable_is_damaged_not_missing(tmp_path):
@@ -87,10 +89,20 @@ def test_nothing_readable_is_damaged_not_missing(tmp_path):
         store.status(warehouse)
 
 
-def test_a_current_naming_a_vanished_snapshot_with_nothing_else_is_damaged(tmp_path):
+def test_what_both_kept_versions_share_lost_leaves_nothing_to_fall_back_to(two):
+    """Versions share their table's log (and the files a publish did not touch): lost, it is lost to
+    every pointer, so there is no complete pointer left to read — restore from a backup."""
+    warehouse, _older, _newer = two
+    (store.table_path(warehouse, "quarantine") / "_delta_log" / f"{0:020d}.json").unlink()
+    with pytest.raises(store.WarehouseDamaged):
+        store.status(warehouse)
+
+
+def test_a_current_naming_a_vanished_pointer_with_nothing_else_is_damaged(tmp_path):
     warehouse = tmp_path / "wh"
-    (warehouse / store.SNAPSHOTS).mkdir(parents=True)
-    (warehouse / store.CURRENT).write_text("20240101T000000000000Z-00000000\n")
+    warehouse.mkdir()
+    (warehouse / store.CURRENT).write_text(json.dumps({"id": "20240101T000000000000Z-00000000",
+                                                       "versions": dict.fromkeys(TABLES, 3)}))  # fmt: skip
     with pytest.raises(store.WarehouseDamaged):
         store.connect(warehouse)
 
@@ -102,9 +114,8 @@ def test_an_empty_folder_is_missing_not_damaged(tmp_path):
     assert not isinstance(caught.value, store.WarehouseDamaged)
 
 
-def test_the_manifest_records_each_file_size_and_its_own_id(two):
-    warehouse, _older, newer = two
-    manifest = json.loads((warehouse / store.SNAPSHOTS / newer / store.MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["id"] == newer
-    for entry in manifest["tables"].values():
-        assert entry["bytes"] == [os.path.getsize(warehouse / store.SNAPSHOTS / newer / name) for name in entry["files"]]
+def test_the_pointer_names_every_table_version_and_its_rows(two):
+    warehouse, older, newer = two
+    pointer = json.loads((warehouse / store.POINTERS / f"{newer}.json").read_text(encoding="utf-8"))
+    assert pointer["id"] == newer and pointer["previous"] == older
+    assert set(pointer["versions"]) == set(TABLES) and pointer["rows"] == {t: int(t == "quarantine") for t in TABLES}

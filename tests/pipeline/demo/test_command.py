@@ -32,7 +32,7 @@ def test_every_report_is_ingested_and_flagged_synthetic_except_the_real_sample(w
     from warehouse import store
 
     con = duckdb.connect()
-    store.attach_views(con, store.open_snapshot(warehouse))
+    store.attach_views(con, warehouse)
     counts = dict(con.execute("SELECT synthetic, count(*) FROM reports GROUP BY synthetic").fetchall())
     files = len(list((warehouse / CORPUS_DIR / "reports").iterdir()))
     assert counts == {True: files, False: 1}
@@ -59,7 +59,7 @@ def test_the_demo_writes_a_register_of_every_body(warehouse: Path) -> None:
     register = read_register(warehouse / REGISTER_FILE)
     assert register["name"].to_list() == [body.name for body in bodies("tiny")]
     con = duckdb.connect()
-    store.attach_views(con, store.open_snapshot(warehouse))
+    store.attach_views(con, warehouse)
     reported = {row[0] for row in con.execute("SELECT DISTINCT agency_id FROM reports WHERE synthetic").fetchall()}
     assert reported <= {agency_id(name) for name in register["name"].to_list()}
 

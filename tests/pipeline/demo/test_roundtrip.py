@@ -139,7 +139,7 @@ def test_cross_year_slip_is_found_by_the_warehouse(tmp_path: Path) -> None:
         planted[report.source] = [p.rule for p in report.planted]
     ingest([folder], tmp_path / "warehouse", workers=1, synthetic=True, progress=False)
     con = duckdb.connect()
-    store.attach_views(con, store.open_snapshot(tmp_path / "warehouse"))
+    store.attach_views(con, tmp_path / "warehouse")
     outcomes = con.execute(
         "SELECT r.source_file, f.outcome, count(*) FROM findings f JOIN reports r USING (report_id) "
         "WHERE f.rule = 'T3-XYEAR' GROUP BY ALL ORDER BY ALL"
