@@ -11,7 +11,8 @@ what killed runs left; after a publish: drop what no kept pointer needs.
   pointer holds every report of the one before plus its batch, so the newest complete one loses
   nothing); CURRENT is rewritten to it and the caller told. If it is incomplete the state is unclear
   and the writer is refused (`WarehouseDamaged`) with nothing changed. No pointer at all but tables
-  on disk: what a first publish killed before its pointer left; nothing was published, they go.
+  on disk holding one batch's commits at most: what a first publish killed before its pointer left;
+  nothing was published, they go (with more history they were published once: refused, kept).
 - **CURRENT unreadable or naming an incomplete pointer**: refused the same way, naming the newest
   complete pointer one may go back to by hand; the dashboard meanwhile reads that one.
 - **Tables ahead of CURRENT** (a publish killed after some tables committed, or after its pointer
@@ -73,8 +74,7 @@ def prepare(warehouse: Path) -> Prepared:
     text = store.current_text(warehouse)
     if text is None:
         if not store.pointer_paths(warehouse):
-            _clear_leftovers(warehouse)
-            shutil.rmtree(warehouse / store.TABLES_DIR, ignore_errors=True)  # nothing was ever published
+            _drop_unpublished_tables(warehouse)
             return done
         text, note = _recover(warehouse)
         done = Prepared(note, store.parse_pointer(text)["id"])
@@ -90,6 +90,30 @@ def prepare(warehouse: Path) -> Prepared:
     (warehouse / legacy.CURRENT_LINK).unlink(missing_ok=True)
     collect_garbage(warehouse, pointer)
     return done
+
+
+#: The versions of a table a first publish leaves: created empty (0), then its batch's commit (1).
+FIRST_PUBLISH_VERSIONS = 1
+
+
+def _drop_unpublished_tables(warehouse: Path) -> None:
+    """No CURRENT and no pointer: tables that hold no more than one batch's commits are what a first
+    publish killed before its pointer left, never seen by a reader, and go. Tables with more history
+    were published once and have lost their pointers (a restore stopped half-way): refused, kept."""
+    folder = warehouse / store.TABLES_DIR
+    if folder.is_dir():
+        deeper = [path.name for path in sorted(folder.iterdir()) if _committed_versions(path) > FIRST_PUBLISH_VERSIONS]
+        if deeper:
+            raise _refusal(warehouse, f"CURRENT and every pointer are missing, but tables ({', '.join(deeper)}) hold "
+                                      "more than one publish")  # fmt: skip
+    _clear_leftovers(warehouse)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _committed_versions(path: Path) -> int:
+    """The newest version a table's log holds (-1 where it has none); read from the log's file names,
+    so a damaged table is judged too."""
+    return max((int(entry.stem) for entry in (path / "_delta_log").glob("*.json") if entry.stem.isdigit()), default=-1)
 
 
 def _recover(warehouse: Path) -> tuple[str, str]:

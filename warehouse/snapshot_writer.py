@@ -15,7 +15,7 @@ back to the pointer) writes the same rows. Publishing the pointer stays in wareh
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -36,6 +36,10 @@ FLUSH_EVERY = 500
 BUILD_MEMORY = "512MB"
 #: Rows per Arrow record batch streamed from DuckDB into a Delta commit.
 STREAM_ROWS = 100_000
+#: The most report or body ids a commit's predicate lists. delta-rs parses a predicate recursively: at
+#: some 20,000 listed values it overflows its stack and the process dies (10,000 took 3 s). A larger
+#: batch replaces the whole year partitions it touches instead (see `Touched.predicate`).
+MAX_LISTED = 1000
 #: A year partition holding more data files than this is compacted before the pointer is written.
 COMPACT_FILES = 16
 #: Every table's files: zstd, like the snapshots before.
@@ -133,35 +137,55 @@ def _quarantine_rows(failures: list[tuple[Path, str, str]], at: datetime) -> pa.
     return pa.Table.from_pylist(rows, schema=TABLES["quarantine"].schema)
 
 
-def _sql_list(values: Iterator[object]) -> str:
+def _sql_list(values: list[object]) -> str:
     """A SQL list literal for a Delta predicate (NULL where empty, which matches nothing)."""
-    quoted = ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values)
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" if isinstance(v, str) else str(v) for v in values)
     return f"({quoted})" if quoted else "(NULL)"
 
 
-def _scope(con: duckdb.DuckDBPyConnection, staged: Callable[[str], str]) -> tuple[str, str, str]:
-    """What the batch touches, as temp tables (`batch_ids`, `batch_bodies`, `batch_years`) and as the
-    predicate literals of its report ids, bodies and years."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed "
-        f"UNION SELECT report_id FROM ({staged('reports')})"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT DISTINCT agency_id FROM ("
-        "SELECT agency_id FROM old_reports WHERE report_id IN (SELECT report_id FROM batch_ids) "
-        f"UNION SELECT agency_id FROM ({staged('reports')}))"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_years AS SELECT DISTINCT year FROM ("
-        "SELECT year FROM old_reports WHERE agency_id IN (SELECT agency_id FROM batch_bodies) "
-        f"UNION SELECT year FROM ({staged('reports')}))"
-    )
-    literal = lambda sql: _sql_list(v for (v,) in con.execute(sql).fetchall())  # noqa: E731
-    return (
-        literal("SELECT report_id FROM batch_ids ORDER BY 1"),
-        literal("SELECT agency_id FROM batch_bodies ORDER BY 1"),
-        literal("SELECT year FROM batch_years ORDER BY 1"),
-    )
+#: The sets a predicate may name, and the temp table (and column) holding each.
+SETS = {"ids": ("batch_ids", "report_id"), "bodies": ("batch_bodies", "agency_id"), "years": ("batch_years", "year")}
+
+
+class Touched:
+    """What the batch touches — its report ids (added, replaced, removed), their bodies, and those bodies'
+    years — as temp tables, and the predicates of a commit over them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, staged: Callable[[str], str]) -> None:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed "
+            f"UNION SELECT report_id FROM ({staged('reports')})"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT DISTINCT agency_id FROM ("
+            "SELECT agency_id FROM old_reports WHERE report_id IN (SELECT report_id FROM batch_ids) "
+            f"UNION SELECT agency_id FROM ({staged('reports')}))"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_years AS SELECT DISTINCT year FROM ("
+            "SELECT year FROM old_reports WHERE agency_id IN (SELECT agency_id FROM batch_bodies) "
+            f"UNION SELECT year FROM ({staged('reports')}))"
+        )
+        self.values = {name: [v for (v,) in con.execute(f"SELECT {column} FROM {table} ORDER BY 1").fetchall()]
+                       for name, (table, column) in SETS.items()}  # fmt: skip
+
+    def listed(self, template: str) -> str:
+        """`template` with each `{set}` as a literal list, for delta-rs."""
+        return template.format(**{name: _sql_list(values) for name, values in self.values.items()})
+
+    def queried(self, template: str) -> str:
+        """`template` with each `{set}` as a subquery of its temp table, for DuckDB."""
+        return template.format(**{name: f"(SELECT {column} FROM {table})" for name, (table, column) in SETS.items()})
+
+    def commit(self, con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str, template: str) -> None:
+        """Replace the rows of `table` matching `template` (a predicate over `{ids}`, `{bodies}`, `{years}`
+        that implies `year IN {years}`) by `query`'s. Where it would list more than MAX_LISTED values,
+        the touched years are replaced whole: their other rows, unchanged, are written again."""
+        if all(len(values) <= MAX_LISTED for values in self.values.values()):
+            commit(con, root, table, query, self.listed(template))
+            return
+        others = f"SELECT * FROM old_{table} WHERE year IN {self.queried('{years}')} AND ({self.queried(template)}) IS NOT TRUE"
+        commit(con, root, table, f"{others} UNION ALL BY NAME {query}", self.listed("year IN {years}"))
 
 
 def build(
@@ -184,7 +208,7 @@ def build(
     con.register("removed", pa.table({"report_id": pa.array(sorted(removed), pa.string())}))
     con.register("seen", pa.table({"source_path": pa.array([str(p) for p in seen], pa.string())}))
     con.register("new_quarantine", _quarantine_rows(failures, at))
-    ids, bodies, years = _scope(con, staged)
+    touched = Touched(con, staged)
     keep = "report_id NOT IN (SELECT report_id FROM removed)"
     of_touched = f"year IN (SELECT year FROM batch_years) AND agency_id IN (SELECT agency_id FROM batch_bodies) AND {keep}"
 
@@ -193,16 +217,16 @@ def build(
         "(count(*) OVER (PARTITION BY agency_id, year) > 1 AS duplicate) FROM ("
         f"SELECT * FROM old_reports WHERE {of_touched} UNION ALL BY NAME {staged('reports')})"
     )
-    commit(con, root, "reports", "SELECT * FROM touched_reports", f"year IN {years} AND agency_id IN {bodies}")
+    touched.commit(con, root, "reports", "SELECT * FROM touched_reports", "year IN {years} AND agency_id IN {bodies}")
     for table in FACT_TABLES.values():
-        commit(con, root, table, staged(table), f"year IN {years} AND report_id IN {ids}")
+        touched.commit(con, root, table, staged(table), "year IN {years} AND report_id IN {ids}")
     for name, table in (("touched_t2", "t2_facts"), ("touched_t3", "t3_facts")):
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM old_{table} WHERE {of_touched} "
                     f"UNION ALL BY NAME {staged(table)}")  # fmt: skip
     warehouse_findings = crossyear.findings_sql(con, "touched_reports", "touched_t2", "touched_t3")
-    commit(
+    touched.commit(
         con, root, "findings", f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}",
-        f"year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))",
+        "year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))",
     )  # fmt: skip
     all_bodies = con.execute(
         "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ("
