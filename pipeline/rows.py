@@ -20,8 +20,7 @@ from pipeline.readers import read_bytes
 from pipeline.record import Record
 from warehouse import regions
 from warehouse.derive import derive
-from warehouse.schema import FACT_TABLES
-from warehouse.snapshot_writer import STAGED_TABLES
+from warehouse.schema import FACT_TABLES, STAGED_TABLES
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,8 @@ TABLES: dict[str, Table] = {
 }
 
 FACT_TABLES: dict[str, str] = {"t2": "t2_facts", "t3": "t3_facts", "t4": "t4_facts", "text": "text_facts"}
+#: The tables one report contributes rows to (agencies and cross-report findings are computed at publish).
+STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
 
 
 def schema_markdown() -> str:

@@ -26,10 +26,8 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from warehouse import crossyear, regions, store
-from warehouse.schema import FACT_TABLES, PARTITION_COLUMN, TABLES
+from warehouse.schema import FACT_TABLES, PARTITION_COLUMN, STAGED_TABLES, TABLES
 
-#: The tables a batch contributes rows to (agencies and cross-report findings are recomputed).
-STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
 #: Staged rows are flushed to Parquet after this many reports, to bound memory.
 FLUSH_EVERY = 500
 #: DuckDB's budget while computing the rows to commit; beyond it DuckDB spills to disk.
