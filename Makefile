@@ -41,8 +41,9 @@ test: install
 	$(PY) -m pytest -m "" -n 2 --dist loadgroup
 
 # The fast tier while working: no browser, no demo-sized warehouse, nothing that waits on a clock.
+# Tests last from milliseconds to seconds, so an idle worker takes queued tests from the busy one.
 test-fast: install
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist worksteal
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -233,7 +233,8 @@ def _batch(
     """Plan, parse, settle, build and publish one batch (under the lock), filling in the summary."""
     at = datetime.now(UTC)
     version = parser_version()
-    known = Known.load(con, snapshot_writer.open_build(con, root))
+    published = snapshot_writer.open_build(con, root)
+    known = Known.load(con, published)
     overrides_file = root / regions.OVERRIDES_FILE
     overrides = regions.load_overrides(overrides_file)  # a bad file stops here, before any parsing
     plan = make_plan(files, known, version)
@@ -256,6 +257,8 @@ def _batch(
         shutil.rmtree(work)
         summary.snapshot = store.current_id(root)
         summary.duplicates = snapshot_writer.duplicates(con, built=False)
+        if published:
+            recovery.collect_garbage(root, published)
         return
     con.register("restaged", pa.table({"report_id": pa.array(sorted(restaged), pa.string())}))
 

@@ -20,8 +20,8 @@ what killed runs left; after a publish: drop what no kept pointer needs.
   commit equal to it) and the unpublished pointer file removed, so the next batch builds strictly on
   what readers see and the killed batch's rows never leak into a later pointer.
 
-`collect_garbage` (after every publish and in `prepare`) removes pointer files older than the
-previous one and vacuums each table: files neither the current nor the previous pointer's version
+`collect_garbage` (once at the end of every ingest, publishing or not) removes pointer files older
+than the previous one and vacuums each table: files neither the current nor the previous pointer's version
 lists, once older than XXGK_RETAIN_HOURS (default 168; 0 allowed), including files of writes that
 were killed before their commit.
 """
@@ -88,7 +88,6 @@ def prepare(warehouse: Path) -> Prepared:
     _roll_back(warehouse, pointer)
     shutil.rmtree(warehouse / legacy.SNAPSHOTS, ignore_errors=True)  # a conversion killed after its publish
     (warehouse / legacy.CURRENT_LINK).unlink(missing_ok=True)
-    collect_garbage(warehouse, pointer)
     return done
 
 
@@ -102,18 +101,12 @@ def _drop_unpublished_tables(warehouse: Path) -> None:
     were published once and have lost their pointers (a restore stopped half-way): refused, kept."""
     folder = warehouse / store.TABLES_DIR
     if folder.is_dir():
-        deeper = [path.name for path in sorted(folder.iterdir()) if _committed_versions(path) > FIRST_PUBLISH_VERSIONS]
+        deeper = [path.name for path in sorted(folder.iterdir()) if store.logged_version(path) > FIRST_PUBLISH_VERSIONS]
         if deeper:
             raise _refusal(warehouse, f"CURRENT and every pointer are missing, but tables ({', '.join(deeper)}) hold "
                                       "more than one publish")  # fmt: skip
     _clear_leftovers(warehouse)
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _committed_versions(path: Path) -> int:
-    """The newest version a table's log holds (-1 where it has none); read from the log's file names,
-    so a damaged table is judged too."""
-    return max((int(entry.stem) for entry in (path / "_delta_log").glob("*.json") if entry.stem.isdigit()), default=-1)
 
 
 def _recover(warehouse: Path) -> tuple[str, str]:
@@ -152,9 +145,9 @@ def _roll_back(warehouse: Path, pointer: dict) -> None:
         if path.stem > pointer["id"]:
             path.unlink()
     for table in TABLES:
-        dt = DeltaTable(store.table_path(warehouse, table))
-        if dt.version() != int(pointer["versions"][table]):
-            dt.restore(int(pointer["versions"][table]))
+        version = int(pointer["versions"][table])
+        if store.logged_version(store.table_path(warehouse, table)) != version:
+            DeltaTable(store.table_path(warehouse, table)).restore(version)
 
 
 def collect_garbage(warehouse: Path, pointer: dict) -> None:

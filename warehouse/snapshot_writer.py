@@ -239,8 +239,7 @@ def build(
         "SELECT * FROM old_quarantine WHERE source_path NOT IN (SELECT source_path FROM seen) "
         "UNION ALL BY NAME SELECT * FROM new_quarantine", None,
     )  # fmt: skip
-    compact(root)
-    return {table: rows(root, table) for table in TABLES}
+    return compact(root)
 
 
 def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str, str], facts: dict) -> dict:
@@ -258,27 +257,34 @@ def _files(dt: DeltaTable) -> pa.Table:
     return pa.table(dt.get_add_actions(flatten=True))
 
 
-def rows(root: Path, table: str) -> int:
-    """The rows of a table's latest version, from its log (no data file read)."""
-    files = _files(DeltaTable(store.table_path(root, table)))
+def _count(files: pa.Table) -> int:
     return int(pc.sum(files["num_records"]).as_py() or 0) if files.num_rows else 0
 
 
-def compact(root: Path) -> None:
+def rows(root: Path, table: str) -> int:
+    """The rows of a table's latest version, from its log (no data file read)."""
+    return _count(_files(DeltaTable(store.table_path(root, table))))
+
+
+def compact(root: Path) -> dict[str, int]:
     """Merge the files of any year partition that has accumulated more than COMPACT_FILES small ones (a
     commit of its own, before the pointer is written, so the pointer names the compacted version),
-    and checkpoint the log so opening a version stays quick."""
+    and checkpoint the log so opening a version stays quick. Returns each table's rows (which merging
+    keeps), read from the same look at its log."""
+    counts = {}
     for table, spec in TABLES.items():
-        if not spec.partitioned:
-            continue
         dt = DeltaTable(store.table_path(root, table))
         files = _files(dt)
+        counts[table] = _count(files)
+        if not spec.partitioned:
+            continue
         per_year = Counter(files[f"partition.{PARTITION_COLUMN}"].to_pylist()) if files.num_rows else Counter()
         crowded = [year for year, files in per_year.items() if files > COMPACT_FILES]
         for year in crowded:
             dt.optimize.compact(partition_filters=[(PARTITION_COLUMN, "=", str(year))], writer_properties=WRITER)
         if crowded:
             dt.create_checkpoint()
+    return counts
 
 
 def duplicates(con: duckdb.DuckDBPyConnection, built: bool) -> int:

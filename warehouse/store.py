@@ -24,6 +24,7 @@ read through warehouse.legacy until the next ingest converts it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import uuid
@@ -100,8 +101,26 @@ def pointer_paths(warehouse: Path) -> list[Path]:
 
 def version_files(warehouse: Path, table: str, version: int) -> dict[str, int]:
     """Every data file of one table version, with the size its log records; raises when the version does
-    not open (deltalake's own errors, OSError)."""
-    dt = DeltaTable(table_path(warehouse, table), version=version)
+    not open (deltalake's own errors, OSError).
+
+    A committed version never changes, so its listing is kept (keyed by the identity of the version's
+    log entry, which a table deleted and built again at the same path does not share): an ingest and
+    every dashboard connection check the same pointer's files several times."""
+    path = table_path(warehouse, table)
+    try:
+        entry = os.stat(path / "_delta_log" / f"{version:020d}.json")
+    except OSError:
+        return _version_files(str(path), version)
+    return dict(_kept_version_files(str(path), version, (entry.st_ino, entry.st_mtime_ns, entry.st_size)))
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_version_files(path: str, version: int, _entry: tuple[int, int, int]) -> dict[str, int]:
+    return _version_files(path, version)
+
+
+def _version_files(path: str, version: int) -> dict[str, int]:
+    dt = DeltaTable(path, version=version)
     actions = dt.get_add_actions(flatten=True)
     sizes = dict(zip(actions["path"].to_pylist(), actions["size_bytes"].to_pylist(), strict=True))
     by_name = {Path(name).name: size for name, size in sizes.items()}
@@ -260,9 +279,17 @@ def replace_atomically(path: Path, text: str) -> None:
     fsync(path.parent)
 
 
+def logged_version(folder: Path) -> int:
+    """The newest version a table's log holds (-1 where it has none), from the log's file names: a
+    commit is the atomic creation of `<version>.json`, so no table needs opening and a damaged one is
+    judged too."""
+    names = (entry.stem for entry in (folder / "_delta_log").glob("*.json"))
+    return max((int(name) for name in names if name.isdigit()), default=-1)
+
+
 def table_versions(warehouse: Path) -> dict[str, int]:
     """The latest version of every table."""
-    return {table: DeltaTable(table_path(warehouse, table)).version() for table in TABLES}
+    return {table: logged_version(table_path(warehouse, table)) for table in TABLES}
 
 
 def publish(warehouse: Path, pointer_id: str, facts: dict) -> dict:
