@@ -4,7 +4,8 @@ The ingest hands in plain rows (tuples in schema order, per table) and the ids i
 this module knows the tables, not reports: it stages rows to Parquet in bounded memory,
 exposes the published pointer's table versions as `old_<table>` views, and commits each table
 (`write_deltalake(mode="overwrite", predicate=...)`) over just the reports the batch adds,
-replaces or removes. A body's reports are flagged `duplicate` and checked across years
+replaces or removes; a batch of new reports only is appended to the tables keyed by report,
+without reading their files. A body's reports are flagged `duplicate` and checked across years
 (warehouse.crossyear) only against the same body's other reports, so those are recomputed for
 the bodies the batch touches and nowhere else; agencies and quarantine are small and rewritten
 whole. Everything is computed from the pinned `old_` views and the staged rows, never from a
@@ -36,7 +37,7 @@ BUILD_MEMORY = "512MB"
 STREAM_ROWS = 100_000
 #: The most report or body ids a commit's predicate lists. delta-rs parses a predicate recursively: at
 #: some 20,000 listed values it overflows its stack and the process dies (10,000 took 3 s). A larger
-#: batch replaces the whole year partitions it touches instead (see `Touched.predicate`).
+#: batch replaces the whole year partitions it touches instead (see `Touched.commit`).
 MAX_LISTED = 1000
 #: A year partition holding more data files than this is compacted before the pointer is written.
 COMPACT_FILES = 16
@@ -130,6 +131,11 @@ def commit(con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str, p
     )  # fmt: skip
 
 
+def append(con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str) -> None:
+    """One Delta commit of `table` adding `query`'s rows: no existing file is read."""
+    write_deltalake(store.table_path(root, table), _stream(con, table, query), mode="append", writer_properties=WRITER)
+
+
 def _quarantine_rows(failures: list[tuple[Path, str, str]], at: datetime) -> pa.Table:
     rows = [{"source_file": p.name, "source_path": str(p), "content_hash": h, "reason": r, "at": at} for p, h, r in failures]
     return pa.Table.from_pylist(rows, schema=TABLES["quarantine"].schema)
@@ -142,17 +148,26 @@ def _sql_list(values: list[object]) -> str:
 
 
 #: The sets a predicate may name, and the temp table (and column) holding each.
-SETS = {"ids": ("batch_ids", "report_id"), "bodies": ("batch_bodies", "agency_id"), "years": ("batch_years", "year")}
+SETS = {
+    "ids": ("batch_ids", "report_id"),
+    "published": ("batch_published", "report_id"),
+    "bodies": ("batch_bodies", "agency_id"),
+    "years": ("batch_years", "year"),
+}
 
 
 class Touched:
-    """What the batch touches — its report ids (added, replaced, removed), their bodies, and those bodies'
-    years — as temp tables, and the predicates of a commit over them."""
+    """What the batch touches — its report ids (added, replaced, removed), those of them already published,
+    their bodies, and those bodies' years — as temp tables, and the predicates of a commit over them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, staged: Callable[[str], str]) -> None:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed "
             f"UNION SELECT report_id FROM ({staged('reports')})"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_published AS SELECT report_id FROM old_reports "
+            "WHERE report_id IN (SELECT report_id FROM batch_ids)"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT DISTINCT agency_id FROM ("
@@ -177,13 +192,22 @@ class Touched:
 
     def commit(self, con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str, template: str) -> None:
         """Replace the rows of `table` matching `template` (a predicate over `{ids}`, `{bodies}`, `{years}`
-        that implies `year IN {years}`) by `query`'s. Where it would list more than MAX_LISTED values,
-        the touched years are replaced whole: their other rows, unchanged, are written again."""
-        if all(len(values) <= MAX_LISTED for values in self.values.values()):
+        that implies `year IN {years}` and that every row of `query` meets: delta-rs checks) by `query`'s.
+        Where it would list more than MAX_LISTED values, the touched years are replaced whole: their other
+        rows, unchanged, are written again."""
+        if all(len(values) <= MAX_LISTED for name, values in self.values.items() if f"{{{name}}}" in template):
             commit(con, root, table, query, self.listed(template))
             return
         others = f"SELECT * FROM old_{table} WHERE year IN {self.queried('{years}')} AND ({self.queried(template)}) IS NOT TRUE"
         commit(con, root, table, f"{others} UNION ALL BY NAME {query}", self.listed("year IN {years}"))
+
+    def commit_reports_rows(self, con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str) -> None:
+        """Commit a table keyed by report: the rows of the batch's reports replaced by `query`'s; where none
+        of them is published yet (only new reports), `query`'s rows appended, reading no file."""
+        if self.values["published"]:
+            self.commit(con, root, table, query, "year IN {years} AND report_id IN {ids}")
+        else:
+            append(con, root, table, query)
 
 
 def build(
@@ -217,7 +241,7 @@ def build(
     )
     touched.commit(con, root, "reports", "SELECT * FROM touched_reports", "year IN {years} AND agency_id IN {bodies}")
     for table in FACT_TABLES.values():
-        touched.commit(con, root, table, staged(table), "year IN {years} AND report_id IN {ids}")
+        touched.commit_reports_rows(con, root, table, staged(table))
     for name, table in (("touched_t2", "t2_facts"), ("touched_t3", "t3_facts")):
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM old_{table} WHERE {of_touched} "
                     f"UNION ALL BY NAME {staged(table)}")  # fmt: skip

@@ -1,5 +1,6 @@
-"""A publish commits only what the batch touches; a batch too large to list in a predicate replaces
-the years it touches whole — and both give the same tables, row for row."""
+"""A publish commits only what the batch touches (new reports appended, replaced ones overwritten by
+predicate); a batch too large to list in a predicate replaces the years it touches whole — and both
+give the same tables, row for row."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from deltalake import DeltaTable
 
 from pipeline.demo import reports
 from pipeline.demo.render import render
 from pipeline.ingest import ingest
 from warehouse import snapshot_writer, store
-from warehouse.schema import TABLES
+from warehouse.schema import FACT_TABLES, TABLES
 
 #: Columns that differ between the two runs by nature: when the batch ran, and the folder its files sat in.
 RUN_SPECIFIC = {"reports": ["ingested_at", "source_path"], "quarantine": ["at", "source_path"]}
@@ -55,3 +57,29 @@ def test_a_batch_too_large_to_list_replaces_its_years_with_the_same_rows(tmp_pat
 @pytest.mark.parametrize("value", ["plain", "o'brien"])
 def test_a_listed_value_is_quoted_for_the_predicate(value: str) -> None:
     assert snapshot_writer._sql_list([value, 2020]) == "('" + value.replace("'", "''") + "', 2020)"
+
+
+def _last_write(warehouse: Path, table: str) -> dict:
+    return DeltaTable(store.table_path(warehouse, table)).history(1)[0]["operationParameters"]
+
+
+def test_new_reports_are_appended_and_a_replacement_overwrites_only_its_reports(tmp_path: Path) -> None:
+    made = [(report.source, render(report)) for report, _ in zip(reports(1, "tiny"), range(4), strict=False)]
+    folder, warehouse = tmp_path / "in", tmp_path / "wh"
+    folder.mkdir()
+    for name, data in made[:3]:
+        (folder / name).write_bytes(data)
+    ingest([folder], warehouse, workers=1, synthetic=True, progress=False)
+    (folder / made[3][0]).write_bytes(made[3][1])
+    ingest([folder], warehouse, workers=1, synthetic=True, progress=False)
+    for table in FACT_TABLES.values():
+        assert _last_write(warehouse, table) == {"mode": "Append", "partitionBy": '["year"]'}, table
+
+    (folder / made[0][0]).write_bytes(made[0][1].replace("。".encode(), "；".encode(), 1))
+    ingest([folder], warehouse, workers=1, synthetic=True, progress=False)
+    replaced, published = hashlib.sha256(made[0][1]).hexdigest(), store.connect(warehouse)
+    for table in FACT_TABLES.values():
+        written = _last_write(warehouse, table)
+        assert written["mode"] == "Overwrite" and f"report_id = '{replaced}'" in written["predicate"], table
+        ids = published.execute(f"SELECT DISTINCT report_id FROM {table} ORDER BY 1").fetchall()
+        assert ids == published.execute("SELECT report_id FROM reports ORDER BY 1").fetchall(), table
