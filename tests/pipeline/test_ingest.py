@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -20,6 +22,7 @@ import pipeline.extract
 from conftest import corpus_file, truth_of
 from hardening.badinputs import sample
 from hardening.loadkit import write_batch
+from pipeline.__main__ import main
 from pipeline.extract.identity import SYNTHETIC_MARKER
 from pipeline.ingest import ingest, ingest_command
 from warehouse import recovery, snapshot_writer, store
@@ -29,11 +32,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = "seed_sunjiatuan_2020.txt"
 
 
-def _cli(*args: str, warehouse: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "ingest", *args, "--warehouse", str(warehouse), "--workers", "2"],
-        capture_output=True, text=True, cwd=ROOT,
-    )
+class Ran(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _cli(*args: str, warehouse: Path) -> Ran:
+    """`python -m pipeline ingest …` through its entry point in this process (a new interpreter costs a
+    second of imports; test_a_second_ingest_says_who_it_waits_for… runs the real command line)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["ingest", *args, "--warehouse", str(warehouse), "--workers", "2"])
+    return Ran(status, out.getvalue(), err.getvalue())
 
 
 def _copy(name: str, folder: Path, as_name: str | None = None) -> Path:
