@@ -58,3 +58,16 @@ def tables(doc) -> list:
     from pipeline.document import Table
 
     return [b for b in doc.blocks if isinstance(b, Table)]
+
+
+def quarantine_only(con, marker: str) -> dict[str, str]:
+    """Queries of `con` giving every table empty but quarantine, which holds one row naming `marker`:
+    the smallest publish, for tests of the store and its recovery."""
+    import pyarrow as pa
+
+    from warehouse.schema import TABLES
+
+    row = {"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}
+    for table, spec in TABLES.items():
+        con.register(f"in_{table}_{marker}", pa.Table.from_pylist([row] if table == "quarantine" else [], schema=spec.schema))
+    return {table: f"SELECT * FROM in_{table}_{marker}" for table in TABLES}

@@ -161,23 +161,21 @@ class Touched:
     their bodies, and those bodies' years — as temp tables, and the predicates of a commit over them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, staged: Callable[[str], str]) -> None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE batch_staged AS SELECT report_id, agency_id, year FROM ({staged('reports')})")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed "
-            f"UNION SELECT report_id FROM ({staged('reports')})"
+            "CREATE OR REPLACE TEMP TABLE batch_ids AS SELECT report_id FROM removed UNION SELECT report_id FROM batch_staged"
         )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE batch_published AS SELECT report_id FROM old_reports "
             "WHERE report_id IN (SELECT report_id FROM batch_ids)"
         )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT DISTINCT agency_id FROM ("
-            "SELECT agency_id FROM old_reports WHERE report_id IN (SELECT report_id FROM batch_ids) "
-            f"UNION SELECT agency_id FROM ({staged('reports')}))"
+            "CREATE OR REPLACE TEMP TABLE batch_bodies AS SELECT agency_id FROM old_reports "
+            "WHERE report_id IN (SELECT report_id FROM batch_ids) UNION SELECT agency_id FROM batch_staged"
         )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_years AS SELECT DISTINCT year FROM ("
-            "SELECT year FROM old_reports WHERE agency_id IN (SELECT agency_id FROM batch_bodies) "
-            f"UNION SELECT year FROM ({staged('reports')}))"
+            "CREATE OR REPLACE TEMP TABLE batch_years AS SELECT year FROM old_reports "
+            "WHERE agency_id IN (SELECT agency_id FROM batch_bodies) UNION SELECT year FROM batch_staged"
         )
         self.values = {name: [v for (v,) in con.execute(f"SELECT {column} FROM {table} ORDER BY 1").fetchall()]
                        for name, (table, column) in SETS.items()}  # fmt: skip

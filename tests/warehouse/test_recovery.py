@@ -7,20 +7,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
+from conftest import quarantine_only
 from warehouse import recovery, snapshot_writer, store
 from warehouse.errors import WarehouseDamaged
-from warehouse.schema import TABLES
-
-
-def _quarantine_query(con: duckdb.DuckDBPyConnection, marker: str) -> dict[str, str]:
-    """Queries giving every table empty but quarantine, which holds one row naming `marker`."""
-    for table, spec in TABLES.items():
-        row = {"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}
-        con.register(f"in_{table}_{marker}", pa.Table.from_pylist([row] if table == "quarantine" else [], schema=spec.schema))
-    return {table: f"SELECT * FROM in_{table}_{marker}" for table in TABLES}
 
 
 def test_tables_of_a_first_publish_killed_before_its_pointer_are_removed(tmp_path: Path) -> None:
@@ -28,7 +19,7 @@ def test_tables_of_a_first_publish_killed_before_its_pointer_are_removed(tmp_pat
     warehouse.mkdir()
     snapshot_writer.ensure_tables(warehouse)
     with duckdb.connect() as con:
-        for table, query in _quarantine_query(con, "unpublished").items():
+        for table, query in quarantine_only(con, "unpublished").items():
             snapshot_writer.commit(con, warehouse, table, query, None)  # killed before store.publish
     assert recovery.prepare(warehouse) == recovery.Prepared()
     assert not (warehouse / store.TABLES_DIR).exists()
@@ -39,7 +30,7 @@ def test_published_tables_whose_pointers_are_lost_are_refused_and_kept(tmp_path:
     warehouse.mkdir()
     with duckdb.connect() as con:
         for marker in ("first", "second"):
-            snapshot_writer.replace_tables(con, warehouse, _quarantine_query(con, marker), {})
+            snapshot_writer.replace_tables(con, warehouse, quarantine_only(con, marker), {})
     (warehouse / store.CURRENT).unlink()
     shutil.rmtree(warehouse / store.POINTERS)
     logs = sorted((warehouse / store.TABLES_DIR).rglob("*.json"))

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
+from conftest import quarantine_only
 from warehouse import snapshot_writer, store
 from warehouse.schema import TABLES
 
@@ -18,10 +18,7 @@ def _publish(warehouse: Path, marker: str) -> str:
     """A pointer whose quarantine table holds one row naming `marker`; returns its id."""
     warehouse.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
-        for table, spec in TABLES.items():
-            quarantined = {"source_file": marker, "source_path": marker, "content_hash": "0" * 64, "reason": "r"}
-            con.register(f"in_{table}", pa.Table.from_pylist([quarantined] if table == "quarantine" else [], schema=spec.schema))
-        return snapshot_writer.replace_tables(con, warehouse, {t: f"SELECT * FROM in_{t}" for t in TABLES}, {})["id"]
+        return snapshot_writer.replace_tables(con, warehouse, quarantine_only(con, marker), {})["id"]
 
 
 def _marker(warehouse: Path) -> str:
