@@ -266,9 +266,12 @@ def _batch(
         fresh = f"SELECT * FROM ({main.scan(table)}) WHERE report_id NOT IN (SELECT report_id FROM restaged)"
         return f"{fresh} UNION ALL BY NAME {series.scan(table)}"
 
-    rows = snapshot_writer.build(con, root, staged, removed, files, failures, at, overrides)
+    placing = str(regions.provenance())
+    place_all = digest != known.overrides or placing != known.regions
+    rows = snapshot_writer.build(con, root, staged, removed, files, failures, at, overrides, place_all)
     summary.duplicates = snapshot_writer.duplicates(con, built=True)
-    facts = {"parser_version": version, "overrides_sha256": digest, "batch": summary.counts, "rows": rows}
+    facts = {"parser_version": version, "overrides_sha256": digest, "regions": placing, "batch": summary.counts,
+             "rows": rows}  # fmt: skip
     pointer = store.publish(root, store.new_id(), facts)
     summary.snapshot = pointer["id"]
     shutil.rmtree(work)

@@ -57,11 +57,13 @@ class Known:
     id_at: dict[str, str] = field(default_factory=dict)
     quarantined: dict[str, tuple[str, str]] = field(default_factory=dict)
     overrides: str | None = None
+    regions: str | None = None
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, pointer: dict | None) -> Known:
-        """Read from the old_<table> views of the published pointer (and its overrides fingerprint)."""
-        known = cls(overrides=(pointer or {}).get("overrides_sha256"))
+        """Read from the old_<table> views of the published pointer (and the fingerprints of the override
+        CSV and the regions dataset that placed its bodies)."""
+        known = cls(overrides=(pointer or {}).get("overrides_sha256"), regions=(pointer or {}).get("regions"))
         for report_id, path, version in con.execute("SELECT report_id, source_path, parser_version FROM old_reports").fetchall():
             known.parser_of[report_id] = version
             known.id_at[path] = report_id

@@ -217,12 +217,15 @@ def build(
     failures: list[tuple[Path, str, str]],
     at: datetime,
     overrides: dict[str, dict[str, str]],
+    place_all: bool = True,
 ) -> dict[str, int]:
     """Commit every table of the new publish; returns the rows of each table at its new version.
 
     `staged(table)` is a query over the batch's rows, `removed` the report ids dropped from
     the published tables, `seen` every path of the batch (their old quarantine entries go),
-    `failures` (path, content hash, reason) the batch's new quarantine entries.
+    `failures` (path, content hash, reason) the batch's new quarantine entries. `place_all`
+    places every body again (the override CSV or the regions dataset changed), else only the
+    bodies the batch touches.
     """
     ensure_tables(root)
     con.register("removed", pa.table({"report_id": pa.array(sorted(removed), pa.string())}))
@@ -248,20 +251,32 @@ def build(
         con, root, "findings", f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}",
         "year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))",
     )  # fmt: skip
-    all_bodies = con.execute(
-        "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ("
-        "SELECT agency_id, agency_name, year, synthetic FROM old_reports"
-        " WHERE agency_id NOT IN (SELECT agency_id FROM batch_bodies)"
-        " UNION ALL SELECT agency_id, agency_name, year, synthetic FROM touched_reports) GROUP BY agency_id ORDER BY agency_id"
-    ).fetchall()
-    con.register("new_agencies", regions.agencies_table(all_bodies, overrides))
-    commit(con, root, "agencies", "SELECT * FROM new_agencies", None)
+    _commit_agencies(con, root, overrides, place_all)
     commit(
         con, root, "quarantine",
         "SELECT * FROM old_quarantine WHERE source_path NOT IN (SELECT source_path FROM seen) "
         "UNION ALL BY NAME SELECT * FROM new_quarantine", None,
     )  # fmt: skip
     return compact(root)
+
+
+#: A body's row of `agencies` from its reports: its name as last reported, its latest year, whether it is synthetic.
+_BODIES = "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ({}) GROUP BY agency_id"
+_UNTOUCHED = "SELECT {} FROM old_{} WHERE agency_id NOT IN (SELECT agency_id FROM batch_bodies)"
+
+
+def _commit_agencies(con: duckdb.DuckDBPyConnection, root: Path, overrides: dict[str, dict[str, str]], place_all: bool) -> None:
+    """Rewrite `agencies` (small, one file), placing the touched bodies again — or every body, since a
+    changed override CSV or regions dataset may move any of them (placing takes ~50 µs a body)."""
+    columns = "agency_id, agency_name, year, synthetic"
+    if place_all:
+        reports = f"{_UNTOUCHED.format(columns, 'reports')} UNION ALL SELECT {columns} FROM touched_reports"
+        kept = ""
+    else:
+        reports = f"SELECT {columns} FROM touched_reports"
+        kept = f"{_UNTOUCHED.format('*', 'agencies')} UNION ALL BY NAME "
+    con.register("new_agencies", regions.agencies_table(con.execute(_BODIES.format(reports)).fetchall(), overrides))
+    commit(con, root, "agencies", f"SELECT * FROM ({kept}SELECT * FROM new_agencies) ORDER BY agency_id", None)
 
 
 def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str, str], facts: dict) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -25,7 +26,7 @@ from hardening.loadkit import write_batch
 from pipeline.__main__ import main
 from pipeline.extract.identity import SYNTHETIC_MARKER
 from pipeline.ingest import ingest, ingest_command
-from warehouse import recovery, snapshot_writer, store
+from warehouse import recovery, regions, snapshot_writer, store
 from warehouse.schema import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -532,3 +533,32 @@ def test_a_crowded_year_partition_is_compacted_before_the_pointer_names_it(tmp_p
     for table in TABLES:
         assert _rows(compacted, f"SELECT count(*) FROM {table}") == _rows(plain, f"SELECT count(*) FROM {table}")
     assert pointer["versions"] == store.table_versions(compacted), "the pointer names the compacted versions"
+
+
+def test_only_the_touched_bodies_are_placed_again_unless_the_regions_dataset_changed(tmp_path, monkeypatch):
+    warehouse = tmp_path / "wh"
+    bodies = [write_batch(tmp_path / "a", start, 1)[0] for start in (0, 7, 14)]  # a body's years are 7 in a row
+    ingest(bodies, warehouse, workers=1, progress=False)
+    before = _rows(warehouse, "SELECT * FROM agencies ORDER BY agency_id")
+    assert len(before) == 3
+    placed, place = [], regions.agencies_table
+
+    def placing(bodies, overrides):
+        placed.extend(bodies)
+        return place(bodies, overrides)
+
+    monkeypatch.setattr(regions, "agencies_table", placing)
+
+    new = write_batch(tmp_path / "b", 1, 1)  # another year of the first body
+    ingest(new, warehouse, workers=1, progress=False)
+    (body,) = _rows(warehouse, "SELECT DISTINCT agency_id FROM reports WHERE source_path = ?", str(new[0]))
+    assert [row[0] for row in placed] == [body[0]]
+    after = _rows(warehouse, "SELECT * FROM agencies ORDER BY agency_id")
+    assert [row for row in after if row[0] != body[0]] == [row for row in before if row[0] != body[0]]
+
+    placed.clear()
+    provenance = regions.provenance()
+    monkeypatch.setattr(regions, "provenance", lambda: dataclasses.replace(provenance, version="another"))
+    ingest(write_batch(tmp_path / "c", 2, 1), warehouse, workers=1, progress=False)
+    assert sorted(row[0] for row in placed) == [row[0] for row in _rows(warehouse, "SELECT agency_id FROM agencies ORDER BY 1")]
+    assert json.loads((warehouse / store.CURRENT).read_text(encoding="utf-8"))["regions"] == str(regions.provenance())
