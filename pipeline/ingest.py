@@ -234,10 +234,11 @@ def _batch(
     at = datetime.now(UTC)
     version = parser_version()
     published = snapshot_writer.open_build(con, root)
-    known = Known.load(con, published)
     overrides_file = root / regions.OVERRIDES_FILE
     overrides = regions.load_overrides(overrides_file)  # a bad file stops here, before any parsing
-    plan = make_plan(files, known, version)
+    hashes = {path: content_hash(path) for path in files}
+    known = Known.load(con, published, hashes, retire)
+    plan = make_plan(hashes, known, version)
     work = root / store.WORK  # scratch space; recovery.prepare clears what a killed ingest left
     work.mkdir()
     snapshot_writer.bound_memory(con, work / "spill")

@@ -60,11 +60,19 @@ class Known:
     regions: str | None = None
 
     @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection, pointer: dict | None) -> Known:
+    def load(
+        cls, con: duckdb.DuckDBPyConnection, pointer: dict | None, hashes: dict[Path, str], ids: Iterable[str] = ()
+    ) -> Known:
         """Read from the old_<table> views of the published pointer (and the fingerprints of the override
-        CSV and the regions dataset that placed its bodies)."""
+        CSV and the regions dataset that placed its bodies): the published reports the batch's files
+        (`hashes`, path to report id) or other `ids` name, by id or by path — not a million others."""
         known = cls(overrides=(pointer or {}).get("overrides_sha256"), regions=(pointer or {}).get("regions"))
-        for report_id, path, version in con.execute("SELECT report_id, source_path, parser_version FROM old_reports").fetchall():
+        named = con.execute(
+            "SELECT report_id, source_path, parser_version FROM old_reports "
+            "WHERE report_id IN (SELECT unnest(?::VARCHAR[])) OR source_path IN (SELECT unnest(?::VARCHAR[]))",
+            [[*hashes.values(), *ids], [str(path) for path in hashes]],
+        ).fetchall()
+        for report_id, path, version in named:
             known.parser_of[report_id] = version
             known.id_at[path] = report_id
         for path, digest, reason in con.execute("SELECT source_path, content_hash, reason FROM old_quarantine").fetchall():
@@ -82,9 +90,8 @@ class Plan:
     refreshed: set[str]
 
 
-def make_plan(files: list[Path], known: Known, version: str) -> Plan:
-    """Decide per file, before any parsing, from content hashes alone."""
-    hashes = {path: content_hash(path) for path in files}
+def make_plan(hashes: dict[Path, str], known: Known, version: str) -> Plan:
+    """Decide per file (path to content hash), before any parsing, from content hashes alone."""
     to_parse: dict[str, Path] = {}
     unchanged: list[Path] = []
     for path, report_id in hashes.items():
