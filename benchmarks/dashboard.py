@@ -45,14 +45,17 @@ PAGES = (
     "pages/overview.py", "pages/channels.py", "pages/requests.py", "pages/procurement.py", "pages/reviews.py",
     "pages/agency.py", "pages/compare.py", "pages/quality.py", "pages/upload.py", "pages/metrics_help.py",
 )  # fmt: skip
+#: Issue 17: the slowest page's queries within 200 ms up to 100,000 reports, within 1 s at 1,000,000.
 TARGET_MS = 200.0
+TARGET_MS_1M = 1000.0
 
 
 # ---------------------------------------------------------------- building large warehouses
 
 
 def _suffix(column: str) -> str:
-    return f"{column} || '-' || k"
+    """An id unique to copy k, of the same hex form and length as the original (pages check the form)."""
+    return f"left(sha256({column} || '-' || k), length({column}))"
 
 
 def _copy_sql(table: str, columns: list[str]) -> str:
@@ -197,7 +200,6 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xxgk-dashboard-bench")
     args = parser.parse_args()
     source = args.source or demo_source(args.work)
-    worst = 0.0
     for size in args.sizes:
         root = replicate(source, args.work / f"reports-{size}", size)
         con = store.connect(root)
@@ -208,13 +210,13 @@ def main() -> None:
         print(f"\n{count:,} reports ({regions} bodies' reports declared region reports), {facts:,} cells"
               f" — opening the warehouse: {open_seconds(root):.2f} s (once per snapshot)")
         print(f"{'page':28s}{'queries':>12s}{'render':>12s}")
-        for page, query_ms, render_ms in time_pages(root):
-            mark = "" if query_ms < TARGET_MS else f"  over {TARGET_MS:.0f} ms"
+        goal = TARGET_MS if size <= 100_000 else TARGET_MS_1M
+        timings = time_pages(root)
+        for page, query_ms, render_ms in timings:
+            mark = "" if query_ms < goal else f"  over {goal:.0f} ms"
             print(f"{page:28s}{query_ms:10.1f} ms{render_ms:10.1f} ms{mark}")
-            if size >= 100_000:
-                worst = max(worst, query_ms)
-    if worst:
-        print(f"\nslowest page's queries at 100,000 reports: {worst:.1f} ms (target < {TARGET_MS:.0f} ms)")
+        slowest = max(query_ms for _, query_ms, _ in timings)
+        print(f"slowest page's queries at {count:,} reports: {slowest:.1f} ms (goal < {goal:.0f} ms)")
 
 
 if __name__ == "__main__":
