@@ -21,9 +21,9 @@ what killed runs left; after a publish: drop what no kept pointer needs.
   what readers see and the killed batch's rows never leak into a later pointer.
 
 `collect_garbage` (once at the end of every ingest, publishing or not) removes pointer files older
-than the previous one and vacuums each table: files neither the current nor the previous pointer's version
-lists, once older than XXGK_RETAIN_HOURS (default 168; 0 allowed), including files of writes that
-were killed before their commit.
+than the previous one and vacuums each table: files neither the current nor the previous pointer's
+version lists, once older than XXGK_RETAIN_HOURS (default 168; 0 allowed), including files of
+writes that were killed before their commit.
 """
 
 from __future__ import annotations

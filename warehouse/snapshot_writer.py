@@ -217,7 +217,7 @@ def build(
     failures: list[tuple[Path, str, str]],
     at: datetime,
     overrides: dict[str, dict[str, str]],
-    place_all: bool = True,
+    place_all: bool,
 ) -> dict[str, int]:
     """Commit every table of the new publish; returns the rows of each table at its new version.
 
@@ -260,22 +260,19 @@ def build(
     return compact(root)
 
 
-#: A body's row of `agencies` from its reports: its name as last reported, its latest year, whether it is synthetic.
-_BODIES = "SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ({}) GROUP BY agency_id"
-_UNTOUCHED = "SELECT {} FROM old_{} WHERE agency_id NOT IN (SELECT agency_id FROM batch_bodies)"
-
-
 def _commit_agencies(con: duckdb.DuckDBPyConnection, root: Path, overrides: dict[str, dict[str, str]], place_all: bool) -> None:
     """Rewrite `agencies` (small, one file), placing the touched bodies again — or every body, since a
-    changed override CSV or regions dataset may move any of them (placing takes ~50 µs a body)."""
-    columns = "agency_id, agency_name, year, synthetic"
+    changed override CSV or regions dataset may move any of them (placing takes ~50 µs a body).
+    A body's row comes from its reports: its name as last reported, its latest year, synthetic or not."""
+    untouched = "WHERE agency_id NOT IN (SELECT agency_id FROM batch_bodies)"
+    reports = "SELECT agency_id, agency_name, year, synthetic FROM touched_reports"
     if place_all:
-        reports = f"{_UNTOUCHED.format(columns, 'reports')} UNION ALL SELECT {columns} FROM touched_reports"
-        kept = ""
-    else:
-        reports = f"SELECT {columns} FROM touched_reports"
-        kept = f"{_UNTOUCHED.format('*', 'agencies')} UNION ALL BY NAME "
-    con.register("new_agencies", regions.agencies_table(con.execute(_BODIES.format(reports)).fetchall(), overrides))
+        reports += f" UNION ALL SELECT agency_id, agency_name, year, synthetic FROM old_reports {untouched}"
+    bodies = con.execute(
+        f"SELECT agency_id, arg_max(agency_name, year), max(year), bool_or(synthetic) FROM ({reports}) GROUP BY agency_id"
+    ).fetchall()
+    con.register("new_agencies", regions.agencies_table(bodies, overrides))
+    kept = "" if place_all else f"SELECT * FROM old_agencies {untouched} UNION ALL BY NAME "
     commit(con, root, "agencies", f"SELECT * FROM ({kept}SELECT * FROM new_agencies) ORDER BY agency_id", None)
 
 
