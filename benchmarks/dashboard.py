@@ -58,6 +58,11 @@ def _suffix(column: str) -> str:
     return f"left(sha256({column} || '-' || k), length({column}))"
 
 
+def quote(column: str) -> str:
+    """A column name as SQL (the marts' names hold dots and #)."""
+    return '"' + column + '"'
+
+
 def _copy_sql(table: str, columns: list[str]) -> str:
     """SELECT of one table's rows once per copy k, with report and body ids made unique per copy."""
     renamed = {"report_id": _suffix("report_id"), "agency_id": _suffix("agency_id"),
@@ -75,7 +80,7 @@ def _copy_sql(table: str, columns: list[str]) -> str:
         }
     if table == "reports":
         renamed["agency_name"] = "regexp_replace(agency_name, '^(.{2,7}?)市', '\\1' || k || '市')"
-    select = ", ".join(f"{renamed.get(c, c)} AS {c}" for c in columns)
+    select = ", ".join(f'{renamed.get(c, quote(c))} AS {quote(c)}' for c in columns)
     return f"SELECT {select} FROM {table}, range($copies) AS r(k)"
 
 
@@ -89,7 +94,8 @@ def replicate(source: Path, target: Path, reports: int) -> Path:
     per_table = {table: "SELECT * FROM quarantine" if table == "quarantine"
                else _copy_sql(table, spec.schema.names).replace("$copies", str(copies))
                for table, spec in TABLES.items()}  # fmt: skip
-    snapshot_writer.replace_tables(con, target, per_table, {"replicated_from": str(source), "copies": copies})
+    facts = {"replicated_from": str(source), "copies": copies, "marts": store.status(source).pointer.get("marts")}
+    snapshot_writer.replace_tables(con, target, per_table, facts)  # each report's marts copied with it
     _declare_region_reports(target)
     return target
 

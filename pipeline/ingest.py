@@ -38,7 +38,7 @@ from pipeline.extract.series import resolve_series
 from pipeline.plan import Known, Plan, content_hash, discover, make_plan
 from pipeline.pool import run_pool
 from pipeline.rows import Failed, Task, parse, record_rows, reread
-from warehouse import recovery, regions, settings, snapshot_writer, sources, store
+from warehouse import marts, recovery, regions, settings, snapshot_writer, sources, store
 from warehouse.lock import writer_lock
 from warehouse.settings import warehouse_dir
 from warehouse.snapshot_writer import Staging
@@ -175,10 +175,13 @@ def parse_batch(
     return done
 
 
-def _changes_anything(plan: Plan, known: Known, parsing: Parsing, removed: set[str], failures: list, digest: str | None) -> bool:
-    """Whether the batch alters the warehouse at all; if not, nothing is published."""
+def _changes_anything(
+    plan: Plan, known: Known, parsing: Parsing, removed: set[str], failures: list, digest: str | None, all_marts: bool
+) -> bool:
+    """Whether the batch alters the warehouse at all (rewriting marts of older definitions does); if not,
+    nothing is published."""
     return bool(
-        parsing.batch or removed or digest != known.overrides
+        parsing.batch or removed or all_marts or digest != known.overrides
         or any(known.quarantined.get(str(path)) != (h, reason) for path, h, reason in failures)
         or any(str(path) in known.quarantined for path, h in plan.hashes.items() if h not in parsing.failed)
     )
@@ -254,7 +257,8 @@ def _batch(
     summary.resettled = len(resettled)
     failures = [(path, plan.hashes[path], reason) for path, reason in summary.quarantined]
     digest = _overrides_digest(overrides_file)
-    if not _changes_anything(plan, known, parsing, removed, failures, digest):
+    all_marts = published is not None and not marts.current(published)
+    if not _changes_anything(plan, known, parsing, removed, failures, digest, all_marts):
         shutil.rmtree(work)
         summary.snapshot = store.current_id(root)
         summary.duplicates = snapshot_writer.duplicates(con, built=False)
@@ -269,10 +273,10 @@ def _batch(
 
     placing = str(regions.provenance())
     place_all = digest != known.overrides or placing != known.regions
-    rows = snapshot_writer.build(con, root, staged, removed, files, failures, at, overrides, place_all)
+    rows = snapshot_writer.build(con, root, staged, removed, files, failures, at, overrides, place_all, all_marts)
     summary.duplicates = snapshot_writer.duplicates(con, built=True)
-    facts = {"parser_version": version, "overrides_sha256": digest, "regions": placing, "batch": summary.counts,
-             "rows": rows}  # fmt: skip
+    facts = {"parser_version": version, "overrides_sha256": digest, "regions": placing, "marts": marts.DIGEST,
+             "batch": summary.counts, "rows": rows}  # fmt: skip
     pointer = store.publish(root, store.new_id(), facts)
     summary.snapshot = pointer["id"]
     shutil.rmtree(work)

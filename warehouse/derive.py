@@ -6,8 +6,8 @@ derived value never replaces what a report printed; the warehouse stores it besi
 the reported cell with status `derived`.
 
 `derive` applies the rules to one report's values at ingest; `complete_cells` applies
-the same rules to the warehouse's cell matrix when a snapshot is opened, where blank
-cells of a filled-in table also read as zeros.
+the same rules to the cell matrix of the reports a publish writes marts for
+(`warehouse.marts`), where blank cells of a filled-in table also read as zeros.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def rule_keys(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def complete_cells(wide: pl.DataFrame, keep: Iterable[str]) -> pl.DataFrame:
-    """`derive` over a whole cell matrix (`warehouse.indexes.cell_matrix`), for the keys in `keep`.
+    """`derive` over a cell matrix (`warehouse.marts.cell_matrix`), for the keys in `keep`.
 
     Numbers for every kept key, with `<key>#d` true where the number is not printed as
     such. Blank cells of a table the report fills in read as zeros (template.md D3: 上海

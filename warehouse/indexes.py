@@ -5,9 +5,10 @@ The warehouse views (`warehouse.store.connect`) hold one row per printed cell. F
 - `report_index`: one row per report with its body, place (province / city / county),
   kind, level, template version, whether it is the body's primary report of the year
   (duplicates are kept but counted once) and its scope (body or region);
-- `report_cells` / `report_measures`: per report, each canonical key the metric layer
-  reads (`"<key>"`, and `"<key>#d"` true where derived rather than printed) / each
-  measure's numerator, denominator and derived flag;
+- `report_cells` / `report_measures` are the marts written at publish (`warehouse.marts`):
+  per report, each canonical key the metric layer reads (`"<key>"`, and `"<key>#d"` true
+  where derived rather than printed) / each measure's numerator, denominator and derived
+  flag; read from the warehouse, not built here;
 - `primary_cells` / `primary_measures` (and `…_regions`, their region reports): the same
   for primary reports beside their index columns and the region reports covering them;
 - `body_index`, `body_years`, `report_failures`, `open_findings` (and `report_flags`,
@@ -24,12 +25,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 
-from warehouse import settings, store
-from warehouse.schema import FACT_TABLES, TABLES
-from warehouse.sql import KEY_PATTERN, frame, measure_column
+from warehouse import marts, settings, store
+from warehouse.schema import MARTS, TABLES
+from warehouse.sql import frame, measure_column
 
 UNPLACED = "未定位"
 SYNTHETIC_PROVINCE = "演示数据（虚构地区）"
@@ -39,10 +39,12 @@ def connect(directory: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
     """The warehouse's views, or the same tables empty where nothing has been published yet.
 
     An empty warehouse is a normal state (a fresh install before the first import), so
-    every page must render on it; empty tables make that the ordinary code path.
+    every page must render on it; empty tables make that the ordinary code path. Marts
+    the pointer does not hold under today's definitions (`warehouse.marts.current`) are
+    computed here, in memory, until the next ingest writes them.
     """
     try:
-        return store.connect(directory)
+        pinned = store.status(directory)
     except store.WarehouseMissing:
         con = duckdb.connect(":memory:")
         for name, table in TABLES.items():
@@ -50,6 +52,24 @@ def connect(directory: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
             con.unregister(f"_{name}")
         return con
+    con = store.connect_pinned(pinned)
+    if not marts.current(pinned.pointer):
+        _compute_marts(con)
+    return con
+
+
+def _compute_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Every report's marts computed from the facts into in-memory tables that replace their views."""
+    for table in MARTS:
+        con.execute(f"DROP VIEW {table}")
+        con.register("_typed", TABLES[table].schema.empty_table())
+        con.execute(f"CREATE TABLE {table} AS SELECT * FROM _typed")
+        con.unregister("_typed")
+    for chunk in marts.compute_chunks(con, "SELECT * FROM reports", lambda table: f"SELECT * FROM {table}"):
+        for table, rows in zip(MARTS, chunk, strict=True):
+            con.register("_incoming", rows)
+            con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
+            con.unregister("_incoming")
 
 
 INDEX = f"""
@@ -109,52 +129,6 @@ def build_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(FAILURES)
 
 
-def cell_matrix(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> pl.DataFrame:
-    """One row per report: each key's number (printed or warehouse-derived) and status code.
-
-    Status codes (`<key>#s`): 3 reported, 2 derived, 1 blank, 0 dash or ambiguous, -1
-    absent. `has#<table>` says whether the report prints any number in that table, which
-    decides whether its blank cells read as zeros (template.md D3) or as a table left empty.
-
-    The facts come out long (report number, key number, value, status) and are scattered
-    into arrays: at 100,000 reports a SQL PIVOT over hundreds of keys takes minutes.
-    Where a key has rows of several statuses, the higher status wins (a derived total
-    over its blank cell).
-    """
-    keys = [k for k in dict.fromkeys(keys) if KEY_PATTERN.match(k)]
-    tables = list(FACT_TABLES)
-    store_table(con, "key_ids", pl.DataFrame({"key": keys, "kid": range(len(keys))}, schema={"key": pl.String, "kid": pl.Int16}))
-    union = " UNION ALL ".join(f"SELECT report_id, key, value, status FROM {t}" for t in FACT_TABLES.values())
-    long = frame(
-        con,
-        f"""
-        SELECT i.rid, m.kid, CASE WHEN f.status IN ('reported', 'derived') THEN f.value END AS v,
-            CAST(CASE f.status WHEN 'reported' THEN 3 WHEN 'derived' THEN 2 WHEN 'blank' THEN 1 ELSE 0 END AS TINYINT) AS s
-        FROM ({union}) f JOIN key_ids m USING (key) JOIN report_index i USING (report_id)
-        """,
-    )
-    ids = frame(con, "SELECT report_id FROM report_index ORDER BY rid")["report_id"]
-    rid, kid, status = long["rid"].to_numpy(), long["kid"].to_numpy(), long["s"].to_numpy()
-    value = long["v"].fill_null(np.nan).to_numpy()
-    values = np.full((len(ids), len(keys)), np.nan)  # row-major while scattering: a report's cells sit together
-    statuses = np.full((len(ids), len(keys)), -1, dtype=np.int8)
-    for code in (0, 1, 2, 3):  # in rising order, so the highest status of a key is written last
-        rows = status == code
-        values[rid[rows], kid[rows]] = value[rows]
-        statuses[rid[rows], kid[rows]] = code
-    values, statuses = np.asfortranarray(values), np.asfortranarray(statuses)  # each key's column contiguous
-    table_of_key = np.array([tables.index(k.split(".")[0]) for k in keys], dtype=np.int8)
-    has = np.zeros((len(ids), len(tables)), dtype=bool)
-    reported = status == 3
-    has[rid[reported], table_of_key[kid[reported]]] = True
-    columns = {"rid": pl.Series("rid", np.arange(len(ids), dtype=np.int32)), "report_id": ids}
-    for i, key in enumerate(keys):
-        columns[key] = pl.Series(key, values[:, i], nan_to_null=True)
-        columns[f"{key}#s"] = pl.Series(f"{key}#s", statuses[:, i])
-    columns |= {f"has#{t}": pl.Series(f"has#{t}", has[:, j]) for j, t in enumerate(tables)}
-    return pl.DataFrame(columns)
-
-
 def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     """Materialise a frame computed in Python as an in-memory table of this connection."""
     if not re.fullmatch(r"[a-z_]+", name):
@@ -172,7 +146,7 @@ def scope_inputs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province, i.city,
             i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
             (SELECT string_agg(raw, ' ') FROM text_facts t WHERE t.report_id = i.report_id) AS text_cues
-        FROM report_index i LEFT JOIN report_cells c USING (rid) LEFT JOIN agencies a USING (agency_id)
+        FROM report_index i LEFT JOIN report_cells c USING (report_id) LEFT JOIN agencies a USING (agency_id)
         """,
     )
 
@@ -203,14 +177,12 @@ LEFT JOIN regions r1 ON r1.depth = 1 AND r1.year = i.year AND r1.province = i.pr
 LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
 LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
     AND r3.county = coalesce(i.county, '');
-CREATE OR REPLACE TABLE primary_measures AS
-SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
-FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (rid);
-CREATE OR REPLACE TABLE primary_cells AS
-SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (rid)
-FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (rid);
-CREATE OR REPLACE TABLE primary_measures_regions AS SELECT * FROM primary_measures WHERE scope = 'region';
-CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region';
+CREATE OR REPLACE TABLE primary_measures_regions AS
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id) WHERE i.scope = 'region';
+CREATE OR REPLACE TABLE primary_cells_regions AS
+SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE open_findings AS
 SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
 FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
@@ -218,9 +190,9 @@ FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
 
 
 def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]]) -> None:
-    """Denormalised tables of the primary reports (index columns beside measures or cells), their
-    region reports apart (few, and looked up by every sum), and the checks that did not pass
-    beside their body: page queries then filter and sum one table.
+    """Denormalised tables of the primary reports (index columns beside the marts' measures or cells),
+    their region reports apart (few, and looked up by every sum), and the checks that did not pass
+    beside their body: page queries then filter and sum one table. Each wide table is written once.
 
     `measures` are (id, template versions, is a rate). For each, `<id>#cover` is the deepest
     level at which a region report with a usable value stands for the report (0: none), so
@@ -242,15 +214,14 @@ def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, 
         name = measure_column(measure_id, "cover") if measure_id else '"cover#any"'
         levels.append(f"CAST(CASE {' '.join(cases)} ELSE 0 END AS TINYINT) AS {name}")
     joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
-    con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM primary_measures i {joins}")
-    for table in ("primary_measures", "primary_cells"):
-        joined = f"SELECT t.*, c.* EXCLUDE (rid) FROM {table} t JOIN cover_levels c USING (rid)"
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS {joined}")
-
-
-def report_versions(con: duckdb.DuckDBPyConnection) -> pl.Series:
-    """Each report's template version, in report-number order (the order of the cell matrix)."""
-    return frame(con, "SELECT version FROM report_index ORDER BY rid")["version"]
+    covered = "(SELECT * FROM primary_index JOIN primary_covers USING (rid)) i"
+    con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM {covered} {joins}")
+    for table, mart in (("primary_measures", "report_measures"), ("primary_cells", "report_cells")):
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} AS SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year), "
+            f"l.* EXCLUDE (rid) FROM primary_index i JOIN primary_covers c USING (rid) "
+            f"JOIN {mart} m USING (report_id) JOIN cover_levels l USING (rid)"
+        )
 
 
 def warehouse_path(directory: str | os.PathLike[str] | None = None) -> Path:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from warehouse.errors import WarehouseDamaged
-from warehouse.schema import TABLES
+from warehouse.schema import REQUIRED_TABLES
 
 SNAPSHOTS = "snapshots"
 MANIFEST = "manifest.json"
@@ -41,10 +41,10 @@ def files(snapshot: Path) -> tuple[dict, dict[str, list[str]]] | None:
     try:
         manifest = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
         tables = manifest["tables"]
-        if manifest["id"] != snapshot.name or not set(TABLES) <= set(tables):
+        if manifest["id"] != snapshot.name or not set(REQUIRED_TABLES) <= set(tables):
             return None
         listed = {table: [str(snapshot / name) for name in tables[table]["files"]] if tables[table]["rows"] else []
-                  for table in TABLES}  # fmt: skip
+                  for table in REQUIRED_TABLES}  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not all(Path(name).is_file() for names in listed.values() for name in names):

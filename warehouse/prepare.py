@@ -3,9 +3,9 @@
 Raw cells mislead when compared naively: a region's own report often already sums its
 bodies, the two template versions define some cells differently, a rate over three
 requests says little, and a blank total is not a zero. Every ranking and trend of the
-dashboard reads the tables built here, so those rules are applied in one place:
-completed cells (`warehouse.derive`), measures (`warehouse.measures`, `warehouse.values`),
-each report's scope (`warehouse.scope`) and the flags (`warehouse.flags`).
+dashboard reads the tables built here, so those rules are applied in one place: each
+report's completed cells and measures (`warehouse.marts`, written at publish), its scope
+(`warehouse.scope`) and the flags (`warehouse.flags`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ import duckdb
 
 from warehouse import indexes, store
 from warehouse import settings as places
-from warehouse.derive import complete_cells, rule_keys
 from warehouse.flags import compute_flags
-from warehouse.measures import ALL_KEYS, MEASURES
+from warehouse.measures import MEASURES
 from warehouse.scope import classify_scope, read_scope_overrides
 from warehouse.settings import SCOPE_FILE
 from warehouse.thresholds import Settings
-from warehouse.values import measure_table
 
 
 def open_warehouse(
@@ -30,17 +28,14 @@ def open_warehouse(
 ) -> duckdb.DuckDBPyConnection:
     """A read-only view of the warehouse with everything pages ask for prepared in memory.
 
-    Once per published snapshot: the report and body index, the completed cells, every
-    measure of every report, each report's scope and the flags. Pages then only filter
-    and sum, which keeps them fast on 100,000 reports.
+    Once per published snapshot: the report and body index, each report's scope, the
+    primary reports beside their marts (completed cells, measures: read, not computed)
+    and the flags. Pages then only filter and sum, which keeps them fast on 100,000 reports.
     """
     settings = settings or Settings.from_env()
     con = indexes.connect(directory)
     limit_memory(con)
     indexes.build_index(con)
-    cells = complete_cells(indexes.cell_matrix(con, rule_keys(ALL_KEYS)), ALL_KEYS)
-    indexes.store_table(con, "report_cells", cells)
-    indexes.store_table(con, "report_measures", measure_table(cells, indexes.report_versions(con)))
     overrides = read_scope_overrides(indexes.warehouse_path(directory) / SCOPE_FILE)
     indexes.set_scope(con, classify_scope(indexes.scope_inputs(con), overrides))
     indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])

@@ -38,7 +38,7 @@ from deltalake import DeltaTable
 
 from warehouse import legacy, snapshot_writer, store
 from warehouse.errors import WarehouseDamaged
-from warehouse.schema import TABLES
+from warehouse.schema import REQUIRED_TABLES
 
 RETAIN_ENV = "XXGK_RETAIN_HOURS"
 RETAIN_HOURS = 168
@@ -144,7 +144,7 @@ def _roll_back(warehouse: Path, pointer: dict) -> None:
     for path in store.pointer_paths(warehouse):
         if path.stem > pointer["id"]:
             path.unlink()
-    for table in TABLES:
+    for table in store.named_tables(pointer):
         version = int(pointer["versions"][table])
         if store.logged_version(store.table_path(warehouse, table)) != version:
             DeltaTable(store.table_path(warehouse, table)).restore(version)
@@ -159,8 +159,8 @@ def collect_garbage(warehouse: Path, pointer: dict) -> None:
         if path.stem < (previous or pointer)["id"]:
             path.unlink()
     hours = retain_hours()
-    for table in TABLES:
-        keep = sorted({int(p["versions"][table]) for p in (pointer, previous) if p})
+    for table in store.named_tables(pointer):
+        keep = sorted({int(p["versions"][table]) for p in (pointer, previous) if p and table in p["versions"]})
         DeltaTable(store.table_path(warehouse, table)).vacuum(
             retention_hours=hours, dry_run=False, enforce_retention_duration=False, keep_versions=keep, full=True
         )
@@ -188,7 +188,7 @@ def _convert(warehouse: Path) -> str:
         snapshot_writer.bound_memory(con, warehouse / store.WORK / "spill")
         store.attach_views(con, store.Status(snapshot_id, files, None))
         facts = {key: manifest.get(key) for key in ("parser_version", "overrides_sha256")}
-        queries = {table: f"SELECT * FROM {table}" for table in TABLES}
+        queries = {table: f"SELECT * FROM {table}" for table in REQUIRED_TABLES}  # marts: computed
         pointer = snapshot_writer.replace_tables(con, warehouse, queries, facts | {"batch": {"converted": snapshot_id}})
     shutil.rmtree(warehouse / legacy.SNAPSHOTS)
     (warehouse / legacy.CURRENT_LINK).unlink(missing_ok=True)

@@ -7,9 +7,12 @@ and nowhere else. `schema_markdown()` renders the same definitions for docs/ware
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import pyarrow as pa
+
+from warehouse.measures import ALL_KEYS, MEASURES
 
 #: Value statuses in the fact tables: the record's three, plus what the warehouse adds.
 STATUSES = ("reported", "blank", "dash", "derived", "ambiguous")
@@ -50,6 +53,14 @@ _FACT_COLUMNS = _columns(
     ("status", pa.string(), "reported | blank | dash | derived | ambiguous"),
     ("source", pa.string(), "where the value was found in the source file, or derived:<formula>"),
 )
+
+
+def _report_columns(*columns: tuple[str, pa.DataType, str, str]) -> pa.Schema:
+    """A mart's schema: the report's id and year, then generated columns, each naming its family
+    (`<key>`, `<measure>#num`, …) so the docs show one row per family rather than hundreds."""
+    head = [pa.field("report_id", pa.string(), metadata={"doc": "reports.report_id"}),
+            pa.field("year", pa.int32(), metadata={"doc": "report year (partition column)"})]  # fmt: skip
+    return pa.schema(head + [pa.field(n, t, metadata={"doc": d, "family": f}) for n, t, d, f in columns])
 
 
 def _fact_table(name: str, doc: str) -> Table:
@@ -137,8 +148,55 @@ TABLES: dict[str, Table] = {
             False,
             "Files that could not be ingested, with the reason; a later success removes the entry.",
         ),
+        Table(
+            "report_cells",
+            _report_columns(
+                *(
+                    (
+                        key,
+                        pa.float64(),
+                        "the number, completed: blank cells of a filled-in table read 0, blank totals "
+                        "the sum of their parts (null: unknown)",
+                        "<key>",
+                    )
+                    for key in ALL_KEYS
+                ),
+                *((f"{key}#d", pa.bool_(), "true where the number is not printed as such", "<key>#d") for key in ALL_KEYS),
+            ),
+            ("report_id",),
+            True,
+            f"Each report's completed cells of the {len(ALL_KEYS)} keys the measures read (warehouse.marts).",
+        ),
+        Table(
+            "report_measures",
+            _report_columns(
+                *(
+                    column
+                    for m in MEASURES
+                    for column in (
+                        (f"{m.id}#num", pa.float64(), "the measure's numerator (a count's value)", "<measure>#num"),
+                        (f"{m.id}#den", pa.float64(), "its denominator (null for a count)", "<measure>#den"),
+                        (
+                            f"{m.id}#derived",
+                            pa.bool_(),
+                            "true where a number it uses is not printed as such",
+                            "<measure>#derived",
+                        ),
+                    )
+                ),
+            ),
+            ("report_id",),
+            True,
+            f"Each report's numerator and denominator of the {len(MEASURES)} measures of warehouse.measures.",
+        ),
     )
 }
+
+#: Tables computed at publish from each report's facts alone (`warehouse.marts`), which the dashboard reads
+#: when it opens instead of pivoting every fact. A pointer written before they existed does not name them.
+MARTS = ("report_cells", "report_measures")
+#: The tables every pointer names.
+REQUIRED_TABLES = tuple(name for name in TABLES if name not in MARTS)
 
 FACT_TABLES: dict[str, str] = {"t2": "t2_facts", "t3": "t3_facts", "t4": "t4_facts", "text": "text_facts"}
 #: The tables one report contributes rows to (agencies and cross-report findings are computed at publish).
@@ -146,14 +204,23 @@ STAGED_TABLES = ("reports", *FACT_TABLES.values(), "findings")
 
 
 def schema_markdown() -> str:
-    """The schema section of docs/warehouse.md, rendered from TABLES."""
+    """The schema section of docs/warehouse.md, rendered from TABLES (a family of generated columns as one row)."""
     parts: list[str] = []
     for table in TABLES.values():
         layout = "partitioned by year" if table.partitioned else "one folder, not partitioned"
         parts.append(f"### `{table.name}`\n\n{table.doc} Key: `{', '.join(table.key)}`; {layout}.\n")
         parts.append("| column | type | meaning |\n|---|---|---|")
+        sizes = Counter(field.metadata.get(b"family") for field in table.schema)
+        shown: set[bytes] = set()
         for field in table.schema:
+            family = field.metadata.get(b"family")
+            if family in shown:
+                continue  # the family's first column stands for all of them
+            name = f"`{field.name}`"
+            if family is not None:
+                shown.add(family)
+                name = f"`{family.decode()}` (×{sizes[family]})"
             meaning = field.metadata[b"doc"].decode().replace("|", "\\|")
-            parts.append(f"| `{field.name}` | `{field.type}` | {meaning} |")
+            parts.append(f"| {name} | `{field.type}` | {meaning} |")
         parts.append("")
     return "\n".join(parts)

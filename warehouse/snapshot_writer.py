@@ -15,6 +15,7 @@ back to the pointer) writes the same rows. Publishing the pointer stays in wareh
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -26,8 +27,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from deltalake import DeltaTable, WriterProperties, write_deltalake
 
-from warehouse import crossyear, regions, store
-from warehouse.schema import FACT_TABLES, PARTITION_COLUMN, STAGED_TABLES, TABLES
+from warehouse import crossyear, marts, regions, store
+from warehouse.schema import FACT_TABLES, MARTS, PARTITION_COLUMN, STAGED_TABLES, TABLES
 
 #: Staged rows are flushed to Parquet after this many reports, to bound memory.
 FLUSH_EVERY = 500
@@ -218,6 +219,7 @@ def build(
     at: datetime,
     overrides: dict[str, dict[str, str]],
     place_all: bool,
+    all_marts: bool,
 ) -> dict[str, int]:
     """Commit every table of the new publish; returns the rows of each table at its new version.
 
@@ -225,7 +227,8 @@ def build(
     the published tables, `seen` every path of the batch (their old quarantine entries go),
     `failures` (path, content hash, reason) the batch's new quarantine entries. `place_all`
     places every body again (the override CSV or the regions dataset changed), else only the
-    bodies the batch touches.
+    bodies the batch touches; `all_marts` computes every report's marts again (the published
+    ones follow other definitions, `warehouse.marts.current`), else only the batch's.
     """
     ensure_tables(root)
     con.register("removed", pa.table({"report_id": pa.array(sorted(removed), pa.string())}))
@@ -243,6 +246,7 @@ def build(
     touched.commit(con, root, "reports", "SELECT * FROM touched_reports", "year IN {years} AND agency_id IN {bodies}")
     for table in FACT_TABLES.values():
         touched.commit_reports_rows(con, root, table, staged(table))
+    _commit_marts(con, root, touched, staged, all_marts)
     for name, table in (("touched_t2", "t2_facts"), ("touched_t3", "t3_facts")):
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM old_{table} WHERE {of_touched} "
                     f"UNION ALL BY NAME {staged(table)}")  # fmt: skip
@@ -258,6 +262,40 @@ def build(
         "UNION ALL BY NAME SELECT * FROM new_quarantine", None,
     )  # fmt: skip
     return compact(root)
+
+
+def _commit_marts(
+    con: duckdb.DuckDBPyConnection, root: Path, touched: Touched, staged: Callable[[str], str], every: bool
+) -> None:
+    """The batch's reports' cells and measures, committed like their facts; with `every`, those of
+    every report the new publish holds, each mart replaced whole."""
+    if not every:
+        written = write_marts(con, root, staged("reports"), staged)
+        for table in MARTS:
+            touched.commit_reports_rows(con, root, table, written[table])
+        return
+    kept = "WHERE report_id NOT IN (SELECT report_id FROM batch_ids)"
+
+    def all_rows(table: str) -> str:
+        return f"SELECT * FROM old_{table} {kept} UNION ALL BY NAME {staged(table)}"
+
+    written = write_marts(con, root, all_rows("reports"), all_rows)
+    for table in MARTS:
+        commit(con, root, table, written[table], None)
+
+
+def write_marts(con: duckdb.DuckDBPyConnection, root: Path, reports: str, fact_rows: Callable[[str], str]) -> dict[str, str]:
+    """Compute the marts of `reports` (`warehouse.marts.compute_chunks`) into Parquet in the warehouse's
+    scratch folder, chunk by chunk, so memory stays bounded; returns a query over each mart's rows."""
+    folder = root / store.WORK / "marts"
+    shutil.rmtree(folder, ignore_errors=True)
+    for table in MARTS:
+        (folder / table).mkdir(parents=True)
+    for number, chunk in enumerate(marts.compute_chunks(con, reports, fact_rows)):
+        for table, rows in zip(MARTS, chunk, strict=True):
+            pq.write_table(rows, folder / table / f"{number}.parquet")
+    return {table: f"SELECT * FROM read_parquet('{(folder / table).as_posix()}/*.parquet')"
+            if any((folder / table).iterdir()) else f"SELECT * FROM empty_{table}" for table in MARTS}  # fmt: skip
 
 
 def _commit_agencies(con: duckdb.DuckDBPyConnection, root: Path, overrides: dict[str, dict[str, str]], place_all: bool) -> None:
@@ -278,12 +316,18 @@ def _commit_agencies(con: duckdb.DuckDBPyConnection, root: Path, overrides: dict
 
 def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str, str], facts: dict) -> dict:
     """Publish every table whole from a query of `con` (an old-layout warehouse converted, or a warehouse
-    built for a test or benchmark); returns the pointer. Each table is still one commit, then the pointer."""
+    built for a test or benchmark); returns the pointer. Each table is still one commit, then the pointer.
+    The marts are computed from the reports and facts unless `queries` gives them (with `facts["marts"]`)."""
     ensure_tables(root)
     for table in TABLES:
+        con.register(f"empty_{table}", TABLES[table].schema.empty_table())
+    if not set(MARTS) <= set(queries):
+        queries = queries | write_marts(con, root, queries["reports"], lambda table: queries[table])
+    for table in TABLES:
         commit(con, root, table, queries[table], None)
+    shutil.rmtree(root / store.WORK / "marts", ignore_errors=True)
     counts = {table: rows(root, table) for table in TABLES}
-    return store.publish(root, store.new_id(), facts | {"rows": counts})
+    return store.publish(root, store.new_id(), {"marts": marts.DIGEST} | facts | {"rows": counts})
 
 
 def _files(dt: DeltaTable) -> pa.Table:

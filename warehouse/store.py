@@ -37,7 +37,7 @@ from deltalake import DeltaTable
 
 from warehouse import legacy
 from warehouse.errors import WarehouseDamaged, WarehouseMissing  # defined light, for the CLI; raised here
-from warehouse.schema import PARTITION_COLUMN, TABLES
+from warehouse.schema import PARTITION_COLUMN, REQUIRED_TABLES, TABLES
 from warehouse.settings import warehouse_dir
 
 CURRENT = "CURRENT"
@@ -88,7 +88,7 @@ def parse_pointer(text: str) -> dict:
     if not isinstance(pointer, dict) or not isinstance(pointer.get("id"), str):
         raise ValueError("not a pointer")
     versions = pointer.get("versions")
-    if not isinstance(versions, dict) or not set(TABLES) <= set(versions):
+    if not isinstance(versions, dict) or not set(REQUIRED_TABLES) <= set(versions):
         raise ValueError("a pointer naming no version of some table")
     return pointer
 
@@ -127,10 +127,15 @@ def _version_files(path: str, version: int) -> dict[str, int]:
     return {uri: by_name[Path(uri).name] for uri in dt.file_uris()}
 
 
+def named_tables(pointer: dict) -> list[str]:
+    """The tables a pointer names: all of them, or all but the marts for a pointer written before marts."""
+    return [table for table in TABLES if table in pointer["versions"]]
+
+
 def pointer_problem(warehouse: Path, pointer: dict) -> tuple[str | None, dict[str, list[str]]]:
     """Why a pointer cannot be read whole (no server path in it), or None; and the files of each table."""
     name, files = pointer["id"], {}
-    for table in TABLES:
+    for table in named_tables(pointer):
         try:
             listed = version_files(warehouse, table, int(pointer["versions"][table]))
         except Exception as exc:  # deltalake raises its own TableNotFoundError, DeltaError, OSError...
@@ -241,7 +246,11 @@ def connect(warehouse: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
     ingest publishes newer ones (the previous pointer's files survive one more publish).
     Raises `WarehouseMissing` for an empty folder, `WarehouseDamaged` when nothing is readable.
     """
-    pinned = status(warehouse)
+    return connect_pinned(status(warehouse))
+
+
+def connect_pinned(pinned: Status) -> duckdb.DuckDBPyConnection:
+    """`connect` to a pointer already read (a reader that also needs the pointer's facts)."""
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     attach_views(con, pinned)

@@ -9,20 +9,17 @@ polars frames it returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import duckdb
 import polars as pl
 
 from warehouse import comparison, queries
-from warehouse.derive import strict_sum
 from warehouse.measures import (
     BY_ID,
     CHANNEL_NAMES,
     COMPOSITIONS,
-    MEASURES,
     MIX_CHANNELS,
-    Formula,
     Measure,
 )
 from warehouse.queries import Filters
@@ -30,22 +27,6 @@ from warehouse.scope import REGION_LEVELS
 from warehouse.thresholds import Settings
 
 Z95 = 1.959963984540054
-
-
-def _by_version(measure: Measure, build) -> pl.Expr:
-    """One expression per template version, chosen by each report's version."""
-    expr = None
-    for version, formula in measure.formulas.items():
-        branch = build(formula)
-        if branch is None:
-            continue
-        condition = pl.col("version") == version
-        expr = pl.when(condition).then(branch) if expr is None else expr.when(condition).then(branch)
-    return pl.lit(None, pl.Float64) if expr is None else expr.otherwise(None)
-
-
-def _derived(formula: Formula) -> pl.Expr:
-    return pl.any_horizontal(pl.col(k).is_not_null() & pl.col(f"{k}#d").fill_null(False) for k in formula.keys)
 
 
 def wilson(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
@@ -56,49 +37,6 @@ def wilson(k: pl.Expr, n: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     low = pl.when(k <= 0).then(0.0).otherwise((100 * (centre - half)).clip(0.0, 100.0))
     high = pl.when(k >= n).then(100.0).otherwise((100 * (centre + half)).clip(0.0, 100.0))
     return low, high
-
-
-def _partial_sum(keys: Iterable[str], at_least: int = 2) -> pl.Expr:
-    """The sum of the keys that have a number, where at least `at_least` have one.
-
-    A share among the channels a body states means nothing when it states only one.
-    """
-    columns = [pl.col(k) for k in keys]
-    stated = pl.sum_horizontal(c.is_not_null().cast(pl.Int32) for c in columns)
-    return pl.when(stated >= at_least).then(pl.sum_horizontal(columns))
-
-
-def _denominator(formula: Formula) -> pl.Expr | None:
-    """A rate's denominator (a share among stated channels adds what is stated); None for a count."""
-    if not formula.denominator:
-        return None
-    return _partial_sum(formula.denominator) if formula.partial_denominator else strict_sum(formula.denominator)
-
-
-def _numerator(formula: Formula) -> pl.Expr:
-    """The numerator; in a share among stated channels, a channel the report does not name counts 0."""
-    num = strict_sum(formula.numerator)
-    if formula.partial_denominator:
-        return pl.when(_partial_sum(formula.denominator).is_not_null()).then(num.fill_null(0))
-    return num
-
-
-def _parts(measure: Measure) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """Numerator, denominator and derived flag of a measure, by each report's template version."""
-    num = _by_version(measure, _numerator)
-    den = _by_version(measure, _denominator)
-    derived = _by_version(measure, _derived).cast(pl.Boolean).fill_null(False)
-    return num.cast(pl.Float64), den.cast(pl.Float64), derived
-
-
-def measure_table(cells: pl.DataFrame, versions: pl.Series) -> pl.DataFrame:
-    """Every measure of every report: `<id>#num`, `<id>#den`, `<id>#derived` (cells and versions by rid)."""
-    frame = cells.with_columns(version=versions)
-    columns = [pl.col("rid")]
-    for measure in MEASURES:
-        num, den, derived = _parts(measure)
-        columns += [num.alias(f"{measure.id}#num"), den.alias(f"{measure.id}#den"), derived.alias(f"{measure.id}#derived")]
-    return frame.select(columns)
 
 
 def finish(frame: pl.DataFrame, measure: Measure, settings: Settings | None = None) -> pl.DataFrame:
@@ -173,8 +111,13 @@ def aggregate(
 
 
 def _values(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, level: int, by_region: bool,
-    basis: str, settings: Settings | None,
+    con: duckdb.DuckDBPyConnection,
+    measure_id: str,
+    filters: Filters,
+    level: int,
+    by_region: bool,
+    basis: str,
+    settings: Settings | None,
 ) -> pl.DataFrame:
     measure = BY_ID[measure_id]
     rows = kept_rows(con, measure, filters, level, by_region)
