@@ -6,6 +6,8 @@ stored in `report_flags`; pages read the selection's flags through `flags`.
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import polars as pl
 
@@ -13,8 +15,6 @@ from warehouse import queries
 from warehouse.measures import BY_ID, Measure
 from warehouse.queries import Filters
 from warehouse.thresholds import Settings
-from warehouse.trends import with_changes
-from warehouse.values import measure_frame
 
 FLAG_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total", "licensing_decisions", "penalty_decisions")
 FLAG_COLUMNS = {"agency_id": pl.String, "agency_name": pl.String, "year": pl.Int32, "flag": pl.String,
@@ -33,62 +33,52 @@ def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
     """What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
 
     Computed over the whole warehouse, so a body's peers are every body of its kind and
-    level that year, whatever the page's filter shows.
+    level that year, whatever the page's filter shows. The tests run in SQL over every
+    body-year (`warehouse.queries.flag_candidates`); only the hits are worded here.
     """
     settings = settings or Settings.from_env()
+    thresholds = dataclasses.asdict(settings)
     found = [missing_reports(con)]
     for measure_id in FLAG_MEASURES:
-        frame = measure_frame(con, measure_id, Filters(), settings).filter(pl.col("scope") == "body")
-        found += [jumps(frame, BY_ID[measure_id], settings), outliers(frame, BY_ID[measure_id], settings)]
+        measure = BY_ID[measure_id]
+        split = measure.comparability == "break"
+        hits = queries.flag_candidates(con, measure_id, measure.versions, split, measure.is_rate, thresholds)
+        found += [jumps(hits.filter(pl.col("jump")), measure), outliers(hits.filter(pl.col("outlier")), measure)]
     columns = [pl.col(name).cast(dtype) for name, dtype in (FLAG_COLUMNS | PLACE_COLUMNS).items()]
     return pl.concat([f.select(columns) for f in found]).sort(
         "year", "flag", "agency_name", descending=[True, False, False]
     )
 
 
-def jumps(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.DataFrame:
+def jumps(hits: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     """A body's value changing by `jump_factor` or more on its previous year (same definition).
 
     Small figures jump for no reason (1 → 4), so the larger year must reach `jump_floor`;
     rates are compared only where neither year is a small sample.
     """
-    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
-    previous = pl.col("previous")
-    factor = settings.jump_factor
-    big = pl.max_horizontal(pl.col("value"), previous) >= settings.jump_floor
-    jump = (pl.col("value") >= factor * previous) | (previous >= factor * pl.col("value"))
-    hits = with_changes(usable, "agency_id").filter(previous.is_not_null() & big & jump).with_columns(reference=previous)
     return hits.with_columns(
+        reference=pl.col("previous"),
         flag=pl.lit("同比突变"),
         measure=pl.lit(measure.id),
         message=pl.format(
             "{}：{}年{}{}，上年{}{}", pl.lit(measure.name_zh), pl.col("year"), _fmt(pl.col("value")), pl.lit(measure.unit),
-            _fmt(pl.col("reference")), pl.lit(measure.unit),
+            _fmt(pl.col("previous")), pl.lit(measure.unit),
         ),
     )  # fmt: skip
 
 
-def outliers(frame: pl.DataFrame, measure: Measure, settings: Settings) -> pl.DataFrame:
+def outliers(hits: pl.DataFrame, measure: Measure) -> pl.DataFrame:
     """Bodies far from their peers (same year, kind and level, same definition): robust z-score.
 
     z = 0.6745·(x − median) / MAD; groups smaller than `min_peers` or without spread are not scored.
     """
-    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
-    peers = ["year", "kind", "level", "series"]
-    median = pl.col("value").median().over(peers)
-    mad = (pl.col("value") - median).abs().median().over(peers)
-    scored = usable.with_columns(
-        reference=median, mad=mad, peers=pl.len().over(peers)
-    ).with_columns(z=0.6745 * (pl.col("value") - pl.col("reference")) / pl.col("mad"))
-    hits = scored.filter(
-        (pl.col("peers") >= settings.min_peers) & (pl.col("mad") > 0) & (pl.col("z").abs() > settings.outlier_z)
-    )
     return hits.with_columns(
+        reference=pl.col("median"),
         flag=pl.lit("偏离同类"),
         measure=pl.lit(measure.id),
         message=pl.format(
             "{}：{}{}，同类（{}个单位）中位数{}{}", pl.lit(measure.name_zh), _fmt(pl.col("value")), pl.lit(measure.unit),
-            pl.col("peers"), _fmt(pl.col("reference")), pl.lit(measure.unit),
+            pl.col("peers"), _fmt(pl.col("median")), pl.lit(measure.unit),
         ),
     )  # fmt: skip
 

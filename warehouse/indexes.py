@@ -138,16 +138,25 @@ def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
     con.unregister("_incoming")
 
 
-def scope_inputs(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """What decides a report's scope: its name, kind, place, new requests and text cues."""
+def scope_inputs(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], levels: Sequence[str]) -> pl.DataFrame:
+    """What decides a report's scope: its name, kind, place, new requests and, for the reports of the
+    kinds and levels that may cover a region, the text figures' wording (in key order)."""
     return frame(
         con,
         """
+        WITH candidates AS (
+            SELECT report_id FROM report_index
+            WHERE list_contains($kinds::VARCHAR[], kind) AND list_contains($levels::VARCHAR[], level)
+        ), cues AS (
+            SELECT report_id, string_agg(raw, ' ' ORDER BY key, raw) AS text_cues FROM text_facts
+            WHERE report_id IN (SELECT report_id FROM candidates) GROUP BY report_id
+        )
         SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province, i.city,
-            i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
-            (SELECT string_agg(raw, ' ') FROM text_facts t WHERE t.report_id = i.report_id) AS text_cues
+            i.county, i.primary_report, c."t3.new_requests.total" AS new_requests, t.text_cues
         FROM report_index i LEFT JOIN report_cells c USING (report_id) LEFT JOIN agencies a USING (agency_id)
+            LEFT JOIN cues t USING (report_id)
         """,
+        {"kinds": list(kinds), "levels": list(levels)},
     )
 
 

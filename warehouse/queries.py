@@ -223,6 +223,48 @@ def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filt
     return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", params)
 
 
+def flag_candidates(
+    con: duckdb.DuckDBPyConnection, measure_id: str, versions: Sequence[str], split: bool, rate: bool, settings: dict
+) -> pl.DataFrame:
+    """Every body's usable value of a measure (its primary report, not a small sample) that jumps on its
+    previous year or lies far from its peers, computed in SQL over the whole warehouse (only the hits
+    come out): `previous` (the year before, same series), `jump`, and over the peers (same year, kind,
+    level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name."""
+    num, den = measure_column(measure_id, "num"), measure_column(measure_id, "den")
+    value = f"CASE WHEN i.{den} > 0 THEN 100 * i.{num} / i.{den} END" if rate else f"i.{num}"
+    small = f"coalesce(i.{den} > 0 AND i.{den} < $min_cases, false)" if rate else "false"
+    sql = f"""
+        WITH usable AS (
+            SELECT i.agency_id, i.agency_name, i.year, i.kind, i.level, i.province, i.city, i.county,
+                CASE WHEN $split THEN i.version ELSE '' END AS series, ({value})::DOUBLE AS value
+            FROM primary_measures i
+            WHERE i.scope = 'body' AND list_contains($versions::VARCHAR[], i.version) AND ({value}) IS NOT NULL
+                AND NOT {small}
+        ), peer_medians AS (
+            SELECT year, kind, level, series, median(value) AS median, count(*) AS peers FROM usable GROUP BY ALL
+        ), peer_spread AS (
+            SELECT u.year, u.kind, u.level, u.series, median(abs(u.value - p.median)) AS mad
+            FROM usable u JOIN peer_medians p USING (year, kind, level, series) GROUP BY ALL
+        ), marked AS (
+            SELECT u.*, p.median, p.peers, s.mad, 0.6745 * (u.value - p.median) / nullif(s.mad, 0) AS z,
+                CASE WHEN lag(u.year) OVER body = u.year - 1 THEN lag(u.value) OVER body END AS previous
+            FROM usable u JOIN peer_medians p USING (year, kind, level, series)
+                JOIN peer_spread s USING (year, kind, level, series)
+            WINDOW body AS (PARTITION BY u.agency_id, u.series ORDER BY u.year)
+        ), flagged AS (
+            SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
+                    AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump
+            FROM marked
+        )
+        SELECT *, coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier FROM flagged
+        WHERE jump OR coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false)
+    """
+    params = {"versions": list(versions), "split": split} | settings
+    if not rate:
+        del params["min_cases"]  # a count has no small samples
+    return frame(con, sql, params)
+
+
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """The flags computed for the whole warehouse at opening, for the selection, newest first."""
     sql = f"""
