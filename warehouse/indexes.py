@@ -65,8 +65,9 @@ def _compute_marts(con: duckdb.DuckDBPyConnection) -> None:
         con.register("_typed", TABLES[table].schema.empty_table())
         con.execute(f"CREATE TABLE {table} AS SELECT * FROM _typed")
         con.unregister("_typed")
+    con.execute(f"INSERT INTO {marts.OPEN_FINDINGS} {marts.open_findings('SELECT * FROM findings')}")
     for chunk in marts.compute_chunks(con, "SELECT * FROM reports", lambda table: f"SELECT * FROM {table}"):
-        for table, rows in zip(MARTS, chunk, strict=True):
+        for table, rows in zip(marts.PER_REPORT, chunk, strict=True):
             con.register("_incoming", rows)
             con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
             con.unregister("_incoming")
@@ -109,7 +110,7 @@ FROM report_index GROUP BY agency_id
 """
 FAILURES = """
 CREATE OR REPLACE TABLE report_failures AS
-SELECT report_id, count(*) AS failures FROM findings WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id;
+SELECT report_id, count(*) AS failures FROM findings_open WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id;
 CREATE OR REPLACE TABLE body_years AS
 SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, any_value(i.province) AS province,
     any_value(i.city) AS city, any_value(i.county) AS county, any_value(i.kind) AS kind, count(*) AS reports,
@@ -194,7 +195,7 @@ SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
 FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE open_findings AS
 SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
-FROM findings f JOIN report_index i USING (report_id) WHERE f.outcome <> 'pass';
+FROM findings_open f JOIN report_index i USING (report_id);
 """
 
 

@@ -304,6 +304,10 @@ def finding_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Data
     return frame(con, sql, filters.params())
 
 
+#: A finding's keys as a list again (`findings_open` keeps them joined: `warehouse.marts.open_findings`).
+KEY_LIST = "CASE WHEN i.keys = '' THEN []::VARCHAR[] ELSE string_split(i.keys, chr(31)) END"
+
+
 def findings(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
@@ -317,7 +321,7 @@ def findings(
                                  "limit": limit}  # fmt: skip
     sql = f"""
         WITH chosen AS (
-            SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, i.keys, i.report_id,
+            SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, {KEY_LIST} AS keys, i.report_id,
                 i.related_report_id, i.agency_id, i.source_file
             FROM open_findings i
             WHERE list_contains($outcomes::VARCHAR[], i.outcome) AND {WHERE}
@@ -385,8 +389,8 @@ def printed_cells(con: duckdb.DuckDBPyConnection, report_id: str, year: int) -> 
 
 def body_findings(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
     """Failing and not-assessable findings of one body's reports."""
-    sql = """
-        SELECT year, rule, severity, outcome, message_zh, keys, report_id, related_report_id FROM open_findings
-        WHERE agency_id = $agency_id ORDER BY year, severity, rule
+    sql = f"""
+        SELECT year, rule, severity, outcome, message_zh, {KEY_LIST} AS keys, report_id, related_report_id
+        FROM open_findings i WHERE agency_id = $agency_id ORDER BY year, severity, rule
     """
     return frame(con, sql, {"agency_id": agency_id})

@@ -189,12 +189,30 @@ TABLES: dict[str, Table] = {
             True,
             f"Each report's numerator and denominator of the {len(MEASURES)} measures of warehouse.measures.",
         ),
+        Table(
+            "findings_open",
+            _columns(
+                ("report_id", pa.string(), "the report the finding is about"),
+                ("agency_id", pa.string(), "agencies.agency_id"),
+                ("year", pa.int32(), "report year (partition column)"),
+                ("rule", pa.string(), "rule id"),
+                ("severity", pa.string(), "error | warning | info"),
+                ("outcome", pa.string(), "fail | not_assessable"),
+                ("keys", pa.string(), "the keys the rule looked at, joined by the unit separator (U+001F)"),
+                ("message_zh", pa.string(), "the statement in Chinese"),
+                ("scope", pa.string(), "report | warehouse"),
+                ("related_report_id", pa.string(), "the other report a warehouse finding compares with"),
+            ),
+            ("report_id", "rule", "keys", "related_report_id"),
+            True,
+            "The findings that did not pass (a tenth of them), as the dashboard lists them: written with `findings`.",
+        ),
     )
 }
 
-#: Tables computed at publish from each report's facts alone (`warehouse.marts`), which the dashboard reads
-#: when it opens instead of pivoting every fact. A pointer written before they existed does not name them.
-MARTS = ("report_cells", "report_measures")
+#: Tables computed at publish from each report's facts and findings alone (`warehouse.marts`), which the
+#: dashboard reads when it opens instead of pivoting every fact. Pointers from before them do not name them.
+MARTS = ("report_cells", "report_measures", "findings_open")
 #: The tables every pointer names.
 REQUIRED_TABLES = tuple(name for name in TABLES if name not in MARTS)
 

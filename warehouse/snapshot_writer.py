@@ -251,10 +251,13 @@ def build(
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM old_{table} WHERE {of_touched} "
                     f"UNION ALL BY NAME {staged(table)}")  # fmt: skip
     warehouse_findings = crossyear.findings_sql(con, "touched_reports", "touched_t2", "touched_t3")
-    touched.commit(
-        con, root, "findings", f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}",
-        "year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))",
-    )  # fmt: skip
+    findings, replaced = f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}", FINDINGS_REPLACED
+    touched.commit(con, root, "findings", findings, replaced)
+    if all_marts:
+        findings = f"SELECT * FROM old_findings WHERE ({touched.queried(replaced)}) IS NOT TRUE UNION ALL BY NAME {findings}"
+        commit(con, root, marts.OPEN_FINDINGS, marts.open_findings(findings), None)
+    else:
+        touched.commit(con, root, marts.OPEN_FINDINGS, marts.open_findings(findings), replaced)
     _commit_agencies(con, root, overrides, place_all)
     commit(
         con, root, "quarantine",
@@ -264,6 +267,10 @@ def build(
     return compact(root)
 
 
+#: The findings a publish replaces: the batch's reports' own, and the cross-year checks of its bodies.
+FINDINGS_REPLACED = "year IN {years} AND (report_id IN {ids} OR (scope = 'warehouse' AND agency_id IN {bodies}))"
+
+
 def _commit_marts(
     con: duckdb.DuckDBPyConnection, root: Path, touched: Touched, staged: Callable[[str], str], every: bool
 ) -> None:
@@ -271,7 +278,7 @@ def _commit_marts(
     every report the new publish holds, each mart replaced whole."""
     if not every:
         written = write_marts(con, root, staged("reports"), staged)
-        for table in MARTS:
+        for table in marts.PER_REPORT:
             touched.commit_reports_rows(con, root, table, written[table])
         return
     kept = "WHERE report_id NOT IN (SELECT report_id FROM batch_ids)"
@@ -280,7 +287,7 @@ def _commit_marts(
         return f"SELECT * FROM old_{table} {kept} UNION ALL BY NAME {staged(table)}"
 
     written = write_marts(con, root, all_rows("reports"), all_rows)
-    for table in MARTS:
+    for table in marts.PER_REPORT:
         commit(con, root, table, written[table], None)
 
 
@@ -289,13 +296,13 @@ def write_marts(con: duckdb.DuckDBPyConnection, root: Path, reports: str, fact_r
     scratch folder, chunk by chunk, so memory stays bounded; returns a query over each mart's rows."""
     folder = root / store.WORK / "marts"
     shutil.rmtree(folder, ignore_errors=True)
-    for table in MARTS:
+    for table in marts.PER_REPORT:
         (folder / table).mkdir(parents=True)
     for number, chunk in enumerate(marts.compute_chunks(con, reports, fact_rows)):
-        for table, rows in zip(MARTS, chunk, strict=True):
+        for table, rows in zip(marts.PER_REPORT, chunk, strict=True):
             pq.write_table(rows, folder / table / f"{number}.parquet")
     return {table: f"SELECT * FROM read_parquet('{(folder / table).as_posix()}/*.parquet')"
-            if any((folder / table).iterdir()) else f"SELECT * FROM empty_{table}" for table in MARTS}  # fmt: skip
+            if any((folder / table).iterdir()) else f"SELECT * FROM empty_{table}" for table in marts.PER_REPORT}  # fmt: skip
 
 
 def _commit_agencies(con: duckdb.DuckDBPyConnection, root: Path, overrides: dict[str, dict[str, str]], place_all: bool) -> None:
@@ -323,6 +330,7 @@ def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str
         con.register(f"empty_{table}", TABLES[table].schema.empty_table())
     if not set(MARTS) <= set(queries):
         queries = queries | write_marts(con, root, queries["reports"], lambda table: queries[table])
+        queries[marts.OPEN_FINDINGS] = marts.open_findings(queries["findings"])
     for table in TABLES:
         commit(con, root, table, queries[table], None)
     shutil.rmtree(root / store.WORK / "marts", ignore_errors=True)
