@@ -29,7 +29,7 @@ import polars as pl
 
 from warehouse import marts, settings, store
 from warehouse.schema import MARTS, TABLES
-from warehouse.sql import frame, measure_column
+from warehouse.sql import frame, measure_column, quote
 
 UNPLACED = "未定位"
 SYNTHETIC_PROVINCE = "演示数据（虚构地区）"
@@ -190,19 +190,19 @@ LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.pr
 CREATE OR REPLACE TABLE primary_measures_regions AS
 SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
 FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id) WHERE i.scope = 'region';
-CREATE OR REPLACE TABLE primary_cells_regions AS
-SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
-FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_cells m USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE open_findings AS
 SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
 FROM findings_open f JOIN report_index i USING (report_id);
 """
 
 
-def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]]) -> None:
-    """Denormalised tables of the primary reports (index columns beside the marts' measures or cells),
-    their region reports apart (few, and looked up by every sum), and the checks that did not pass
-    beside their body: page queries then filter and sum one table. Each wide table is written once.
+def build_primary(
+    con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]], cell_keys: Sequence[str]
+) -> None:
+    """Denormalised tables of the primary reports (index columns beside the marts' measures, or the
+    cells of `cell_keys`: those the compositions add), their region reports apart (few, and looked up
+    by every sum), and the checks that did not pass beside their body: page queries then filter and
+    sum one table. Each wide table is written once.
 
     `measures` are (id, template versions, is a rate). For each, `<id>#cover` is the deepest
     level at which a region report with a usable value stands for the report (0: none), so
@@ -226,12 +226,17 @@ def build_primary(con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, 
     joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
     covered = "(SELECT * FROM primary_index JOIN primary_covers USING (rid)) i"
     con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM {covered} {joins}")
-    for table, mart in (("primary_measures", "report_measures"), ("primary_cells", "report_cells")):
-        con.execute(
-            f"CREATE OR REPLACE TABLE {table} AS SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year), "
-            f"l.* EXCLUDE (rid) FROM primary_index i JOIN primary_covers c USING (rid) "
-            f"JOIN {mart} m USING (report_id) JOIN cover_levels l USING (rid)"
-        )
+    joined = "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id)"
+    con.execute(
+        "CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year), "
+        f"l.* EXCLUDE (rid) {joined.format(mart='report_measures')} JOIN cover_levels l USING (rid)"
+    )
+    cells = ", ".join(f'm.{quote(key)}, m."{key}#d"' for key in dict.fromkeys(cell_keys))
+    con.execute(
+        f'CREATE OR REPLACE TABLE primary_cells AS SELECT i.*, c.* EXCLUDE (rid), {cells}, l."cover#any" '
+        f"{joined.format(mart='report_cells')} JOIN cover_levels l USING (rid)"
+    )
+    con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
 
 
 def warehouse_path(directory: str | os.PathLike[str] | None = None) -> Path:

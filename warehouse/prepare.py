@@ -17,7 +17,7 @@ import duckdb
 from warehouse import indexes, store
 from warehouse import settings as places
 from warehouse.flags import compute_flags
-from warehouse.measures import MEASURES
+from warehouse.measures import COMPOSITIONS, MEASURES
 from warehouse.scope import REGION_LEVELS, SCOPE_KINDS, classify_scope, read_scope_overrides
 from warehouse.settings import SCOPE_FILE
 from warehouse.thresholds import Settings
@@ -38,7 +38,8 @@ def open_warehouse(
     indexes.build_index(con)
     overrides = read_scope_overrides(indexes.warehouse_path(directory) / SCOPE_FILE)
     indexes.set_scope(con, classify_scope(indexes.scope_inputs(con, sorted(SCOPE_KINDS), REGION_LEVELS), overrides))
-    indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES])
+    cell_keys = [key for composition in COMPOSITIONS.values() for key in composition.parts.values()]
+    indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES], cell_keys)
     indexes.store_table(con, "report_flags", compute_flags(con, settings))
     return con
 

@@ -452,6 +452,43 @@ def demo(tmp_path_factory):
     con.close()
 
 
+@pytest.mark.parametrize("measure_id", flags.FLAG_MEASURES)
+def test_jump_flags_take_the_previous_year_as_trends_do(demo, measure_id):
+    """The jump flags test every body-year in SQL; each must be what `trends.with_changes` (consecutive
+    years of one series, usable values only) gives over the measure's body rows, and nothing else."""
+    con, _ = demo
+    settings_ = Settings()
+    frame = values.measure_frame(con, measure_id, ALL, settings_).filter(pl.col("scope") == "body")
+    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
+    changes = trends.with_changes(usable, "agency_id").filter(pl.col("previous").is_not_null())
+    big = pl.max_horizontal("value", "previous") >= settings_.jump_floor
+    factor = settings_.jump_factor
+    jump = (pl.col("value") >= factor * pl.col("previous")) | (pl.col("previous") >= factor * pl.col("value"))
+    expected = sorted(changes.filter(big & jump).select("agency_id", "year", "value", "previous").rows())
+    found = flags.flags(con, ALL).filter((pl.col("flag") == "同比突变") & (pl.col("measure") == measure_id))
+    assert sorted(found.select("agency_id", "year", "value", "reference").rows()) == expected
+    assert not changes.is_empty(), "the demo has consecutive years to compare"
+
+
+@pytest.mark.parametrize("measure_id", flags.FLAG_MEASURES)
+def test_outlier_flags_are_robust_z_scores_among_peers(demo, measure_id):
+    """z = 0.6745·(x − median) / MAD within year, kind, level and series, recomputed here in polars."""
+    con, _ = demo
+    settings_ = Settings()
+    frame = values.measure_frame(con, measure_id, ALL, settings_).filter(pl.col("scope") == "body")
+    usable = frame.filter(pl.col("value").is_not_null() & ~pl.col("small_sample"))
+    peers = ["year", "kind", "level", "series"]
+    median = pl.col("value").median().over(peers)
+    scored = usable.with_columns(median=median, mad=(pl.col("value") - median).abs().median().over(peers),
+                                 peers=pl.len().over(peers))  # fmt: skip
+    z = 0.6745 * (pl.col("value") - pl.col("median")) / pl.col("mad")
+    hits = scored.filter((pl.col("peers") >= settings_.min_peers) & (pl.col("mad") > 0) & (z.abs() > settings_.outlier_z))
+    found = flags.flags(con, ALL).filter((pl.col("flag") == "偏离同类") & (pl.col("measure") == measure_id))
+    assert sorted(found.select("agency_id", "year", "value", "reference").rows()) == sorted(
+        hits.select("agency_id", "year", "value", "median").rows()
+    )
+
+
 def _with_group_totals(values: dict) -> dict:
     """Truth records hold printed cells; the template prints no （三）–（六） group totals."""
     out = dict(values)
