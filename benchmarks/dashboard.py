@@ -13,9 +13,10 @@ then run by Streamlit's AppTest, exactly as a browser session runs it:
 Half the governments are declared region reports (report_scope.csv), so every sum runs
 the logic that lets a region's report replace its members.
 
-Opening a warehouse (building the in-memory index and cell matrix) happens once per
-published snapshot and is reported separately. The target is < 200 ms of queries per
-page at 100,000 reports.
+Opening a warehouse (the report index, scopes, the primary tables beside the marts, the flags)
+happens once per published snapshot; it is timed in a new process, with its peak memory. The
+goals (issue 17): the slowest page's queries under 200 ms up to 100,000 reports and under 1 s at
+1,000,000; the open within 10 s and 4 GB at 1,000,000.
 
     python benchmarks/dashboard.py [--source DEMO_WAREHOUSE] [--sizes 10000 100000] [--work DIR]
 """
@@ -28,6 +29,7 @@ import functools
 import io
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from warehouse import flags, prepare, queries, rankings, settings, snapshot_writer, store, trends, values  # noqa: E402
+from warehouse import flags, queries, rankings, settings, snapshot_writer, store, trends, values  # noqa: E402
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 PAGES = (
@@ -192,11 +194,23 @@ def _some_body(root: Path) -> str:
         return con.sql("SELECT min(agency_id) FROM reports").fetchall()[0][0]
 
 
-def open_seconds(root: Path) -> float:
-    """Time to open a warehouse: views, index, cell matrix, scopes."""
-    start = time.perf_counter()
-    prepare.open_warehouse(root).close()
-    return time.perf_counter() - start
+#: A cold open in a fresh interpreter: the dashboard's first visitor after a start or a publish.
+COLD_OPEN = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from warehouse import prepare
+start = time.perf_counter()
+prepare.open_warehouse(sys.argv[2]).close()
+print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def cold_open(root: Path) -> tuple[float, int]:
+    """Seconds and peak bytes of opening a warehouse (index, scopes, primary tables, flags) in a new process,
+    imports excluded: nothing this process holds is counted."""
+    done = subprocess.run([sys.executable, "-c", COLD_OPEN, str(ROOT), str(root)], capture_output=True, text=True, check=True)
+    seconds, peak = done.stdout.split()[-2:]  # the last line: anything the open printed comes before
+    return float(seconds), int(peak)
 
 
 def main() -> None:
@@ -213,8 +227,9 @@ def main() -> None:
         facts = sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in FACT_TABLES.values())
         con.close()
         regions = len((root / settings.SCOPE_FILE).read_text(encoding="utf-8").splitlines()) - 1
+        seconds, peak = cold_open(root)
         print(f"\n{count:,} reports ({regions} bodies' reports declared region reports), {facts:,} cells"
-              f" — opening the warehouse: {open_seconds(root):.2f} s (once per snapshot)")
+              f" — opening the warehouse (a new process): {seconds:.2f} s, peak {peak / 2**30:.2f} GiB")
         print(f"{'page':28s}{'queries':>12s}{'render':>12s}")
         goal = TARGET_MS if size <= 100_000 else TARGET_MS_1M
         timings = time_pages(root)
