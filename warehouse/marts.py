@@ -169,7 +169,6 @@ def open_findings(findings: str) -> str:
     )
 
 
-
 def compute(con: duckdb.DuckDBPyConnection, reports: str, fact_rows: Callable[[str], str]) -> tuple[pa.Table, pa.Table]:
     """`report_cells` and `report_measures` rows of the reports of `reports` (a query giving report_id,
     year, template_version); `fact_rows(table)` is a query of a fact table holding at least their facts."""
@@ -192,6 +191,7 @@ def compute(con: duckdb.DuckDBPyConnection, reports: str, fact_rows: Callable[[s
 
 
 def _typed(table: str, rows: pl.DataFrame) -> pa.Table:
+    """Rows as the mart's Arrow schema: its column order and types (polars' Int32 row numbers never leak)."""
     return rows.to_arrow().select(TABLES[table].schema.names).cast(TABLES[table].schema)
 
 

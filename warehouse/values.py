@@ -1,4 +1,5 @@
-"""A measure's values: per report, per body and year, per region and for the whole selection.
+"""A measure's values: per body and year, per region and for the whole selection (each report's
+numerator and denominator are the marts', `warehouse.marts.measure_table`).
 
 Rates over fewer than `Settings.min_cases` cases are 样本过少 and stay out of rankings;
 every rate carries a Wilson 95% interval. Values the report does not print but that
