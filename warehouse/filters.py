@@ -31,6 +31,13 @@ class Filters:
     def without_agencies(self) -> Filters:
         return replace(self, agencies=())
 
+    def within(self, first: int, last: int) -> Filters:
+        """The same selection over only the years it shares with [first, last]: a figure of those years
+        is the same either way (a region report stands in for its bodies in its own year), and the
+        query reads a fraction of the rows."""
+        low, high = self.years or (first, last)
+        return replace(self, years=(max(low, first), min(high, last)))
+
     def params(self) -> dict[str, object]:
         low, high = self.years or (0, 9999)
         return {

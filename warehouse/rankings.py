@@ -101,7 +101,8 @@ def ranking(
     if by == "region":
         if level is None:
             level, entered = start_level(con, measure_id, filters, year)
-        frame = values.region_values(con, measure_id, filters, settings, level=level or 3).with_columns(
+        chosen = filters.within(year, year) if year else filters  # one year's sums need only its reports
+        frame = values.region_values(con, measure_id, chosen, settings, level=level or 3).with_columns(
             label=pl.col("region"), target=pl.col("region"),
             target_kind=pl.when(pl.col("local")).then(pl.lit("local")).otherwise(pl.lit("region")),
         )  # fmt: skip

@@ -102,7 +102,7 @@ def headline(
     if year is None:
         return row
     level = max(filters.depth, 1)
-    rows = values.kept_rows(con, measure, filters, level, False)
+    rows = values.kept_rows(con, measure, filters.within(year - 1, year), level, False)
     latest = values.aggregate(rows.filter(pl.col("year") == year), measure, ["series"], level, settings)
     last = latest.sort("reports", descending=True).row(0, named=True)
     row |= {k: last[k] for k in ("year", "value", "derived", "small_sample", "reports")}
