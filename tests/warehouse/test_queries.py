@@ -78,6 +78,21 @@ def test_filter_slug_names_the_selection():
     assert chosen.slug() == "甲省-乙市_2020-2021_government"
 
 
+def test_a_selection_within_years_keeps_only_the_years_it_shares():
+    assert Filters(province="甲省").within(2020, 2021) == Filters(province="甲省", years=(2020, 2021))
+    assert Filters(years=(2021, 2023)).within(2020, 2021) == Filters(years=(2021, 2021))
+    low, high = Filters(years=(2022, 2023)).within(2020, 2021).years
+    assert low > high, "no year shared: an empty range, never the wider one"
+
+
+def test_one_years_rows_are_the_same_read_alone(small):
+    """What `within` relies on: a year's kept rows (region reports standing in for members) do not
+    depend on the other years read with them."""
+    every = queries.measure_kept(small, "requests_new", Filters(), ("2019", "2021"), False, 1, True)
+    alone = queries.measure_kept(small, "requests_new", Filters().within(2021, 2021), ("2019", "2021"), False, 1, True)
+    assert not alone.is_empty() and alone.equals(every.filter(pl.col("year") == 2021))
+
+
 def test_part_totals_sum_printed_cells_and_flag_derived_ones(small):
     parts = ["t3.disclosed.total", "t3.withheld_total.total"]
     frame = queries.part_totals(small, parts, Filters(years=(2021, 2021), province="甲省"), level=1, by_body=False)
