@@ -170,6 +170,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
         FROM report_scope s WHERE s.report_id = i.report_id
         """
     )
+    con.execute("DROP TABLE report_scope")
 
 
 PRIMARY = """
@@ -237,6 +238,8 @@ def build_primary(
         f"{joined.format(mart='report_cells')} JOIN cover_levels l USING (rid)"
     )
     con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
+    for step in ("primary_index", "primary_covers", "cover_levels"):  # in the wide tables now: a million rows each
+        con.execute(f"DROP TABLE {step}")
 
 
 def warehouse_path(directory: str | os.PathLike[str] | None = None) -> Path:
