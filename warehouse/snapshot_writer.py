@@ -97,8 +97,7 @@ def open_build(con: duckdb.DuckDBPyConnection, root: Path) -> dict | None:
     """Prepare a connection to build on the published pointer: typed empty tables, the `old_<table>`
     views at the pointer's versions; returns the pointer (None where nothing is published)."""
     con.execute("SET TimeZone = 'UTC'")
-    for table in TABLES:
-        con.register(f"empty_{table}", TABLES[table].schema.empty_table())
+    register_empty(con)
     try:
         pinned = store.status(root)
     except store.WarehouseMissing:
@@ -107,6 +106,12 @@ def open_build(con: duckdb.DuckDBPyConnection, root: Path) -> dict | None:
         return None
     store.attach_views(con, pinned, prefix="old_")
     return pinned.pointer
+
+
+def register_empty(con: duckdb.DuckDBPyConnection) -> None:
+    """`empty_<table>`: every table with no rows and its exact types, for queries over nothing staged."""
+    for table, spec in TABLES.items():
+        con.register(f"empty_{table}", spec.schema.empty_table())
 
 
 def bound_memory(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
@@ -197,8 +202,13 @@ class Touched:
         if all(len(values) <= MAX_LISTED for name, values in self.values.items() if f"{{{name}}}" in template):
             commit(con, root, table, query, self.listed(template))
             return
-        others = f"SELECT * FROM old_{table} WHERE year IN {self.queried('{years}')} AND ({self.queried(template)}) IS NOT TRUE"
-        commit(con, root, table, f"{others} UNION ALL BY NAME {query}", self.listed("year IN {years}"))
+        touched_years = f"SELECT * FROM ({self.after(table, query, template)}) WHERE year IN {self.queried('{years}')}"
+        commit(con, root, table, touched_years, self.listed("year IN {years}"))
+
+    def after(self, table: str, query: str, template: str) -> str:
+        """Every row of `table` once `query`'s rows replace those matching `template`: the published rows
+        that do not match, then the new ones."""
+        return f"SELECT * FROM old_{table} WHERE ({self.queried(template)}) IS NOT TRUE UNION ALL BY NAME {query}"
 
     def commit_reports_rows(self, con: duckdb.DuckDBPyConnection, root: Path, table: str, query: str) -> None:
         """Commit a table keyed by report: the rows of the batch's reports replaced by `query`'s; where none
@@ -254,8 +264,7 @@ def build(
     findings, replaced = f"{staged('findings')} UNION ALL BY NAME {warehouse_findings}", FINDINGS_REPLACED
     touched.commit(con, root, "findings", findings, replaced)
     if all_marts:
-        findings = f"SELECT * FROM old_findings WHERE ({touched.queried(replaced)}) IS NOT TRUE UNION ALL BY NAME {findings}"
-        commit(con, root, marts.OPEN_FINDINGS, marts.open_findings(findings), None)
+        commit(con, root, marts.OPEN_FINDINGS, marts.open_findings(touched.after("findings", findings, replaced)), None)
     else:
         touched.commit(con, root, marts.OPEN_FINDINGS, marts.open_findings(findings), replaced)
     _commit_agencies(con, root, overrides, place_all)
@@ -281,10 +290,8 @@ def _commit_marts(
         for table in marts.PER_REPORT:
             touched.commit_reports_rows(con, root, table, written[table])
         return
-    kept = "WHERE report_id NOT IN (SELECT report_id FROM batch_ids)"
-
     def all_rows(table: str) -> str:
-        return f"SELECT * FROM old_{table} {kept} UNION ALL BY NAME {staged(table)}"
+        return touched.after(table, staged(table), "report_id IN {ids}")
 
     written = write_marts(con, root, all_rows("reports"), all_rows)
     for table in marts.PER_REPORT:
@@ -326,8 +333,7 @@ def replace_tables(con: duckdb.DuckDBPyConnection, root: Path, queries: dict[str
     built for a test or benchmark); returns the pointer. Each table is still one commit, then the pointer.
     The marts are computed from the reports and facts unless `queries` gives them (with `facts["marts"]`)."""
     ensure_tables(root)
-    for table in TABLES:
-        con.register(f"empty_{table}", TABLES[table].schema.empty_table())
+    register_empty(con)
     if not set(MARTS) <= set(queries):
         queries = queries | write_marts(con, root, queries["reports"], lambda table: queries[table])
         queries[marts.OPEN_FINDINGS] = marts.open_findings(queries["findings"])
