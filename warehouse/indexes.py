@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from warehouse import marts, settings, store
 from warehouse.schema import MARTS, TABLES
@@ -48,9 +49,7 @@ def connect(directory: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyC
     except store.WarehouseMissing:
         con = duckdb.connect(":memory:")
         for name, table in TABLES.items():
-            con.register(f"_{name}", table.schema.empty_table())
-            con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
-            con.unregister(f"_{name}")
+            _load(con, f"CREATE TABLE {name} AS SELECT * FROM _incoming", table.schema.empty_table())
         return con
     con = store.connect_pinned(pinned)
     if not marts.current(pinned.pointer):
@@ -62,15 +61,11 @@ def _compute_marts(con: duckdb.DuckDBPyConnection) -> None:
     """Every report's marts computed from the facts into in-memory tables that replace their views."""
     for table in MARTS:
         con.execute(f"DROP VIEW {table}")
-        con.register("_typed", TABLES[table].schema.empty_table())
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM _typed")
-        con.unregister("_typed")
+        _load(con, f"CREATE TABLE {table} AS SELECT * FROM _incoming", TABLES[table].schema.empty_table())
     con.execute(f"INSERT INTO {marts.OPEN_FINDINGS} {marts.open_findings('SELECT * FROM findings')}")
     for chunk in marts.compute_chunks(con, "SELECT * FROM reports", lambda table: f"SELECT * FROM {table}"):
         for table, rows in zip(marts.PER_REPORT, chunk, strict=True):
-            con.register("_incoming", rows)
-            con.execute(f"INSERT INTO {table} SELECT * FROM _incoming")
-            con.unregister("_incoming")
+            _load(con, f"INSERT INTO {table} SELECT * FROM _incoming", rows)
 
 
 INDEX = f"""
@@ -134,9 +129,16 @@ def store_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) 
     """Materialise a frame computed in Python as an in-memory table of this connection."""
     if not re.fullmatch(r"[a-z_]+", name):
         raise ValueError(f"bad table name {name!r}")
-    con.register("_incoming", frame.to_arrow())
-    con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming")
-    con.unregister("_incoming")
+    _load(con, f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM _incoming", frame.to_arrow())
+
+
+def _load(con: duckdb.DuckDBPyConnection, statement: str, rows: pa.Table) -> None:
+    """Run `statement` with Arrow `rows` readable as `_incoming` (registered for that statement only)."""
+    con.register("_incoming", rows)
+    try:
+        con.execute(statement)
+    finally:
+        con.unregister("_incoming")
 
 
 def scope_inputs(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], levels: Sequence[str]) -> pl.DataFrame:
