@@ -63,6 +63,28 @@ def _report_columns(*columns: tuple[str, pa.DataType, str, str]) -> pa.Schema:
     return pa.schema(head + [pa.field(n, t, metadata={"doc": d, "family": f}) for n, t, d, f in columns])
 
 
+_FINDINGS_COLUMNS = _columns(
+    ("report_id", pa.string(), "the report the finding is about"),
+    ("agency_id", pa.string(), "agencies.agency_id"),
+    ("year", pa.int32(), "report year (partition column)"),
+    ("rule", pa.string(), "rule id, e.g. T3-OFF, T3-XYEAR"),
+    ("severity", pa.string(), "error | warning | info"),
+    ("outcome", pa.string(), "pass | fail | not_assessable"),
+    ("keys", pa.list_(pa.string()), "the keys the rule looked at"),
+    ("message_zh", pa.string(), "the statement in Chinese"),
+    ("message_en", pa.string(), "the statement in English"),
+    ("scope", pa.string(), "report (validation of one report) | warehouse (cross-year, duplicates)"),
+    ("related_report_id", pa.string(), "the other report a warehouse finding compares with"),
+)
+
+
+def _open_findings_columns() -> pa.Schema:
+    """`findings`' columns as `findings_open` holds them: no English message, the keys as one string."""
+    doc = "the keys the rule looked at, joined by the unit separator (U+001F)"
+    keys = pa.field("keys", pa.string(), metadata={"doc": doc})
+    return pa.schema([keys if f.name == "keys" else f for f in _FINDINGS_COLUMNS if f.name != "message_en"])
+
+
 def _fact_table(name: str, doc: str) -> Table:
     return Table(name, _FACT_COLUMNS, ("report_id", "key", "status"), True, doc)
 
@@ -118,19 +140,7 @@ TABLES: dict[str, Table] = {
         _fact_table("text_facts", "Figures stated in the text: text.<name>."),
         Table(
             "findings",
-            _columns(
-                ("report_id", pa.string(), "the report the finding is about"),
-                ("agency_id", pa.string(), "agencies.agency_id"),
-                ("year", pa.int32(), "report year (partition column)"),
-                ("rule", pa.string(), "rule id, e.g. T3-OFF, T3-XYEAR"),
-                ("severity", pa.string(), "error | warning | info"),
-                ("outcome", pa.string(), "pass | fail | not_assessable"),
-                ("keys", pa.list_(pa.string()), "the keys the rule looked at"),
-                ("message_zh", pa.string(), "the statement in Chinese"),
-                ("message_en", pa.string(), "the statement in English"),
-                ("scope", pa.string(), "report (validation of one report) | warehouse (cross-year, duplicates)"),
-                ("related_report_id", pa.string(), "the other report a warehouse finding compares with"),
-            ),
+            _FINDINGS_COLUMNS,
             ("report_id", "rule", "keys", "related_report_id"),
             True,
             "Every validation finding of every report, plus the warehouse's cross-report checks.",
@@ -191,18 +201,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "findings_open",
-            _columns(
-                ("report_id", pa.string(), "the report the finding is about"),
-                ("agency_id", pa.string(), "agencies.agency_id"),
-                ("year", pa.int32(), "report year (partition column)"),
-                ("rule", pa.string(), "rule id"),
-                ("severity", pa.string(), "error | warning | info"),
-                ("outcome", pa.string(), "fail | not_assessable"),
-                ("keys", pa.string(), "the keys the rule looked at, joined by the unit separator (U+001F)"),
-                ("message_zh", pa.string(), "the statement in Chinese"),
-                ("scope", pa.string(), "report | warehouse"),
-                ("related_report_id", pa.string(), "the other report a warehouse finding compares with"),
-            ),
+            _open_findings_columns(),
             ("report_id", "rule", "keys", "related_report_id"),
             True,
             "The findings that did not pass (a tenth of them), as the dashboard lists them: written with `findings`.",
