@@ -2,7 +2,7 @@
 
 The predicate is built for a given table alias from the same bound parameters
 (`Filters.params`), so one filter can test the selection's rows and the region
-reports standing in for them alike.
+reports standing in for them alike; it tests only the filters that are set.
 """
 
 from __future__ import annotations
@@ -39,16 +39,13 @@ class Filters:
         return replace(self, years=(max(low, first), min(high, last)))
 
     def params(self) -> dict[str, object]:
-        low, high = self.years or (0, 9999)
-        return {
-            "province": self.province,
-            "city": self.city,
-            "county": self.county,
-            "kinds": list(self.kinds),
-            "year_from": low,
-            "year_to": high,
-            "agencies": list(self.agencies),
-        }
+        """The bound parameters of the filters that are set: those `selection` tests."""
+        values = {"province": self.province, "city": self.city, "county": self.county,
+                  "kinds": list(self.kinds) or None, "agencies": list(self.agencies) or None}  # fmt: skip
+        params = {name: value for name, value in values.items() if value is not None}
+        if self.years:
+            params |= {"year_from": self.years[0], "year_to": self.years[1]}
+        return params
 
     def slug(self) -> str:
         """A short description for file names: 地区_类型_年份."""
@@ -62,14 +59,22 @@ class Filters:
         return "_".join(parts)
 
 
-def selection(alias: str = "i") -> str:
-    """The filter frame as a predicate on the place, kind, year and body columns of table `alias`."""
+#: Each filter's test on the columns of table `{a}`, by the parameter it binds.
+TESTS = {
+    "province": "{a}.province = $province",
+    "city": "{a}.city = $city",
+    "county": "{a}.county = $county",
+    "kinds": "list_contains($kinds::VARCHAR[], {a}.kind)",
+    "year_from": "{a}.year BETWEEN $year_from AND $year_to",
+    "agencies": "list_contains($agencies::VARCHAR[], {a}.agency_id)",
+}
+
+
+def selection(filters: Filters, alias: str = "i") -> str:
+    """The filter frame as a predicate on the place, kind, year and body columns of table `alias`.
+
+    Only the filters that are set are tested (over `filters.params()`): a test of an unset one
+    (`$city IS NULL OR …`) would still be evaluated on every row of every query.
+    """
     a = checked_alias(alias)
-    return f"""
-    ($province IS NULL OR {a}.province = $province)
-    AND ($city IS NULL OR {a}.city = $city)
-    AND ($county IS NULL OR {a}.county = $county)
-    AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], {a}.kind))
-    AND {a}.year BETWEEN $year_from AND $year_to
-    AND (len($agencies::VARCHAR[]) = 0 OR list_contains($agencies::VARCHAR[], {a}.agency_id))
-"""
+    return " AND ".join(TESTS[name].format(a=a) for name in filters.params() if name in TESTS) or "TRUE"

@@ -46,7 +46,7 @@ def ocr_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFram
     sql = f"""
         WITH scanned AS (
             SELECT i.report_id, i.agency_name, i.year, i.source_file, i.source_format FROM report_index i
-            WHERE i.source_format LIKE '%' || $suffix AND {selection("i")}
+            WHERE i.source_format LIKE '%' || $suffix AND {selection(filters)}
         ), counted AS (
             SELECT f.report_id, count(*) FILTER (WHERE starts_with(f.source, $prefix))::INTEGER AS ocr_values,
                 count(*) FILTER (WHERE starts_with(f.source, $prefix) AND contains(f.source, $corrected))::INTEGER

@@ -8,6 +8,7 @@ column names come from the metric dictionary through `warehouse.sql`'s checks.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import duckdb
 import polars as pl
@@ -17,9 +18,6 @@ from warehouse.schema import FACT_TABLES
 from warehouse.sql import frame, measure_column, quote, rows
 
 __all__ = ["Filters"]  # page code has always taken the filter frame from here
-
-WHERE = selection("i")
-
 
 def snapshot_facts(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Year range and counts of the whole warehouse, for the filter frame's defaults."""
@@ -41,22 +39,19 @@ def kinds(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def bodies(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Bodies within the place and kind filters that reported within the year range (the body filter's options)."""
-    sql = """
-        SELECT agency_id, agency_name, kind, level, province, city, county, reports FROM body_index
-        WHERE ($province IS NULL OR province = $province) AND ($city IS NULL OR city = $city)
-            AND ($county IS NULL OR county = $county)
-            AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], kind))
-            AND first_year <= $year_to AND last_year >= $year_from
+    place = replace(filters, years=None, agencies=())
+    sql = f"""
+        SELECT agency_id, agency_name, kind, level, province, city, county, reports FROM body_index i
+        WHERE {selection(place)} AND i.first_year <= $year_to AND i.last_year >= $year_from
         ORDER BY agency_name
     """
-    params = filters.params()
-    del params["agencies"]
-    return frame(con, sql, params)
+    low, high = filters.years or (0, 9999)
+    return frame(con, sql, place.params() | {"year_from": low, "year_to": high})
 
 
 def synthetic_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """How many synthetic (demo) reports the selection contains."""
-    sql = f"SELECT count(*) FROM report_index i WHERE synthetic AND {WHERE}"
+    sql = f"SELECT count(*) FROM report_index i WHERE synthetic AND {selection(filters)}"
     return rows(con, sql, filters.params())[0][0]
 
 
@@ -107,14 +102,14 @@ def _kept(filters: Filters, select: str, source: str, usable: Sequence[str] = ()
     (`<source>_regions`) check which are, testing them with the same filter predicate.
     """
     head = f"SELECT {KEPT_COLUMNS}, {select} FROM {source} i"
-    where = f"WHERE {WHERE} AND {_usable('i', usable)} AND NOT (i.scope = 'region' AND i.depth < $level)"
+    where = f"WHERE {selection(filters)} AND {_usable('i', usable)} AND NOT (i.scope = 'region' AND i.depth < $level)"
     if not (filters.kinds or filters.agencies):
         return f"{head} {where} AND i.{cover} < $level"
     joins, tests = [], []
     for depth in (1, 2, 3):
         alias = f"r{depth}"
         joins.append(f"LEFT JOIN {source}_regions {alias} ON {alias}.rid = i.cover{depth}")
-        stands = f"{selection(alias)} AND {_usable(alias, usable)}"
+        stands = f"{selection(filters, alias)} AND {_usable(alias, usable)}"
         tests.append(f"AND NOT ({depth} >= $level AND i.depth >= {depth} AND {alias}.rid <> i.rid AND coalesce({stands}, false))")
     return f"{head} {' '.join(joins)} {where} {' '.join(tests)}"
 
@@ -133,7 +128,7 @@ def measure_rows(
     sql = f"""
         SELECT {ROW_COLUMNS}, {SERIES} AS series, {_measure_columns(measure_id)}
         FROM primary_measures i
-        WHERE {WHERE} AND list_contains($versions::VARCHAR[], i.version) AND ($year IS NULL OR i.year = $year)
+        WHERE {selection(filters)} AND list_contains($versions::VARCHAR[], i.version) AND ($year IS NULL OR i.year = $year)
         ORDER BY i.agency_id, series, i.year
     """
     return frame(con, sql, params)
@@ -145,7 +140,7 @@ def places_stating(
     """The places (province, city, county, depth) of the selection's reports stating the measure in `year`."""
     sql = f"""
         SELECT DISTINCT i.province, i.city, i.county, i.depth FROM primary_measures i
-        WHERE {WHERE} AND i.year = $year AND {_usable("i", [measure_column(measure_id, "num")])}
+        WHERE {selection(filters)} AND i.year = $year AND {_usable("i", [measure_column(measure_id, "num")])}
     """
     return frame(con, sql, filters.params() | {"versions": list(versions), "year": year})
 
@@ -185,15 +180,15 @@ def measure_kept(
     return frame(con, sql, filters.params() | {"versions": list(versions), "level": level})
 
 
-def year_coverage(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str]) -> pl.DataFrame:
-    """Per year: the selection's primary reports, how many use a template that defines the measure, how many state it."""
+def stating_counts(con: duckdb.DuckDBPyConnection, filters: Filters, measure_ids: Sequence[str]) -> pl.DataFrame:
+    """Per year and template version: the selection's primary reports (`reports`) and how many state each
+    measure (a column named after it). One scan answers every measure's coverage (`warehouse.values.coverage`)."""
+    counts = "".join(f", count(i.{measure_column(m, 'num')})::INTEGER AS {m}" for m in measure_ids)
     sql = f"""
-        SELECT i.year, count(*)::INTEGER AS reports,
-            count(*) FILTER (WHERE list_contains($versions::VARCHAR[], i.version))::INTEGER AS defined,
-            count(*) FILTER (WHERE {_usable("i", [measure_column(measure_id, "num")])})::INTEGER AS stated
-        FROM primary_measures i WHERE {WHERE} GROUP BY i.year ORDER BY i.year
+        SELECT i.year, i.version, count(*)::INTEGER AS reports{counts}
+        FROM primary_measures i WHERE {selection(filters)} GROUP BY ALL ORDER BY ALL
     """
-    return frame(con, sql, filters.params() | {"versions": list(versions)})
+    return frame(con, sql, filters.params())
 
 
 def part_totals(
@@ -269,7 +264,7 @@ def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """The flags computed for the whole warehouse at opening, for the selection, newest first."""
     sql = f"""
         SELECT agency_id, agency_name, year, flag, measure, value, reference, message FROM report_flags i
-        WHERE {WHERE} ORDER BY year DESC, flag, agency_name
+        WHERE {selection(filters)} ORDER BY year DESC, flag, agency_name
     """
     return frame(con, sql, filters.params())
 
@@ -281,7 +276,7 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int,
     """Body × year for the `limit` bodies with most missing years and failing reports (`bodies`: how many in all)."""
     sql = f"""
         WITH per AS (
-            SELECT agency_id, agency_name, year, reports, failures, synthetic FROM body_years i WHERE {WHERE}
+            SELECT agency_id, agency_name, year, reports, failures, synthetic FROM body_years i WHERE {selection(filters)}
         ),
         ranked AS (
             SELECT agency_id, ($span - count(*)) + count(*) FILTER (WHERE failures > 0) AS problems,
@@ -298,7 +293,7 @@ def coverage(con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int,
 def finding_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Failing and not-assessable checks by rule and severity."""
     sql = f"""
-        SELECT i.rule, i.severity, i.outcome, count(*) AS findings FROM open_findings i WHERE {WHERE}
+        SELECT i.rule, i.severity, i.outcome, count(*) AS findings FROM open_findings i WHERE {selection(filters)}
         GROUP BY ALL ORDER BY findings DESC, i.rule
     """
     return frame(con, sql, filters.params())
@@ -317,20 +312,20 @@ def findings(
     limit: int = 1000,
 ) -> pl.DataFrame:
     """Failing (and, if asked, not-assessable) findings with their body, year and message; `total` counts all."""
-    params = filters.params() | {"rules": list(rules), "severities": list(severities), "outcomes": list(outcomes),
-                                 "limit": limit}  # fmt: skip
+    chosen = {"rules": list(rules), "severities": list(severities)}  # none chosen: all
+    asked = {"outcomes": list(outcomes)} | {name: values for name, values in chosen.items() if values}
+    column = {"outcomes": "outcome", "rules": "rule", "severities": "severity"}
+    tests = "".join(f" AND list_contains(${name}::VARCHAR[], i.{column[name]})" for name in asked)
+    order = "i.agency_name, i.year, i.rule, i.report_id, i.keys"
     sql = f"""
-        WITH chosen AS (
-            SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, {KEY_LIST} AS keys, i.report_id,
-                i.related_report_id, i.agency_id, i.source_file
-            FROM open_findings i
-            WHERE list_contains($outcomes::VARCHAR[], i.outcome) AND {WHERE}
-                AND (len($rules::VARCHAR[]) = 0 OR list_contains($rules::VARCHAR[], i.rule))
-                AND (len($severities::VARCHAR[]) = 0 OR list_contains($severities::VARCHAR[], i.severity))
-        )
-        SELECT *, (SELECT count(*) FROM chosen) AS total FROM chosen ORDER BY agency_name, year, rule LIMIT $limit
+        SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, {KEY_LIST} AS keys, i.report_id,
+            i.related_report_id, i.agency_id, i.source_file, i.total
+        FROM (
+            SELECT *, count(*) OVER () AS total FROM open_findings i
+            WHERE {selection(filters)}{tests} ORDER BY {order} LIMIT $limit
+        ) i ORDER BY {order}
     """
-    return frame(con, sql, params)
+    return frame(con, sql, filters.params() | asked | {"limit": limit})
 
 
 def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
@@ -338,7 +333,7 @@ def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Dat
     sql = f"""
         SELECT i.agency_id, any_value(i.agency_name) AS agency_name, count(*) AS count
         FROM open_findings i
-        WHERE i.outcome = 'fail' AND {WHERE}
+        WHERE i.outcome = 'fail' AND {selection(filters)}
         GROUP BY i.agency_id ORDER BY count DESC, agency_name
     """
     return frame(con, sql, filters.params())

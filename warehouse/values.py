@@ -10,6 +10,8 @@ polars frames it returns.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Sequence
 
 import duckdb
@@ -78,7 +80,39 @@ def measure_frame(
 
 def coverage(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) -> pl.DataFrame:
     """Per year: the selection's reports, those whose template defines the measure, those stating it."""
-    return queries.year_coverage(con, measure_id, filters, BY_ID[measure_id].versions)
+    defined = pl.col("version").is_in(BY_ID[measure_id].versions)
+    return (
+        _stating_counts(con, filters)
+        .group_by("year")
+        .agg(
+            pl.col("reports").sum().cast(pl.Int32),
+            pl.col("reports").filter(defined).sum().cast(pl.Int32).alias("defined"),
+            pl.col(measure_id).filter(defined).sum().cast(pl.Int32).alias("stated"),
+        )
+        .sort("year")
+    )
+
+
+#: Per prepared snapshot (dropped with it), the last filter frames' `queries.stating_counts`.
+_COUNTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[Filters, pl.DataFrame]] = weakref.WeakKeyDictionary()
+_COUNTS_KEPT = 32
+_COUNTS_LOCK = threading.Lock()
+
+
+def _stating_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
+    """Every measure's coverage counts for a filter frame, asked once per snapshot: a page asks for the
+    coverage of several measures, each twice (its ranking and its trend), and a snapshot never changes."""
+    with _COUNTS_LOCK:
+        known = _COUNTS.setdefault(con, {}).get(filters)
+    if known is not None:
+        return known
+    counts = queries.stating_counts(con, filters, list(BY_ID))
+    with _COUNTS_LOCK:
+        kept = _COUNTS.setdefault(con, {})
+        while len(kept) >= _COUNTS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[filters] = counts
+    return counts
 
 
 def default_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) -> int | None:

@@ -6,7 +6,9 @@ import polars as pl
 import pytest
 
 from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
-from warehouse import prepare, queries, sql
+from warehouse import prepare, queries, sql, values
+from warehouse.filters import selection
+from warehouse.measures import MEASURES
 from warehouse.queries import Filters
 
 
@@ -60,6 +62,36 @@ def test_filters_select_reports(small, filters, expected):
     frame = queries.measure_rows(small, "requests_new", filters, ("2019", "2021"), "本年新收申请", False)
     assert _names(frame) == expected
     assert frame.filter(pl.col("agency_name") == expected[0])["num"].to_list()[0] > 0
+
+
+def test_a_selection_tests_only_the_filters_that_are_set():
+    assert selection(Filters()) == "TRUE" and Filters().params() == {}
+    chosen = Filters(city="乙市", years=(2020, 2021))
+    assert selection(chosen, "r1") == "r1.city = $city AND r1.year BETWEEN $year_from AND $year_to"
+    assert chosen.params() == {"city": "乙市", "year_from": 2020, "year_to": 2021}
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(province="甲省"), Filters(years=(2021, 2021), kinds=("department",))])
+def test_every_measures_coverage_is_its_own_count(small, filters):
+    """One query counts every measure's coverage (`values.coverage`); each must equal the count asked for that
+    measure alone: reports of the selection, of a template defining it, stating it."""
+    for measure in MEASURES:
+        alone = small.execute(
+            f"""SELECT year, count(*)::INTEGER, count(*) FILTER (WHERE list_contains($v, version))::INTEGER,
+                    count(*) FILTER (WHERE list_contains($v, version) AND "{measure.id}#num" IS NOT NULL)::INTEGER
+                FROM primary_measures i WHERE {selection(filters)} GROUP BY year ORDER BY year""",
+            filters.params() | {"v": list(measure.versions)},
+        ).fetchall()
+        assert values.coverage(small, measure.id, filters).rows() == alone, measure.id
+    assert values.coverage(small, "requests_new", Filters()).rows() == [(2020, 1, 1, 1), (2021, 4, 4, 4)]
+
+
+def test_the_findings_list_counts_all_and_shows_the_first(small):
+    every = queries.findings(small, Filters())
+    first = queries.findings(small, Filters(), limit=1)
+    assert every["total"].to_list() == [2, 2] and first["total"].to_list() == [2]
+    assert first.rows() == every.head(1).rows(), "the first of the same order"
+    assert queries.findings(small, Filters(), outcomes=[]).is_empty(), "no outcome asked: none shown"
 
 
 def test_user_input_is_only_ever_a_parameter(small):
