@@ -86,18 +86,9 @@ def coverage_grid(
     extra = _register_bodies(register if register is not None else pl.DataFrame(schema={"name": pl.String,
                              "division_code": pl.String}), known)  # fmt: skip
     bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
-    span = pl.DataFrame({"year": list(range(years[0], years[1] + 1))}, schema={"year": pl.Int64})
-    expected = bodies.join(span, how="cross").filter(pl.col("first_year").is_null() | (pl.col("year") >= pl.col("first_year")))
-    reported = frame(con, """
-        SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports,
-            bool_or(f.report_id IS NOT NULL) AS incomplete, string_agg(DISTINCT i.source_file, '、') AS files
-        FROM report_index i LEFT JOIN (SELECT DISTINCT report_id FROM findings
-            WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')) f USING (report_id)
-        GROUP BY i.agency_id, i.year
-    """)  # fmt: skip
-    grid = expected.join(reported, on=["agency_id", "year"], how="left")
+    grid = _reported(con, bodies, years)
     held = quarantined_by_body(con, bodies)
-    grid = grid.join(held, on=["agency_id", "year"], how="left")
+    grid = grid.join(held, on=["agency_id", "year"], how="left", maintain_order="left")
     status = (
         pl.when(pl.col("reports").is_not_null() & pl.col("incomplete")).then(pl.lit("incomplete"))
         .when(pl.col("reports").is_not_null()).then(pl.lit("reported"))
@@ -108,7 +99,32 @@ def coverage_grid(
         status=status,
         reports=pl.col("reports").fill_null(0),
         files=pl.coalesce("files", "quarantined_files"),
-    ).drop("incomplete", "quarantined_files", "first_year").sort("agency_name", "year")
+    ).drop("incomplete", "quarantined_files", "first_year")
+
+
+def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
+    """`bodies` × the years they are expected in (from their first year on), sorted by name and year, with
+    what they reported: reports, incomplete (a table missing or cut), files. Joined in DuckDB: at national
+    scale that is a million body-years."""
+    sql = """
+        WITH expected AS (
+            SELECT b.*, y.range AS year FROM _bodies b, range($first, $last + 1) y
+            WHERE b.first_year IS NULL OR y.range >= b.first_year
+        ), cut AS (
+            SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')
+        ), reported AS (
+            SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports, bool_or(c.report_id IS NOT NULL) AS incomplete,
+                nullif(array_to_string(list_sort(list_distinct(list(i.source_file))), '、'), '') AS files
+            FROM report_index i LEFT JOIN cut c USING (report_id)
+            WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
+            GROUP BY i.agency_id, i.year
+        )
+        SELECT e.*, r.reports, r.incomplete, r.files FROM expected e LEFT JOIN reported r USING (agency_id, year)
+        ORDER BY e.agency_name, e.year, e.agency_id
+    """
+    with con.cursor() as cur:
+        cur.register("_bodies", bodies)
+        return cur.sql(sql, params={"first": years[0], "last": years[1]}).pl()
 
 
 def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) -> pl.DataFrame:
