@@ -122,8 +122,11 @@ def bound_memory(con: duckdb.DuckDBPyConnection, spill: Path) -> None:
 
 
 def _stream(con: duckdb.DuckDBPyConnection, table: str, query: str) -> pa.RecordBatchReader:
-    """The rows of `query` as record batches typed exactly as the table's schema."""
-    schema = TABLES[table].schema
+    """The rows of `query` as record batches typed exactly as the table's schema, without the columns' docs:
+    delta-rs refuses a write whose field metadata differs from the table's, so a doc reworded in
+    `warehouse.schema` would stop every ingest into a warehouse made before. The docs are written
+    when a table is created (`ensure_tables`)."""
+    schema = pa.schema([field.remove_metadata() for field in TABLES[table].schema])
     columns = ", ".join(f'"{name}"' for name in schema.names)
     reader = con.sql(f"SELECT {columns} FROM ({query})").to_arrow_reader(STREAM_ROWS)
     return pa.RecordBatchReader.from_batches(schema, (batch.cast(schema) for batch in reader))

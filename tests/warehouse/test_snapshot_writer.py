@@ -4,9 +4,11 @@ give the same tables, row for row."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
@@ -83,3 +85,23 @@ def test_new_reports_are_appended_and_a_replacement_overwrites_only_its_reports(
         assert written["mode"] == "Overwrite" and f"report_id = '{replaced}'" in written["predicate"], table
         ids = published.execute(f"SELECT DISTINCT report_id FROM {table} ORDER BY 1").fetchall()
         assert ids == published.execute("SELECT report_id FROM reports ORDER BY 1").fetchall(), table
+
+
+def test_a_reworded_column_doc_does_not_stop_ingest_into_an_older_warehouse(tmp_path: Path, monkeypatch) -> None:
+    """Column docs live in `warehouse.schema` and reach the Delta schema when a table is created; a later
+    rewording must not make delta-rs refuse the next write ("Cannot merge metadata")."""
+    made = [(report.source, render(report)) for report, _ in zip(reports(1, "tiny"), range(3), strict=False)]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / made[0][0]).write_bytes(made[0][1])
+    ingest([folder], tmp_path / "wh", workers=1, synthetic=True, progress=False)
+    spec = TABLES["reports"]
+    reworded = pa.schema([f.with_metadata({"doc": "reworded"}) if f.name == "agency_name" else f for f in spec.schema])
+    monkeypatch.setitem(TABLES, "reports", dataclasses.replace(spec, schema=reworded))
+    for name, data in made[1:]:
+        (folder / name).write_bytes(data)
+    ingest([folder], tmp_path / "wh", workers=1, synthetic=True, progress=False)
+    with store.connect(tmp_path / "wh") as con:
+        assert con.execute("SELECT count(*) FROM reports").fetchall() == [(3,)]
+    field = DeltaTable(store.table_path(tmp_path / "wh", "reports")).schema().to_arrow().field("agency_name")
+    assert field.metadata[b"doc"] == spec.schema.field("agency_name").metadata[b"doc"], "the doc it was created with"
