@@ -88,7 +88,7 @@ def coverage_grid(
     bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
     grid = _reported(con, bodies, years)
     held = quarantined_by_body(con, bodies)
-    grid = grid.join(held, on=["agency_id", "year"], how="left", maintain_order="left")
+    grid = grid.join(held, on=["agency_id", "year"], how="left")
     status = (
         pl.when(pl.col("reports").is_not_null() & pl.col("incomplete")).then(pl.lit("incomplete"))
         .when(pl.col("reports").is_not_null()).then(pl.lit("reported"))
@@ -99,13 +99,13 @@ def coverage_grid(
         status=status,
         reports=pl.col("reports").fill_null(0),
         files=pl.coalesce("files", "quarantined_files"),
-    ).drop("incomplete", "quarantined_files", "first_year")
+    ).drop("incomplete", "quarantined_files", "first_year").sort("agency_name", "year", "agency_id")
 
 
 def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
-    """`bodies` × the years they are expected in (from their first year on), sorted by name and year, with
-    what they reported: reports, incomplete (a table missing or cut), files. Joined in DuckDB: at national
-    scale that is a million body-years."""
+    """`bodies` × the years they are expected in (from their first year on), with what they reported:
+    reports, incomplete (a table missing or cut), files. Joined in DuckDB: at national scale that is a
+    million body-years."""
     sql = """
         WITH expected AS (
             SELECT b.*, y.range AS year FROM _bodies b, range($first, $last + 1) y
@@ -120,7 +120,6 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
             GROUP BY i.agency_id, i.year
         )
         SELECT e.*, r.reports, r.incomplete, r.files FROM expected e LEFT JOIN reported r USING (agency_id, year)
-        ORDER BY e.agency_name, e.year, e.agency_id
     """
     with con.cursor() as cur:
         cur.register("_bodies", bodies)

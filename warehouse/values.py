@@ -99,6 +99,12 @@ _COUNTS_KEPT = 32
 _COUNTS_LOCK = threading.Lock()
 
 
+def forget_counts() -> None:
+    """Drop every remembered `_stating_counts` (a benchmark times the queries of a page, not the memo)."""
+    with _COUNTS_LOCK:
+        _COUNTS.clear()
+
+
 def _stating_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Every measure's coverage counts for a filter frame, asked once per snapshot: a page asks for the
     coverage of several measures, each twice (its ranking and its trend), and a snapshot never changes."""
