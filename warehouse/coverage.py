@@ -27,6 +27,8 @@ YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 CITY = re.compile(r"^(.{2,7}?市)")
 COUNTY = re.compile(r"^.{2,7}?市(.{1,7}?[区县旗])")
 
+#: The reports whose tables are missing or cut (incomplete), from the checks that did not pass.
+CUT = "SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')"
 GRID_COLUMNS = ["agency_id", "agency_name", "province", "city", "county", "kind", "first_year"]
 
 
@@ -77,15 +79,28 @@ def _in_filters(bodies: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     return bodies.filter(*tests) if tests else bodies
 
 
-def coverage_grid(
-    con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int, int], register: pl.DataFrame | None = None
+def expected_bodies(
+    con: duckdb.DuckDBPyConnection, filters: Filters, register: pl.DataFrame | None = None
 ) -> pl.DataFrame:
-    """One row per expected body and year of the range: agency_id, agency_name, place, year,
-    status (reported | incomplete | quarantined | missing), reports, and the files of the year."""
+    """The bodies reports are expected from, within the place, kind and body filters: every body that
+    reported (from its first year on, `first_year`) and the register's others (every year)."""
     known = frame(con, "SELECT agency_id, agency_name, province, city, county, kind, first_year FROM body_index")
     extra = _register_bodies(register if register is not None else pl.DataFrame(schema={"name": pl.String,
                              "division_code": pl.String}), known)  # fmt: skip
-    bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
+    return _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
+
+
+def coverage_grid(
+    con: duckdb.DuckDBPyConnection, filters: Filters, years: tuple[int, int], register: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """`body_years` of the bodies the filters expect reports from."""
+    return body_years(con, expected_bodies(con, filters, register), years)
+
+
+def body_years(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
+    """One row per body of `bodies` (`expected_bodies`) and year of the range it is expected in: agency_id,
+    agency_name, place, year, status (reported | incomplete | quarantined | missing), reports, and the
+    files of the year; sorted by name and year."""
     grid = _reported(con, bodies, years)
     held = quarantined_by_body(con, bodies)
     grid = grid.join(held, on=["agency_id", "year"], how="left")
@@ -106,13 +121,11 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
     """`bodies` × the years they are expected in (from their first year on), with what they reported:
     reports, incomplete (a table missing or cut), files. Joined in DuckDB: at national scale that is a
     million body-years."""
-    sql = """
+    sql = f"""
         WITH expected AS (
             SELECT b.*, y.range AS year FROM _bodies b, range($first, $last + 1) y
             WHERE b.first_year IS NULL OR y.range >= b.first_year
-        ), cut AS (
-            SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')
-        ), reported AS (
+        ), cut AS ({CUT}), reported AS (
             SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports, bool_or(c.report_id IS NOT NULL) AS incomplete,
                 nullif(array_to_string(list_sort(list_distinct(list(i.source_file))), '、'), '') AS files
             FROM report_index i LEFT JOIN cut c USING (report_id)
@@ -129,6 +142,9 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
 def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) -> pl.DataFrame:
     """Quarantined files whose name holds a body's name and a year: agency_id, year, file names."""
     files = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
+    schema = {"agency_id": pl.String, "year": pl.Int64, "quarantined_files": pl.String}
+    if not files:
+        return pl.DataFrame(schema=schema)
     names = sorted(zip(bodies["agency_name"].to_list(), bodies["agency_id"].to_list(), strict=False), key=lambda n: -len(n[0]))
     rows = []
     for file in files:
@@ -137,23 +153,52 @@ def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) ->
         year = YEAR_IN_NAME.search(text)
         if body and year:
             rows.append({"agency_id": body, "year": int(year.group(1)), "quarantined_files": file})
-    held = pl.DataFrame(rows, schema={"agency_id": pl.String, "year": pl.Int64, "quarantined_files": pl.String})
+    held = pl.DataFrame(rows, schema=schema)
     return held.group_by("agency_id", "year").agg(pl.col("quarantined_files").str.join("、"))
 
 
-def unplaced_quarantine(con: duckdb.DuckDBPyConnection, grid: pl.DataFrame) -> int:
-    """How many quarantined files the grid could not put in a body's row."""
+def unplaced_quarantine(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> int:
+    """How many quarantined files no cell of the grid of `bodies` over `years` shows (no body and year in
+    the name, a year outside the range, or a year the body reported in)."""
+    held = quarantined_by_body(con, bodies)
+    cells = body_years(con, bodies.filter(pl.col("agency_id").is_in(held["agency_id"].implode())), years)
     placed = set()
-    for files in grid.filter(pl.col("status") == "quarantined")["files"].to_list():
+    for files in cells.filter(pl.col("status") == "quarantined")["files"].to_list():
         placed.update(files.split("、"))
     total = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
     return sum(1 for f in total if f not in placed)
 
 
-def wide(grid: pl.DataFrame) -> pl.DataFrame:
-    """The grid as one row per body, one column per year holding the status name in Chinese."""
-    if grid.is_empty():
-        return pl.DataFrame(schema={"agency_id": pl.String, "单位": pl.String})
-    named = grid.with_columns(pl.col("status").replace_strict(STATUS_NAMES), pl.col("year").cast(pl.String))
-    table = named.pivot("year", index=["agency_id", "agency_name"], values="status", sort_columns=True)
-    return table.rename({"agency_name": "单位"}).with_columns(pl.exclude("agency_id", "单位").fill_null("—"))
+def status_table(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
+    """The grid of `body_years` as one row per body (by name), one column per year holding the status's
+    Chinese name ("—" before the body is expected), computed without a row per cell: at national
+    scale the grid is a million rows and this table 150,000."""
+    first, last = years
+    held = quarantined_by_body(con, bodies).filter(pl.col("year").is_between(first, last))
+    names = {f"s_{status}": name for status, name in STATUS_NAMES.items()}
+    columns = ", ".join(
+        f"CASE WHEN list_contains(r.cut_years, {year}) THEN $s_incomplete WHEN list_contains(r.years, {year}) "
+        f"THEN $s_reported WHEN list_contains(h.years, {year}) THEN $s_quarantined "
+        f"WHEN b.first_year IS NULL OR b.first_year <= {year} THEN $s_missing ELSE '—' END AS \"{year}\""
+        for year in range(int(first), int(last) + 1)
+    )
+    sql = f"""
+        WITH cut AS ({CUT}), reported AS (
+            SELECT i.agency_id, list_distinct(list(i.year)) AS years,
+                list_distinct(list(i.year) FILTER (WHERE c.report_id IS NOT NULL)) AS cut_years
+            FROM report_index i LEFT JOIN cut c USING (report_id)
+            WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
+            GROUP BY i.agency_id
+        ), held AS (
+            SELECT agency_id, list(year) AS years FROM _held GROUP BY agency_id
+        )
+        SELECT b.agency_id, b.agency_name AS "单位", {columns}
+        FROM _bodies b LEFT JOIN reported r USING (agency_id) LEFT JOIN held h USING (agency_id)
+        WHERE b.first_year IS NULL OR b.first_year <= $last
+        ORDER BY b.agency_name, b.agency_id
+    """
+    with con.cursor() as cur:
+        cur.register("_bodies", bodies)
+        cur.register("_held", held)
+        table = cur.sql(sql, params={"first": first, "last": last} | names).pl()
+    return table.select("agency_id", "单位", *(c for c in table.columns[2:] if (table[c] != "—").any()))

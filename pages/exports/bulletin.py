@@ -79,7 +79,7 @@ def bulletin(con: duckdb.DuckDBPyConnection, filters: Filters, register: pl.Data
     span = filters.years or queries.year_range(con)
     if span is None:
         raise ValueError("the warehouse holds no report")
-    grid = coverage.coverage_grid(con, filters, span, register)
+    grid = coverage.coverage_grid(con, filters, (span[1], span[1]), register)  # its coverage section is of the last year
     scope = scope_text(filters)
     years = f"{span[0]}—{span[1]}年" if span[0] != span[1] else f"{span[0]}年"
     facts = [("范围", scope), ("年度", years), ("生成时间", generated_at())]

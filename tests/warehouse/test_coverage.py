@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from dashboard_fixtures import Report, build_warehouse, requests
 from warehouse import coverage, search
@@ -45,7 +46,9 @@ def test_each_cell_says_reported_incomplete_quarantined_or_missing(tmp_path):
     assert _status(grid, "丙丁市丁局", 2025) == "quarantined"
     assert _status(grid, "丙丁市丁局", 2023) is None, "not expected before its first report"
     assert _status(grid, "丙丁市戊局", 2024) is None
-    assert coverage.unplaced_quarantine(con, grid) == 1, "scan.pdf names no body"
+    bodies = coverage.expected_bodies(con, Filters())
+    assert coverage.unplaced_quarantine(con, bodies, (2023, 2025)) == 1, "scan.pdf names no body"
+    assert coverage.unplaced_quarantine(con, bodies, (2023, 2024)) == 2, "丁局's 2025 file is outside the years"
     missing = grid.filter((pl.col("year") == 2025) & (pl.col("status") == "missing"))["agency_name"].to_list()
     assert missing == ["丙丁市丙局"]
 
@@ -75,12 +78,34 @@ def test_a_register_without_a_name_column_is_refused(tmp_path):
     assert coverage.read_register(tmp_path / "absent.csv").is_empty()
 
 
-def test_the_wide_grid_names_each_status_in_chinese(tmp_path):
+def test_the_status_table_names_each_status_in_chinese(tmp_path):
     con = _warehouse(tmp_path)
-    table = coverage.wide(coverage.coverage_grid(con, Filters(), (2023, 2025)))
+    table = coverage.status_table(con, coverage.expected_bodies(con, Filters()), (2023, 2025))
     row = table.filter(pl.col("单位") == "丙丁市丙局").row(0, named=True)
     assert (row["2023"], row["2024"], row["2025"]) == ("已报送", "已报送（不完整）", "缺报")
     assert table.filter(pl.col("单位") == "丙丁市戊局")["2023"][0] == "—"
+    assert table.filter(pl.col("单位") == "丙丁市丁局")["2025"][0] == "文件未能导入"
+
+
+@pytest.mark.parametrize(("filters", "years"), [(Filters(), (2023, 2025)), (Filters(), (2024, 2025)),
+                                                (Filters(province="丙省"), (2023, 2025)), (Filters(), (2021, 2022))])  # fmt: skip
+def test_the_status_table_is_the_grid_one_row_per_body(tmp_path, filters, years):
+    """The table the page shows is computed without the grid's row per cell; it must say what the grid says."""
+    con = _warehouse(tmp_path)
+    register = tmp_path / "register.csv"
+    register.write_text("name,division_code\n丙丁市己局,\n", encoding="utf-8")
+    bodies = coverage.expected_bodies(con, filters, coverage.read_register(register))
+    grid = coverage.body_years(con, bodies, years)
+    table = coverage.status_table(con, bodies, years)
+    if grid.is_empty():
+        assert table.columns == ["agency_id", "单位"] and table.is_empty()
+        return
+    pivoted = (
+        grid.with_columns(pl.col("status").replace_strict(coverage.STATUS_NAMES), pl.col("year").cast(pl.String))
+        .pivot("year", index=["agency_id", "agency_name"], values="status", sort_columns=True)
+        .rename({"agency_name": "单位"}).with_columns(pl.exclude("agency_id", "单位").fill_null("—"))
+    )  # fmt: skip
+    assert table.equals(pivoted.sort("单位", "agency_id"))
 
 
 def test_search_finds_a_body_by_any_part_of_its_name(tmp_path):
