@@ -224,7 +224,9 @@ def flag_candidates(
     """Every body's usable value of a measure (its primary report, not a small sample) that jumps on its
     previous year or lies far from its peers, computed in SQL over the whole warehouse (only the hits
     come out): `previous` (the year before, same series), `jump`, and over the peers (same year, kind,
-    level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name."""
+    level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name.
+    A body has one usable value a year (its primary report's), so the year before is found by a join
+    (a window over a million bodies' rows took most of the query)."""
     num, den = measure_column(measure_id, "num"), measure_column(measure_id, "den")
     value = f"CASE WHEN i.{den} > 0 THEN 100 * i.{num} / i.{den} END" if rate else f"i.{num}"
     small = f"coalesce(i.{den} > 0 AND i.{den} < $min_cases, false)" if rate else "false"
@@ -242,10 +244,10 @@ def flag_candidates(
             FROM usable u JOIN peer_medians p USING (year, kind, level, series) GROUP BY ALL
         ), marked AS (
             SELECT u.*, p.median, p.peers, s.mad, 0.6745 * (u.value - p.median) / nullif(s.mad, 0) AS z,
-                CASE WHEN lag(u.year) OVER body = u.year - 1 THEN lag(u.value) OVER body END AS previous
+                b.value AS previous
             FROM usable u JOIN peer_medians p USING (year, kind, level, series)
                 JOIN peer_spread s USING (year, kind, level, series)
-            WINDOW body AS (PARTITION BY u.agency_id, u.series ORDER BY u.year)
+                LEFT JOIN usable b ON b.agency_id = u.agency_id AND b.series = u.series AND b.year = u.year - 1
         ), flagged AS (
             SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
                     AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump
