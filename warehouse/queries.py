@@ -226,13 +226,13 @@ def flag_candidates(
     come out): `previous` (the year before, same series), `jump`, and over the peers (same year, kind,
     level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name.
     A body has one usable value a year (its primary report's), so the year before is found by a join
-    (a window over a million bodies' rows took most of the query)."""
+    (a window over a million bodies' rows took most of the query); names and places join the hits only."""
     num, den = measure_column(measure_id, "num"), measure_column(measure_id, "den")
     value = f"CASE WHEN i.{den} > 0 THEN 100 * i.{num} / i.{den} END" if rate else f"i.{num}"
     small = f"coalesce(i.{den} > 0 AND i.{den} < $min_cases, false)" if rate else "false"
     sql = f"""
         WITH usable AS (
-            SELECT i.agency_id, i.agency_name, i.year, i.kind, i.level, i.province, i.city, i.county,
+            SELECT i.rid, i.agency_id, i.year, i.kind, i.level,
                 CASE WHEN $split THEN i.version ELSE '' END AS series, ({value})::DOUBLE AS value
             FROM primary_measures i
             WHERE i.scope = 'body' AND list_contains($versions::VARCHAR[], i.version) AND ({value}) IS NOT NULL
@@ -252,9 +252,13 @@ def flag_candidates(
             SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
                     AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump
             FROM marked
+        ), hits AS (
+            SELECT *, coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier FROM flagged
+            WHERE jump OR coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false)
         )
-        SELECT *, coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier FROM flagged
-        WHERE jump OR coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false)
+        SELECT h.agency_id, i.agency_name, h.year, h.kind, h.level, i.province, i.city, i.county, h.series, h.value,
+            h.median, h.peers, h.mad, h.z, h.previous, h.jump, h.outlier
+        FROM hits h JOIN primary_measures i USING (rid)
     """
     params = {"versions": list(versions), "split": split} | settings
     if not rate:
