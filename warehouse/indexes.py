@@ -70,29 +70,28 @@ def _compute_marts(con: duckdb.DuckDBPyConnection) -> None:
 
 INDEX = f"""
 CREATE OR REPLACE TABLE report_index AS
-WITH ranked AS (
-    SELECT r.*, row_number() OVER (
-        PARTITION BY r.agency_id, r.year ORDER BY r.n_ambiguous, r.n_values DESC, r.ingested_at DESC, r.report_id
-    ) AS rank_in_year
-    FROM reports r
+WITH ids AS (
+    SELECT report_id, (row_number() OVER (ORDER BY report_id) - 1)::INTEGER AS rid FROM reports
+), chosen AS (  -- a body's primary report of a year: fewest ambiguous values, most values, newest, first id
+    SELECT arg_min(report_id, (n_ambiguous, -n_values, -epoch_us(ingested_at), report_id)) AS report_id
+    FROM reports GROUP BY agency_id, year
 ), placed AS (
-    SELECT r.*, a.name_reported, a.name_canonical, a.kind, a.level AS placed_level, a.province AS placed_province,
+    SELECT r.*, c.report_id IS NOT NULL AS primary_report, a.name_reported, a.name_canonical, a.kind,
+        a.level AS placed_level, a.province AS placed_province,
         coalesce(a.city, CASE WHEN a.province IS NULL
             THEN nullif(regexp_extract(a.name_canonical, '^(.{{2,7}}?市)', 1), '') END) AS city,
         coalesce(a.county, CASE WHEN a.province IS NULL
             THEN nullif(regexp_extract(a.name_canonical, '^.{{2,7}}?市(.{{1,7}}?[区县旗])', 1), '') END) AS county
-    FROM ranked r LEFT JOIN agencies a USING (agency_id)
+    FROM reports r LEFT JOIN chosen c USING (report_id) LEFT JOIN agencies a USING (agency_id)
 )
-SELECT (row_number() OVER (ORDER BY report_id) - 1)::INTEGER AS rid,
-    report_id, agency_id, coalesce(name_reported, agency_name) AS agency_name, year,
-    template_version AS version, source_file, source_path, source_format, synthetic, duplicate,
-    rank_in_year = 1 AS primary_report,
+SELECT rid, report_id, agency_id, coalesce(name_reported, agency_name) AS agency_name, year,
+    template_version AS version, source_file, source_path, source_format, synthetic, duplicate, primary_report,
     coalesce(placed_province, CASE WHEN synthetic THEN '{SYNTHETIC_PROVINCE}' ELSE '{UNPLACED}' END) AS province,
     city, county, coalesce(kind, 'other') AS kind,
     coalesce(placed_level, CASE WHEN county IS NOT NULL THEN 'county' WHEN city IS NOT NULL THEN 'city'
         ELSE 'province' END) AS level,
     'body' AS scope, '' AS scope_evidence
-FROM placed
+FROM placed JOIN ids USING (report_id)
 """
 
 
@@ -107,7 +106,7 @@ FAILURES = """
 CREATE OR REPLACE TABLE report_failures AS
 SELECT report_id, count(*) AS failures FROM findings_open WHERE outcome = 'fail' AND severity = 'error' GROUP BY report_id;
 CREATE OR REPLACE TABLE body_years AS
-SELECT i.agency_id, any_value(i.agency_name) AS agency_name, i.year, any_value(i.province) AS province,
+SELECT i.agency_id, arg_min(i.agency_name, i.rid) AS agency_name, i.year, any_value(i.province) AS province,
     any_value(i.city) AS city, any_value(i.county) AS county, any_value(i.kind) AS kind, count(*) AS reports,
     coalesce(sum(f.failures), 0) AS failures, bool_or(i.synthetic) AS synthetic
 FROM report_index i LEFT JOIN report_failures f USING (report_id) GROUP BY i.agency_id, i.year;

@@ -190,6 +190,28 @@ def test_one_body_on_the_corpus(corpus):
     assert queries.quarantine(corpus)["source_file"].to_list() == ["blank_template_2021.docx"]
 
 
+def test_a_bodys_primary_report_is_the_best_of_its_year(corpus):
+    """Duplicates are kept and counted once. The primary report of a body's year has the fewest ambiguous
+    values, then the most values, then the newest ingest, then the first id: ranked here by a window, as
+    the rule reads, where the index takes the least of one tuple per body and year."""
+    ranked = corpus.execute(
+        """SELECT report_id FROM (SELECT report_id, row_number() OVER (PARTITION BY agency_id, year
+               ORDER BY n_ambiguous, n_values DESC, ingested_at DESC, report_id) AS rank FROM reports)
+           WHERE rank = 1 ORDER BY report_id"""
+    ).fetchall()
+    assert corpus.execute("SELECT report_id FROM report_index WHERE primary_report ORDER BY report_id").fetchall() == ranked
+    assert corpus.execute("SELECT count(*) FROM report_index WHERE NOT primary_report").fetchall()[0][0] >= 2
+
+
+def test_the_report_stating_more_is_primary_whatever_its_id(tmp_path):
+    more, fewer = requests(9, 4) | {"t2.rules.new": 1.0}, requests(9, 4)
+    reports = [Report("丁局", 2021, fewer, version="2019"), Report("丁局", 2021, more, version="2021"),
+               Report("戊局", 2021, more, version="2019"), Report("戊局", 2021, fewer, version="2021")]  # fmt: skip
+    con = prepare.open_warehouse(build_warehouse(tmp_path, reports))
+    primary = con.execute("SELECT report_id FROM report_index WHERE primary_report ORDER BY report_id").fetchall()
+    assert primary == [(reports[1].report_id,), (reports[2].report_id,)]
+
+
 def test_every_query_answers_on_an_empty_warehouse(tmp_path):
     con = prepare.open_warehouse(tmp_path / "none")
     assert queries.snapshot_facts(con) == {"year_min": None, "year_max": None, "reports": 0, "synthetic": 0}
