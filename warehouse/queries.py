@@ -123,13 +123,13 @@ def measure_rows(
     split: bool,
     year: int | None = None,
 ) -> pl.DataFrame:
-    """Each body's primary report in the selection with the measure's numerator, denominator and flag."""
+    """Each body's primary report in the selection with the measure's numerator, denominator and flag
+    (in no order: rankings and trends sort what they show)."""
     params = filters.params() | {"versions": list(versions), "name": name, "split": split, "year": year}
     sql = f"""
         SELECT {ROW_COLUMNS}, {SERIES} AS series, {_measure_columns(measure_id)}
         FROM primary_measures i
         WHERE {selection(filters)} AND list_contains($versions::VARCHAR[], i.version) AND ($year IS NULL OR i.year = $year)
-        ORDER BY i.agency_id, series, i.year
     """
     return frame(con, sql, params)
 
