@@ -19,7 +19,7 @@ with left:
     charts.ranking_chart(rankings.ranking(con, measure.id, filters, by=by), filters, key="overview-ranking")
 with right:
     st.subheader("值得关注")
-    cards.flag_list(flags.flags(con, filters))
+    cards.flag_list(flags.flags(con, filters, limit=cards.FLAGS_SHOWN))
 
 st.subheader("报告覆盖（单位 × 年度）")
 years = filters.years or queries.year_range(con)

@@ -24,13 +24,15 @@ FLAG_COLUMNS = {"agency_id": pl.String, "agency_name": pl.String, "year": pl.Int
 PLACE_COLUMNS = {"province": pl.String, "city": pl.String, "county": pl.String, "kind": pl.String}
 
 
-def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """The flags of the selection, newest first (computed for the whole warehouse when it was opened)."""
-    return queries.flags(con, filters)
+def flags(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pl.DataFrame:
+    """The flags of the selection, newest first (computed for the whole warehouse when it was opened): the
+    first `limit` (all where None), each with `total`, how many the selection has."""
+    return queries.flags(con, filters, limit)
 
 
 def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = None) -> pl.DataFrame:
-    """What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
+    """What supervisors want to look at first: jumps, outliers among peers, reports gone missing;
+    `position` is the order pages list them in.
 
     Computed over the whole warehouse, so a body's peers are every body of its kind and
     level that year, whatever the page's filter shows. The tests run in SQL over every
@@ -45,9 +47,10 @@ def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
         hits = queries.flag_candidates(con, measure_id, measure.versions, split, measure.is_rate, thresholds)
         found += [jumps(hits.filter(pl.col("jump")), measure), outliers(hits.filter(pl.col("outlier")), measure)]
     columns = [pl.col(name).cast(dtype) for name, dtype in (FLAG_COLUMNS | PLACE_COLUMNS).items()]
-    return pl.concat([f.select(columns) for f in found]).sort(
-        "year", "flag", "agency_name", descending=[True, False, False]
-    )
+    ordered = pl.concat([f.select(columns) for f in found]).sort(
+        "year", "flag", "agency_name", descending=[True, False, False], maintain_order=True
+    )  # within a body's year and flag, in the order of FLAG_MEASURES
+    return ordered.with_columns(position=pl.int_range(pl.len(), dtype=pl.UInt32))
 
 
 def jumps(hits: pl.DataFrame, measure: Measure) -> pl.DataFrame:

@@ -267,13 +267,15 @@ def flag_candidates(
     return frame(con, sql, params)
 
 
-def flags(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """The flags computed for the whole warehouse at opening, for the selection, newest first."""
+def flags(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pl.DataFrame:
+    """The flags computed for the whole warehouse at opening, for the selection, newest first (in their
+    `position`): the first `limit` (every one where None), each with `total`, how many the selection has."""
     sql = f"""
-        SELECT agency_id, agency_name, year, flag, measure, value, reference, message FROM report_flags i
-        WHERE {selection(filters)} ORDER BY year DESC, flag, agency_name
+        SELECT agency_id, agency_name, year, flag, measure, value, reference, message, count(*) OVER () AS total
+        FROM report_flags i WHERE {selection(filters)}
+        ORDER BY position LIMIT $limit
     """
-    return frame(con, sql, filters.params())
+    return frame(con, sql, filters.params() | {"limit": limit})
 
 
 # ---------------------------------------------------------------- coverage and quality

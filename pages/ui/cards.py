@@ -39,13 +39,16 @@ def _card_note(row: dict, basis: str) -> str:
     return f"{row['year']}年 · 同口径 {row['bodies']} 个单位"
 
 
-def flag_list(found: pl.DataFrame, limit: int = 12) -> None:
-    """The first flags, newest first, each linking to the body's 单位画像."""
+FLAGS_SHOWN = 12
+
+
+def flag_list(found: pl.DataFrame) -> None:
+    """The first flags (`flags.flags(…, limit=FLAGS_SHOWN)`), newest first, each linking to the body's 单位画像."""
     if found.is_empty():
         st.success("当前筛选范围内没有需要特别关注的异常。")
         return
-    st.caption(f"共 {found.height} 条提示，显示最近 {min(limit, found.height)} 条；点击单位名称打开单位画像。")
-    for row in found.head(limit).to_dicts():
+    st.caption(f"共 {found['total'][0]} 条提示，显示最近 {found.height} 条；点击单位名称打开单位画像。")
+    for row in found.to_dicts():
         label = f"{escape_markdown(row['agency_name'])}（{row['year']}年）"
         st.page_link(AGENCY_PAGE, label=label, query_params={"agency": row["agency_id"]}, icon=":material/flag:")
         st.caption(f"{escape_markdown(row['flag'])}：{escape_markdown(row['message'])}")

@@ -432,6 +432,13 @@ def test_flags_follow_the_selection(flag_con):
     assert flags.flags(flag_con, Filters(province="甲省", city="乙市", county="甲区")).equals(everywhere)
 
 
+def test_the_first_flags_count_them_all(flag_con):
+    every = flags.flags(flag_con, ALL)
+    first = flags.flags(flag_con, ALL, limit=2)
+    assert every.height > 2 and set(every["total"].to_list()) == {every.height}
+    assert first.drop("total").equals(every.head(2).drop("total")) and first["total"].to_list() == [every.height] * 2
+
+
 def test_empty_warehouse_gives_empty_frames(tmp_path):
     con = prepare.open_warehouse(tmp_path / "nothing")
     assert trends.trend(con, "requests_new", ALL).is_empty()
