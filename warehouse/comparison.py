@@ -74,13 +74,11 @@ def comparison_set(
     if rows.is_empty():
         return rows.with_columns(pl.lit(None, dtype).alias(name) for name, dtype in extra.items())
     base = int(rows["year"].min()) if window is None else window[0]
-    units = (
-        rows.select(*keys, "agency_id", "year").unique()
-        .group_by(*keys, "agency_id")
-        .agg(mask=(pl.lit(2, pl.Int64).pow(pl.col("year") - base)).cast(pl.Int64).sum())
-    )  # fmt: skip
-    chosen = []
-    for _, part in units.group_by(keys, maintain_order=True):
+    years_held = (pl.lit(2, pl.Int64).pow(pl.col("year") - base)).cast(pl.Int64).bitwise_or()
+    rows = rows.with_columns(_mask=years_held.over([*keys, "agency_id"]))  # the years each body has, as bits
+    units = rows.group_by(*keys, "agency_id").agg(mask=pl.first("_mask"))
+    spans = []
+    for group, part in units.group_by(keys, maintain_order=True):
         masks = part["mask"].to_numpy()
         present = sorted({base + b for m in set(masks.tolist()) for b in range(m.bit_length()) if m >> b & 1})
         first, last = _best_window(masks, present, base) if window is None else window
@@ -88,15 +86,13 @@ def comparison_set(
         inside = sum(1 << (y - base) for y in present if first <= y <= last)
         member = (masks & wanted) == wanted
         touching = (masks & inside) != 0
-        chosen.append(
-            part.filter(pl.Series(member)).select(*keys, "agency_id").with_columns(
-                window_from=pl.lit(first, pl.Int32), window_to=pl.lit(last, pl.Int32),
-                bodies=pl.lit(int(member.sum()), pl.UInt32), left_out=pl.lit(int((touching & ~member).sum()), pl.UInt32),
-            )
-        )  # fmt: skip
-    members = pl.concat(chosen)
-    kept = rows.join(members, on=[*keys, "agency_id"], how="inner", nulls_equal=True)
-    return kept.filter(pl.col("year").is_between(pl.col("window_from"), pl.col("window_to")))
+        spans.append({**dict(zip(keys, group, strict=True)), "window_from": first, "window_to": last, "_wanted": wanted,
+                      "bodies": int(member.sum()), "left_out": int((touching & ~member).sum())})  # fmt: skip
+    schema = {key: rows.schema[key] for key in keys} | extra | {"_wanted": pl.Int64}
+    chosen = pl.DataFrame(spans, schema=schema)
+    kept = rows.join(chosen, on=keys, how="inner", nulls_equal=True)
+    in_set = (pl.col("_mask") & pl.col("_wanted")) == pl.col("_wanted")
+    return kept.filter(in_set & pl.col("year").is_between(pl.col("window_from"), pl.col("window_to"))).drop("_mask", "_wanted")
 
 
 def defined_years(coverage: pl.DataFrame) -> list[int]:
