@@ -127,12 +127,17 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
             WHERE b.first_year IS NULL OR y.range >= b.first_year
         ), cut AS ({CUT}), reported AS (
             SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports, bool_or(c.report_id IS NOT NULL) AS incomplete,
-                nullif(array_to_string(list_sort(list_distinct(list(i.source_file))), '、'), '') AS files
+                min(i.source_file) AS first_file, max(i.source_file) AS last_file
             FROM report_index i LEFT JOIN cut c USING (report_id)
             WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
             GROUP BY i.agency_id, i.year
+        ), several AS (  -- the few body-years with more than one file name: their names in order
+            SELECT agency_id, year::BIGINT AS year, string_agg(DISTINCT source_file, '、' ORDER BY source_file) AS files
+            FROM report_index WHERE (agency_id, year) IN (SELECT (agency_id, year) FROM reported WHERE first_file <> last_file)
+            GROUP BY ALL
         )
-        SELECT e.*, r.reports, r.incomplete, r.files FROM expected e LEFT JOIN reported r USING (agency_id, year)
+        SELECT e.*, r.reports, r.incomplete, CASE WHEN r.first_file = r.last_file THEN r.first_file ELSE s.files END AS files
+        FROM expected e LEFT JOIN reported r USING (agency_id, year) LEFT JOIN several s USING (agency_id, year)
     """
     with con.cursor() as cur:
         cur.register("_bodies", bodies)
@@ -172,33 +177,37 @@ def unplaced_quarantine(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, ye
 def status_table(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
     """The grid of `body_years` as one row per body (by name), one column per year holding the status's
     Chinese name ("—" before the body is expected), computed without a row per cell: at national
-    scale the grid is a million rows and this table 150,000."""
+    scale the grid is a million rows and this table 150,000. A body's years are the bits of one number."""
     first, last = years
     held = quarantined_by_body(con, bodies).filter(pl.col("year").is_between(first, last))
     names = {f"s_{status}": name for status, name in STATUS_NAMES.items()}
     columns = ", ".join(
-        f"CASE WHEN list_contains(r.cut_years, {year}) THEN $s_incomplete WHEN list_contains(r.years, {year}) "
-        f"THEN $s_reported WHEN list_contains(h.years, {year}) THEN $s_quarantined "
+        f"CASE WHEN {_bit('r.cut_years', year - first)} THEN $s_incomplete WHEN {_bit('r.years', year - first)} "
+        f"THEN $s_reported WHEN {_bit('h.years', year - first)} THEN $s_quarantined "
         f"WHEN b.first_year IS NULL OR b.first_year <= {year} THEN $s_missing ELSE '—' END AS \"{year}\""
         for year in range(int(first), int(last) + 1)
     )
+    bit = "(1::BIGINT << (year - $first))"
     sql = f"""
         WITH cut AS ({CUT}), reported AS (
-            SELECT i.agency_id, list_distinct(list(i.year)) AS years,
-                list_distinct(list(i.year) FILTER (WHERE c.report_id IS NOT NULL)) AS cut_years
+            SELECT agency_id, bit_or({bit}) AS years, bit_or(CASE WHEN c.report_id IS NOT NULL THEN {bit} END) AS cut_years
             FROM report_index i LEFT JOIN cut c USING (report_id)
             WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
-            GROUP BY i.agency_id
+            GROUP BY agency_id
         ), held AS (
-            SELECT agency_id, list(year) AS years FROM _held GROUP BY agency_id
+            SELECT agency_id, bit_or({bit}) AS years FROM _held GROUP BY agency_id
         )
         SELECT b.agency_id, b.agency_name AS "单位", {columns}
         FROM _bodies b LEFT JOIN reported r USING (agency_id) LEFT JOIN held h USING (agency_id)
         WHERE b.first_year IS NULL OR b.first_year <= $last
-        ORDER BY b.agency_name, b.agency_id
     """
     with con.cursor() as cur:
         cur.register("_bodies", bodies)
         cur.register("_held", held)
-        table = cur.sql(sql, params={"first": first, "last": last} | names).pl()
+        table = cur.sql(sql, params={"first": first, "last": last} | names).pl().sort("单位", "agency_id")
     return table.select("agency_id", "单位", *(c for c in table.columns[2:] if (table[c] != "—").any()))
+
+
+def _bit(years: str, offset: int) -> str:
+    """Whether a body's `years` (one bit a year from the first) holds the year `offset` years after it."""
+    return f"({years} >> {int(offset)}) & 1 = 1"

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
-from warehouse import prepare, queries, sql, values
+from warehouse import coverage, prepare, queries, sql, values
 from warehouse.filters import selection
 from warehouse.measures import MEASURES
 from warehouse.queries import Filters
@@ -211,6 +211,12 @@ def test_the_report_stating_more_is_primary_whatever_its_id(tmp_path):
     con = prepare.open_warehouse(build_warehouse(tmp_path, reports))
     primary = con.execute("SELECT report_id FROM report_index WHERE primary_report ORDER BY report_id").fetchall()
     assert primary == [(reports[1].report_id,), (reports[2].report_id,)]
+
+
+def test_a_body_year_with_several_files_lists_them_all(corpus):
+    grid = coverage.coverage_grid(corpus, Filters(), (2019, 2019))
+    pingtan = grid.filter(pl.col("agency_name") == "平潭综合实验区").row(0, named=True)
+    assert (pingtan["reports"], pingtan["files"]) == (3, "pingtan_syq_2019.html、pingtan_syq_2019.pdf、pingtan_syq_2019.txt")
 
 
 def test_every_query_answers_on_an_empty_warehouse(tmp_path):
