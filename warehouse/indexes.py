@@ -190,7 +190,7 @@ LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.pr
 LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
     AND r3.county = coalesce(i.county, '');
 CREATE OR REPLACE TABLE primary_measures_regions AS
-SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year)
+SELECT i.*, c.* EXCLUDE (rid), {mart_columns}
 FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE open_findings AS
 SELECT f.*, i.agency_name, i.province, i.city, i.county, i.kind, i.source_file
@@ -212,7 +212,12 @@ def build_primary(
     region report, for sums of cells. Valid whenever the filter keeps every kind of body
     and every body (a filter on them may leave a region report out; then `_kept` joins).
     """
-    con.execute(PRIMARY)
+    mart_columns = ", ".join(
+        f"m.{measure_column(measure_id, part)}"
+        for measure_id, _versions, rate in measures
+        for part in (("num", "den", "derived") if rate else ("num", "derived"))
+    )  # a count has no denominator: a column of nulls is a million doubles all the same
+    con.execute(PRIMARY.format(mart_columns=mart_columns))
     levels = []
     for measure_id, versions, rate in [*measures, ("", ("2019", "2021"), False)]:
         parts = ("num", "den") if rate else ("num",) if measure_id else ()
@@ -230,7 +235,7 @@ def build_primary(
     con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM {covered} {joins}")
     joined = "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id)"
     con.execute(
-        "CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), m.* EXCLUDE (report_id, year), "
+        f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, "
         f"l.* EXCLUDE (rid) {joined.format(mart='report_measures')} JOIN cover_levels l USING (rid)"
     )
     cells = ", ".join(f'm.{quote(key)}, m."{key}#d"' for key in dict.fromkeys(cell_keys))

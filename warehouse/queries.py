@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from warehouse.filters import Filters, selection
+from warehouse.measures import BY_ID
 from warehouse.schema import FACT_TABLES
 from warehouse.sql import frame, measure_column, quote, rows
 
@@ -76,8 +77,11 @@ SERIES = "CASE WHEN $split THEN $name || '（' || i.version || '版口径）' EL
 
 
 def _measure_columns(measure_id: str) -> str:
-    """A measure's numerator, denominator and derived flag as num, den, derived."""
-    return ", ".join(f"i.{measure_column(measure_id, part)} AS {part}" for part in ("num", "den", "derived"))
+    """A measure's numerator, denominator (null for a count: the prepared tables hold none) and derived flag
+    as num, den, derived."""
+    num, derived = measure_column(measure_id, "num"), measure_column(measure_id, "derived")  # refuses a non-id
+    den = f"i.{measure_column(measure_id, 'den')}" if BY_ID[measure_id].is_rate else "NULL::DOUBLE"
+    return f"i.{num} AS num, {den} AS den, i.{derived} AS derived"
 
 
 def _usable(alias: str, columns: Sequence[str]) -> str:
