@@ -17,8 +17,9 @@ DEFAULT_LOCK_TIMEOUT = 600.0
 
 MEMORY_ENV = "XXGK_DUCKDB_MEMORY"
 #: What the dashboard's prepared snapshot may hold in memory before DuckDB spills to disk: the
-#: dashboard's budget at national scale (issue 17), well under the machine's 24 GiB.
-DEFAULT_MEMORY = "4GB"
+#: dashboard's budget at national scale (issue 17: the process within 4 GB at 1,000,000 reports,
+#: where it peaks at 3.9 GB with its pages within 0.7 s; docs/scale.md).
+DEFAULT_MEMORY = "3GB"
 MEMORY_SIZE = re.compile(r"^\d+(?:\.\d+)?\s*(?:[KMGT]i?B)$", re.IGNORECASE)
 
 
@@ -46,7 +47,7 @@ def lock_timeout(override: float | None = None) -> float:
 
 
 def duckdb_memory() -> str:
-    """DuckDB's memory_limit for the dashboard: $XXGK_DUCKDB_MEMORY (e.g. 8GB), else 4GB."""
+    """DuckDB's memory_limit for the dashboard: $XXGK_DUCKDB_MEMORY (e.g. 8GB), else 3GB."""
     given = os.environ.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY
     if not MEMORY_SIZE.match(given):
         raise ValueError(f"{MEMORY_ENV}={given!r} is not a size such as 4GB or 512MB")
