@@ -88,15 +88,7 @@ def outliers(hits: pl.DataFrame, measure: Measure) -> pl.DataFrame:
 
 def missing_reports(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """A body with a report for year Y−1 and none for Y, for Y up to the warehouse's latest year."""
-    history = queries.reporting_history(con)
-    bounds = queries.year_range(con)
-    if history.is_empty() or bounds is None:
-        return pl.DataFrame(schema=FLAG_COLUMNS | PLACE_COLUMNS)
-    present = history.select("agency_id", "year").unique()
-    expected = present.with_columns(year=pl.col("year") + 1).filter(pl.col("year") <= bounds[1])
-    gone = expected.join(present, on=["agency_id", "year"], how="anti")
-    bodies = history.sort("year").group_by("agency_id").agg(pl.all().exclude("year").last())
-    return gone.join(bodies, on="agency_id").with_columns(
+    return queries.missing_years(con).with_columns(
         flag=pl.lit("报告缺失"),
         measure=pl.lit(None, pl.String),
         value=pl.lit(None, pl.Float64),

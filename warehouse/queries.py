@@ -56,10 +56,21 @@ def synthetic_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     return rows(con, sql, filters.params())[0][0]
 
 
-def reporting_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Which body reported in which year, with its name and place, over the whole warehouse."""
+def missing_years(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The bodies with a primary report for year Y−1 and none for Y, for Y up to the warehouse's latest
+    year: agency_id, year (Y), and the body's name and place as its latest report gives them."""
     sql = """
-        SELECT DISTINCT agency_id, agency_name, year, province, city, county, kind FROM report_index WHERE primary_report
+        WITH present AS (SELECT agency_id, year, agency_name, province, city, county, kind FROM report_index
+                         WHERE primary_report),
+        latest AS (
+            SELECT agency_id, arg_max({'agency_name': agency_name, 'province': province, 'city': city,
+                'county': county, 'kind': kind}, year) AS body
+            FROM present GROUP BY agency_id
+        )
+        SELECT p.agency_id, p.year + 1 AS year, unnest(l.body)
+        FROM present p JOIN latest l USING (agency_id)
+        WHERE p.year + 1 <= (SELECT max(year) FROM report_index)
+            AND NOT EXISTS (SELECT 1 FROM present q WHERE q.agency_id = p.agency_id AND q.year = p.year + 1)
     """
     return frame(con, sql)
 

@@ -227,7 +227,7 @@ def test_every_query_answers_on_an_empty_warehouse(tmp_path):
         queries.places(con), queries.bodies(con, Filters()), queries.coverage(con, Filters(), (2019, 2025)),
         queries.finding_summary(con, Filters()), queries.findings(con, Filters()), queries.quarantine(con),
         queries.measure_rows(con, "requests_new", Filters(), ("2021",), "", False), queries.body_reports(con, "x"),
-        queries.printed_cells(con, "x", 2021), queries.body_findings(con, "x"), queries.reporting_history(con),
+        queries.printed_cells(con, "x", 2021), queries.body_findings(con, "x"), queries.missing_years(con),
         queries.flags(con, Filters()), queries.findings_by_body(con, Filters()),
         queries.part_totals(con, ["t3.disclosed.total"], Filters(), 1, False),
     ):  # fmt: skip
