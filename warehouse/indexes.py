@@ -140,25 +140,49 @@ def _load(con: duckdb.DuckDBPyConnection, statement: str, rows: pa.Table) -> Non
         con.unregister("_incoming")
 
 
-def scope_inputs(con: duckdb.DuckDBPyConnection, kinds: Sequence[str], levels: Sequence[str]) -> pl.DataFrame:
-    """What decides a report's scope: its name, kind, place, new requests and, for the reports of the
-    kinds and levels that may cover a region, the text figures' wording (in key order)."""
+def scope_inputs(
+    con: duckdb.DuckDBPyConnection, kinds: Sequence[str], levels: Sequence[str], names: Sequence[str]
+) -> pl.DataFrame:
+    """What decides a report's scope, for the reports that may cover a region (`candidate`: of the kinds
+    and levels that can) and those the user's overrides name (`names`, canonical): name, kind, place,
+    `depth`, new requests, the text figures' wording (in key order) and `member_sum` / `members`, the
+    new requests of the plain bodies' primary reports inside its region that year and how many state
+    them. Every other report is a body's own; the sums are taken here so that a million rows need not
+    reach polars."""
     return frame(
         con,
         """
-        WITH candidates AS (
-            SELECT report_id FROM report_index
-            WHERE list_contains($kinds::VARCHAR[], kind) AND list_contains($levels::VARCHAR[], level)
+        WITH inputs AS (
+            SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province,
+                i.city, i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
+                list_contains($kinds::VARCHAR[], i.kind) AND list_contains($levels::VARCHAR[], i.level) AS candidate,
+                CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth
+            FROM report_index i LEFT JOIN report_cells c USING (report_id) LEFT JOIN agencies a USING (agency_id)
+        ), members AS (
+            SELECT * FROM inputs WHERE NOT candidate AND primary_report AND new_requests IS NOT NULL
+        ), s1 AS (
+            SELECT year, province, sum(new_requests) AS total, count(*) AS n FROM members GROUP BY ALL
+        ), s2 AS (
+            SELECT year, province, city, sum(new_requests) AS total, count(*) AS n FROM members GROUP BY ALL
+        ), s3 AS (
+            SELECT year, province, city, county, sum(new_requests) AS total, count(*) AS n FROM members GROUP BY ALL
+        ), chosen AS (
+            SELECT * FROM inputs WHERE candidate OR name_canonical IN (SELECT unnest($names::VARCHAR[]))
         ), cues AS (
             SELECT report_id, string_agg(raw, ' ' ORDER BY key, raw) AS text_cues FROM text_facts
-            WHERE report_id IN (SELECT report_id FROM candidates) GROUP BY report_id
+            WHERE report_id IN (SELECT report_id FROM chosen WHERE candidate) GROUP BY report_id
         )
-        SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province, i.city,
-            i.county, i.primary_report, c."t3.new_requests.total" AS new_requests, t.text_cues
-        FROM report_index i LEFT JOIN report_cells c USING (report_id) LEFT JOIN agencies a USING (agency_id)
-            LEFT JOIN cues t USING (report_id)
+        SELECT ch.*, CASE ch.depth WHEN 1 THEN s1.total WHEN 2 THEN s2.total ELSE s3.total END AS member_sum,
+            coalesce(CASE ch.depth WHEN 1 THEN s1.n WHEN 2 THEN s2.n ELSE s3.n END, 0)::UINTEGER AS members, t.text_cues
+        FROM chosen ch
+        LEFT JOIN s1 ON s1.year = ch.year AND s1.province IS NOT DISTINCT FROM ch.province
+        LEFT JOIN s2 ON s2.year = ch.year AND s2.province IS NOT DISTINCT FROM ch.province
+            AND s2.city IS NOT DISTINCT FROM ch.city
+        LEFT JOIN s3 ON s3.year = ch.year AND s3.province IS NOT DISTINCT FROM ch.province
+            AND s3.city IS NOT DISTINCT FROM ch.city AND s3.county IS NOT DISTINCT FROM ch.county
+        LEFT JOIN cues t USING (report_id)
         """,
-        {"kinds": list(kinds), "levels": list(levels)},
+        {"kinds": list(kinds), "levels": list(levels), "names": list(names)},
     )
 
 

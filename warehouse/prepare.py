@@ -37,7 +37,9 @@ def open_warehouse(
     limit_memory(con)
     indexes.build_index(con)
     overrides = read_scope_overrides(indexes.warehouse_path(directory) / SCOPE_FILE)
-    indexes.set_scope(con, classify_scope(indexes.scope_inputs(con, sorted(SCOPE_KINDS), REGION_LEVELS), overrides))
+    named = sorted({name for name, _year in overrides})
+    inputs = indexes.scope_inputs(con, sorted(SCOPE_KINDS), REGION_LEVELS, named)
+    indexes.set_scope(con, classify_scope(inputs, overrides))
     cell_keys = [key for composition in COMPOSITIONS.values() for key in composition.parts.values()]
     indexes.build_primary(con, [(m.id, m.versions, m.is_rate) for m in MEASURES], cell_keys)
     indexes.store_table(con, "report_flags", compute_flags(con, settings))

@@ -44,46 +44,19 @@ def read_scope_overrides(path: Path) -> dict[tuple[str, int | None], str]:
     }
 
 
-def _depth() -> pl.Expr:
-    return pl.when(pl.col("county").is_not_null()).then(3).when(pl.col("city").is_not_null()).then(2).otherwise(1)
-
-
-def _member_sums(inputs: pl.DataFrame) -> pl.DataFrame:
-    """For each candidate, the new requests of the plain bodies inside its region in the same year."""
-    members = inputs.filter(~pl.col("candidate") & pl.col("primary_report") & pl.col("new_requests").is_not_null())
-    out = inputs.with_columns(member_sum=pl.lit(None, pl.Float64), members=pl.lit(0, pl.UInt32))
-    for depth in (1, 2, 3):
-        prefix = list(REGION_LEVELS[:depth])
-        sums = members.group_by("year", *prefix).agg(
-            pl.col("new_requests").sum().alias(f"sum{depth}"), pl.len().alias(f"n{depth}")
-        )
-        out = out.join(sums, on=["year", *prefix], how="left", nulls_equal=True)
-        mine = pl.col("depth") == depth
-        out = out.with_columns(
-            member_sum=pl.when(mine).then(pl.col(f"sum{depth}")).otherwise(pl.col("member_sum")),
-            members=pl.when(mine).then(pl.col(f"n{depth}").fill_null(0)).otherwise(pl.col("members")),
-        ).drop(f"sum{depth}", f"n{depth}")
-    return out
-
-
 def classify_scope(inputs: pl.DataFrame, overrides: Mapping[tuple[str, int | None], str]) -> pl.DataFrame:
-    """Body or region for every report, with the evidence in words.
+    """Body or region, with the evidence in words, for the reports of `inputs`
+    (`warehouse.indexes.scope_inputs`: those that may cover a region and those the overrides
+    name; every other report is a body's own).
 
     In order: the user's override file; the sum test (a government's report that is at
     least the sum of two or more bodies inside its region covers the region, one below
     it covers only the office); a report issued in a region's name (平潭综合实验区); a
     text figure stated for the whole region (全区…, 各级行政机关…). Only governments,
-    zones and bodies of unknown kind above township level can cover a region. Decided
-    column by column (a million reports, a few hundred thousand of them candidates).
+    zones and bodies of unknown kind above township level can cover a region
+    (`candidate`). Decided column by column.
     """
-    frame = inputs.with_columns(
-        depth=_depth(),
-        candidate=pl.col("kind").is_in(list(SCOPE_KINDS)) & pl.col("level").is_in(list(REGION_LEVELS)),
-    )
-    frame = _member_sums(frame)
-    named = pl.col("name_canonical").is_in(list({name for name, _year in overrides}))
-    frame = _with_names(frame.filter(pl.col("candidate") | named))  # every other report is a body's own
-    frame = _with_override(frame, overrides)
+    frame = _with_override(_with_names(inputs), overrides)
     words, by_sum = _sum_words(frame)
     cue = pl.col("text_cues").str.extract(r"(?s)(.{0,10}(?:" + REGION_CUE.pattern + r").{0,20})", 1)
     candidate, in_name = pl.col("candidate"), pl.col("name").str.contains(REGION_NAME.pattern)
