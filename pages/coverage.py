@@ -24,7 +24,7 @@ try:
 except (ValueError, OSError) as exc:  # a malformed register must not hide the grid; say what is wrong
     st.warning(f"单位名录 {settings.REGISTER_FILE} 无法读取：{exc}")
     register = None
-bodies = coverage.expected_bodies(con, filters, register)
+expected = coverage.expected_bodies(con, filters, register)
 st.caption(
     "应报单位：在之前年度报送过的单位，以及单位名录（仓库目录下的 register.csv，列 name、division_code）中的单位。"
     "「已报送（不完整）」指报告缺少统计表或表格被截断；「文件未能导入」指文件名含该单位名称和年度的文件被隔离。"
@@ -34,11 +34,11 @@ years = list(range(span[0], span[1] + 1))
 left, right = st.columns([1, 2])
 year = left.selectbox("年度", years[::-1], key="cover_year", bind="query-params")
 only_missing = right.toggle("仅显示缺报", key="missing_only", bind="query-params")
-year_rows = coverage.body_years(con, bodies, (year, year))
+year_rows = coverage.body_years(con, expected, (year, year))
 counts = {status: year_rows.filter(pl.col("status") == status).height for status in STATUS_NAMES}
 for column, (status, name) in zip(st.columns(len(STATUS_NAMES)), STATUS_NAMES.items(), strict=False):
     column.metric(f"{year}年{name}", f"{fmt_number(counts[status])} 个单位", border=True)
-unplaced = coverage.unplaced_quarantine(con, bodies, span)
+unplaced = coverage.unplaced_quarantine(con, expected, span)
 if unplaced:
     st.caption(f"另有 {unplaced} 个被隔离的文件无法对应到当前范围内的单位和年度，见「数据质量」页的隔离文件列表。")
 
@@ -60,7 +60,7 @@ else:
         st.switch_page(controls.AGENCY_PAGE, query_params={"agency": picked["agency_id"]})
 
 st.subheader("单位 × 年度")
-table = coverage.status_table(con, bodies, span)
+table = coverage.status_table(con, expected, span)
 if table.is_empty():
     st.info(charts.NO_DATA)
 else:

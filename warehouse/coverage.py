@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -27,8 +28,14 @@ YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 CITY = re.compile(r"^(.{2,7}?市)")
 COUNTY = re.compile(r"^.{2,7}?市(.{1,7}?[区县旗])")
 
-#: The reports whose tables are missing or cut (incomplete), from the checks that did not pass.
-CUT = "SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')"
+#: The reports of the expected bodies (`_bodies`) in the years asked, `cut` where a check found a table
+#: missing or cut (the report is incomplete).
+BODY_REPORTS = """
+    SELECT i.*, c.report_id IS NOT NULL AS cut FROM report_index i LEFT JOIN (
+        SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')
+    ) c USING (report_id)
+    WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
+"""
 GRID_COLUMNS = ["agency_id", "agency_name", "province", "city", "county", "kind", "first_year"]
 
 
@@ -79,15 +86,25 @@ def _in_filters(bodies: pl.DataFrame, filters: Filters) -> pl.DataFrame:
     return bodies.filter(*tests) if tests else bodies
 
 
+@dataclass(frozen=True)
+class Expected:
+    """The bodies reports are expected from (`bodies`: agency_id, name, place, `first_year`) and the
+    quarantined files named after them (`held`: agency_id, year, file names), found once for a page."""
+
+    bodies: pl.DataFrame
+    held: pl.DataFrame
+
+
 def expected_bodies(
     con: duckdb.DuckDBPyConnection, filters: Filters, register: pl.DataFrame | None = None
-) -> pl.DataFrame:
+) -> Expected:
     """The bodies reports are expected from, within the place, kind and body filters: every body that
     reported (from its first year on, `first_year`) and the register's others (every year)."""
     known = frame(con, "SELECT agency_id, agency_name, province, city, county, kind, first_year FROM body_index")
     extra = _register_bodies(register if register is not None else pl.DataFrame(schema={"name": pl.String,
                              "division_code": pl.String}), known)  # fmt: skip
-    return _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
+    bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
+    return Expected(bodies, quarantined_by_body(con, bodies))
 
 
 def coverage_grid(
@@ -97,13 +114,11 @@ def coverage_grid(
     return body_years(con, expected_bodies(con, filters, register), years)
 
 
-def body_years(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
-    """One row per body of `bodies` (`expected_bodies`) and year of the range it is expected in: agency_id,
-    agency_name, place, year, status (reported | incomplete | quarantined | missing), reports, and the
-    files of the year; sorted by name and year."""
-    grid = _reported(con, bodies, years)
-    held = quarantined_by_body(con, bodies)
-    grid = grid.join(held, on=["agency_id", "year"], how="left")
+def body_years(con: duckdb.DuckDBPyConnection, expected: Expected, years: tuple[int, int]) -> pl.DataFrame:
+    """One row per expected body and year of the range it is expected in: agency_id, agency_name, place,
+    year, status (reported | incomplete | quarantined | missing), reports, and the files of the year;
+    sorted by name and year."""
+    grid = _reported(con, expected.bodies, years).join(expected.held, on=["agency_id", "year"], how="left")
     status = (
         pl.when(pl.col("reports").is_not_null() & pl.col("incomplete")).then(pl.lit("incomplete"))
         .when(pl.col("reports").is_not_null()).then(pl.lit("reported"))
@@ -125,15 +140,13 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
         WITH expected AS (
             SELECT b.*, y.range AS year FROM _bodies b, range($first, $last + 1) y
             WHERE b.first_year IS NULL OR y.range >= b.first_year
-        ), cut AS ({CUT}), reported AS (
-            SELECT i.agency_id, i.year::BIGINT AS year, count(*) AS reports, bool_or(c.report_id IS NOT NULL) AS incomplete,
-                min(i.source_file) AS first_file, max(i.source_file) AS last_file
-            FROM report_index i LEFT JOIN cut c USING (report_id)
-            WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
-            GROUP BY i.agency_id, i.year
+        ), body_reports AS ({BODY_REPORTS}), reported AS (
+            SELECT agency_id, year::BIGINT AS year, count(*) AS reports, bool_or(cut) AS incomplete,
+                min(source_file) AS first_file, max(source_file) AS last_file
+            FROM body_reports GROUP BY agency_id, year
         ), several AS (  -- the few body-years with more than one file name: their names in order
             SELECT agency_id, year::BIGINT AS year, string_agg(DISTINCT source_file, '、' ORDER BY source_file) AS files
-            FROM report_index WHERE (agency_id, year) IN (SELECT (agency_id, year) FROM reported WHERE first_file <> last_file)
+            FROM body_reports WHERE (agency_id, year) IN (SELECT (agency_id, year) FROM reported WHERE first_file <> last_file)
             GROUP BY ALL
         )
         SELECT e.*, r.reports, r.incomplete, CASE WHEN r.first_file = r.last_file THEN r.first_file ELSE s.files END AS files
@@ -150,11 +163,12 @@ def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) ->
     schema = {"agency_id": pl.String, "year": pl.Int64, "quarantined_files": pl.String}
     if not files:
         return pl.DataFrame(schema=schema)
-    names = sorted(zip(bodies["agency_name"].to_list(), bodies["agency_id"].to_list(), strict=False), key=lambda n: -len(n[0]))
+    longest_first = sorted(bodies.select("agency_name", "agency_id").rows(), key=lambda n: -len(n[0]))
+    names = [(canonical_name(name), body_id) for name, body_id in longest_first]  # once, not once per file
     rows = []
     for file in files:
         text = canonical_name(file or "")
-        body = next((body_id for name, body_id in names if canonical_name(name) in text), None)
+        body = next((body_id for name, body_id in names if name in text), None)
         year = YEAR_IN_NAME.search(text)
         if body and year:
             rows.append({"agency_id": body, "year": int(year.group(1)), "quarantined_files": file})
@@ -162,11 +176,11 @@ def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) ->
     return held.group_by("agency_id", "year").agg(pl.col("quarantined_files").str.join("、"))
 
 
-def unplaced_quarantine(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> int:
-    """How many quarantined files no cell of the grid of `bodies` over `years` shows (no body and year in
+def unplaced_quarantine(con: duckdb.DuckDBPyConnection, expected: Expected, years: tuple[int, int]) -> int:
+    """How many quarantined files no cell of the grid of `expected` over `years` shows (no body and year in
     the name, a year outside the range, or a year the body reported in)."""
-    held = quarantined_by_body(con, bodies)
-    cells = body_years(con, bodies.filter(pl.col("agency_id").is_in(held["agency_id"].implode())), years)
+    holding = pl.col("agency_id").is_in(expected.held["agency_id"].implode())
+    cells = body_years(con, Expected(expected.bodies.filter(holding), expected.held), years)
     placed = set()
     for files in cells.filter(pl.col("status") == "quarantined")["files"].to_list():
         placed.update(files.split("、"))
@@ -174,12 +188,12 @@ def unplaced_quarantine(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, ye
     return sum(1 for f in total if f not in placed)
 
 
-def status_table(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple[int, int]) -> pl.DataFrame:
+def status_table(con: duckdb.DuckDBPyConnection, expected: Expected, years: tuple[int, int]) -> pl.DataFrame:
     """The grid of `body_years` as one row per body (by name), one column per year holding the status's
     Chinese name ("—" before the body is expected), computed without a row per cell: at national
     scale the grid is a million rows and this table 150,000. A body's years are the bits of one number."""
     first, last = years
-    held = quarantined_by_body(con, bodies).filter(pl.col("year").is_between(first, last))
+    held = expected.held.filter(pl.col("year").is_between(first, last))
     names = {f"s_{status}": name for status, name in STATUS_NAMES.items()}
     columns = ", ".join(
         f"CASE WHEN {_bit('r.cut_years', year - first)} THEN $s_incomplete WHEN {_bit('r.years', year - first)} "
@@ -189,11 +203,9 @@ def status_table(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tu
     )
     bit = "(1::BIGINT << (year - $first))"
     sql = f"""
-        WITH cut AS ({CUT}), reported AS (
-            SELECT agency_id, bit_or({bit}) AS years, bit_or(CASE WHEN c.report_id IS NOT NULL THEN {bit} END) AS cut_years
-            FROM report_index i LEFT JOIN cut c USING (report_id)
-            WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
-            GROUP BY agency_id
+        WITH reported AS (
+            SELECT agency_id, bit_or({bit}) AS years, bit_or(CASE WHEN cut THEN {bit} END) AS cut_years
+            FROM ({BODY_REPORTS}) GROUP BY agency_id
         ), held AS (
             SELECT agency_id, bit_or({bit}) AS years FROM _held GROUP BY agency_id
         )
@@ -202,7 +214,7 @@ def status_table(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tu
         WHERE b.first_year IS NULL OR b.first_year <= $last
     """
     with con.cursor() as cur:
-        cur.register("_bodies", bodies)
+        cur.register("_bodies", expected.bodies)
         cur.register("_held", held)
         table = cur.sql(sql, params={"first": first, "last": last} | names).pl().sort("单位", "agency_id")
     return table.select("agency_id", "单位", *(c for c in table.columns[2:] if (table[c] != "—").any()))
