@@ -266,15 +266,13 @@ def flag_candidates(
                 LEFT JOIN usable b ON b.agency_id = u.agency_id AND b.series = u.series AND b.year = u.year - 1
         ), flagged AS (
             SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
-                    AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump
+                    AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump,
+                coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier
             FROM marked
-        ), hits AS (
-            SELECT *, coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier FROM flagged
-            WHERE jump OR coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false)
         )
         SELECT h.agency_id, i.agency_name, h.year, h.kind, h.level, i.province, i.city, i.county, h.series, h.value,
             h.median, h.peers, h.mad, h.z, h.previous, h.jump, h.outlier
-        FROM hits h JOIN primary_measures i USING (rid)
+        FROM flagged h JOIN primary_measures i USING (rid) WHERE h.jump OR h.outlier
     """
     params = {"versions": list(versions), "split": split} | settings
     if not rate:
