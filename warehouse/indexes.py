@@ -2,9 +2,10 @@
 
 The warehouse views (`warehouse.store.connect`) hold one row per printed cell. From them:
 
-- `report_index`: one row per report with its body, place (province / city / county),
-  kind, level, template version, whether it is the body's primary report of the year
-  (duplicates are kept but counted once) and its scope (body or region);
+- `report_index`: one row per report with its body, place (province / city / county, and
+  its `depth`: 1 to 3, how deep the place goes), kind, level, template version, whether it is
+  the body's primary report of the year (duplicates are kept but counted once) and its scope
+  (body or region);
 - `report_cells` / `report_measures` are the marts written at publish (`warehouse.marts`):
   per report, each canonical key the metric layer reads (`"<key>"`, and `"<key>#d"` true
   where derived rather than printed) / each measure's numerator, denominator and derived
@@ -90,7 +91,8 @@ SELECT rid, report_id, agency_id, coalesce(name_reported, agency_name) AS agency
     city, county, coalesce(kind, 'other') AS kind,
     coalesce(placed_level, CASE WHEN county IS NOT NULL THEN 'county' WHEN city IS NOT NULL THEN 'city'
         ELSE 'province' END) AS level,
-    'body' AS scope, '' AS scope_evidence
+    'body' AS scope, '' AS scope_evidence,
+    CASE WHEN county IS NOT NULL THEN 3 WHEN city IS NOT NULL THEN 2 ELSE 1 END AS depth
 FROM placed JOIN ids USING (report_id)
 """
 
@@ -156,7 +158,7 @@ def scope_inputs(
             SELECT i.report_id, i.agency_id, i.agency_name, a.name_canonical, i.year, i.kind, i.level, i.province,
                 i.city, i.county, i.primary_report, c."t3.new_requests.total" AS new_requests,
                 list_contains($kinds::VARCHAR[], i.kind) AND list_contains($levels::VARCHAR[], i.level) AS candidate,
-                CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth
+                i.depth
             FROM report_index i LEFT JOIN report_cells c USING (report_id) LEFT JOIN agencies a USING (agency_id)
         ), members AS (
             SELECT * FROM inputs WHERE NOT candidate AND primary_report AND new_requests IS NOT NULL
@@ -200,8 +202,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
 
 PRIMARY = """
 CREATE OR REPLACE TABLE primary_index AS
-SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence),
-    CASE WHEN i.county IS NOT NULL THEN 3 WHEN i.city IS NOT NULL THEN 2 ELSE 1 END AS depth
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence)
 FROM report_index i WHERE i.primary_report;
 CREATE OR REPLACE TABLE primary_covers AS
 WITH regions AS (
