@@ -31,9 +31,9 @@ COUNTY = re.compile(r"^.{2,7}?市(.{1,7}?[区县旗])")
 #: The reports of the expected bodies (`_bodies`) in the years asked, `cut` where a check found a table
 #: missing or cut (the report is incomplete).
 BODY_REPORTS = """
-    SELECT i.*, c.report_id IS NOT NULL AS cut FROM report_index i LEFT JOIN (
-        SELECT DISTINCT report_id FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')
-    ) c USING (report_id)
+    SELECT i.*, c.rid IS NOT NULL AS cut FROM report_index i LEFT JOIN (
+        SELECT DISTINCT rid FROM open_findings WHERE outcome = 'fail' AND starts_with(rule, 'TABLE-')
+    ) c USING (rid)
     WHERE i.year BETWEEN $first AND $last AND i.agency_id IN (SELECT agency_id FROM _bodies)
 """
 GRID_COLUMNS = ["agency_id", "agency_name", "province", "city", "county", "kind", "first_year"]

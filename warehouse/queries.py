@@ -321,8 +321,11 @@ def finding_summary(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.Data
     return frame(con, sql, filters.params())
 
 
-#: A finding's keys as a list again (`findings_open` keeps them joined: `warehouse.marts.open_findings`).
-KEY_LIST = "CASE WHEN i.keys = '' THEN []::VARCHAR[] ELSE string_split(i.keys, chr(31)) END"
+#: A finding's keys as a list again (`findings_open` keeps them joined: `warehouse.marts.open_findings`),
+#: from its text row `t` (`finding_texts`).
+KEY_LIST = "CASE WHEN t.keys = '' THEN []::VARCHAR[] ELSE string_split(t.keys, chr(31)) END"
+#: A finding of `open_findings` (`f`) with its report (`r`) and its keys and message (`t`).
+FINDING_FROM = "JOIN report_index r USING (rid) JOIN finding_texts t USING (tid)"
 
 
 def findings(
@@ -338,14 +341,13 @@ def findings(
     asked = {"outcomes": list(outcomes)} | {name: values for name, values in chosen.items() if values}
     column = {"outcomes": "outcome", "rules": "rule", "severities": "severity"}
     tests = "".join(f" AND list_contains(${name}::VARCHAR[], i.{column[name]})" for name in asked)
-    order = "i.agency_name, i.year, i.rule, i.report_id, i.keys"
     sql = f"""
-        SELECT i.agency_name, i.year, i.rule, i.severity, i.outcome, i.message_zh, {KEY_LIST} AS keys, i.report_id,
-            i.related_report_id, i.agency_id, i.source_file, i.total
+        SELECT r.agency_name, f.year, f.rule, f.severity, f.outcome, t.message_zh, {KEY_LIST} AS keys, r.report_id,
+            f.related_report_id, f.agency_id, r.source_file, f.total
         FROM (
-            SELECT *, count(*) OVER () AS total FROM open_findings i
-            WHERE {selection(filters)}{tests} ORDER BY {order} LIMIT $limit
-        ) i ORDER BY {order}
+            SELECT *, count(*) OVER () AS total FROM open_findings i WHERE {selection(filters)}{tests}
+        ) f {FINDING_FROM}
+        ORDER BY r.agency_name, f.year, f.rule, r.report_id, t.keys LIMIT $limit
     """
     return frame(con, sql, filters.params() | asked | {"limit": limit})
 
@@ -353,10 +355,10 @@ def findings(
 def findings_by_body(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
     """Bodies by their number of failing checks, most first."""
     sql = f"""
-        SELECT i.agency_id, any_value(i.agency_name) AS agency_name, count(*) AS count
-        FROM open_findings i
-        WHERE i.outcome = 'fail' AND {selection(filters)}
-        GROUP BY i.agency_id ORDER BY count DESC, agency_name
+        SELECT f.agency_id, any_value(r.agency_name) AS agency_name, count(*) AS count
+        FROM open_findings f JOIN report_index r USING (rid)
+        WHERE f.outcome = 'fail' AND {selection(filters, "f")}
+        GROUP BY f.agency_id ORDER BY count DESC, agency_name
     """
     return frame(con, sql, filters.params())
 
@@ -407,7 +409,7 @@ def printed_cells(con: duckdb.DuckDBPyConnection, report_id: str, year: int) -> 
 def body_findings(con: duckdb.DuckDBPyConnection, agency_id: str) -> pl.DataFrame:
     """Failing and not-assessable findings of one body's reports."""
     sql = f"""
-        SELECT year, rule, severity, outcome, message_zh, {KEY_LIST} AS keys, report_id, related_report_id
-        FROM open_findings i WHERE agency_id = $agency_id ORDER BY year, severity, rule
+        SELECT f.year, f.rule, f.severity, f.outcome, t.message_zh, {KEY_LIST} AS keys, r.report_id, f.related_report_id
+        FROM open_findings f {FINDING_FROM} WHERE f.agency_id = $agency_id ORDER BY f.year, f.severity, f.rule
     """
     return frame(con, sql, {"agency_id": agency_id})

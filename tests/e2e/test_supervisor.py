@@ -133,8 +133,9 @@ def test_a_bodys_review_and_a_districts_bulletin(server, page, warehouse, tmp_pa
     import openpyxl
 
     con = _warehouse_con(warehouse)
-    agency, year, name = con.sql("SELECT agency_id, year, agency_name FROM open_findings WHERE rule = 'T3-OFF' "
-                                 "AND outcome = 'fail' ORDER BY year DESC, agency_id LIMIT 1").fetchall()[0]  # fmt: skip
+    agency, year, name = con.sql("SELECT f.agency_id, f.year, r.agency_name FROM open_findings f JOIN report_index r USING (rid) "
+                                 "WHERE f.rule = 'T3-OFF' AND f.outcome = 'fail' ORDER BY f.year DESC, f.agency_id LIMIT 1"
+                                 ).fetchall()[0]  # fmt: skip
     _open(server, page, "body-profile", {"agency": agency, "profile_year": str(year)}, "单位画像")
     page.get_by_text(f"{year}年报审查意见", exact=False).first.click()
     saved = _download(page, "xlsx-review", tmp_path)
