@@ -204,9 +204,10 @@ def set_scope(con: duckdb.DuckDBPyConnection, scopes: pl.DataFrame) -> None:
 
 
 PRIMARY = """
-CREATE OR REPLACE TABLE primary_index AS
-SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence)
-FROM report_index i WHERE i.primary_report;
+CREATE OR REPLACE TABLE primary_index AS  -- prev_rid: the body's primary report of the year before
+SELECT i.* EXCLUDE (source_file, source_path, source_format, duplicate, primary_report, scope_evidence), p.rid AS prev_rid
+FROM report_index i LEFT JOIN report_index p ON p.primary_report AND p.agency_id = i.agency_id AND p.year = i.year - 1
+WHERE i.primary_report;
 CREATE OR REPLACE TABLE primary_covers AS
 WITH regions AS (
     SELECT year, depth, province, coalesce(city, '') AS city, coalesce(county, '') AS county, min(rid) AS rid
@@ -251,8 +252,30 @@ def build_primary(
         for part in (("num", "den", "derived") if rate else ("num", "derived"))
     )  # a count has no denominator: a column of nulls is a million doubles all the same
     con.execute(PRIMARY.format(mart_columns=mart_columns))
+    levels = _cover_levels([*measures, ("", ("2019", "2021"), False)])
+    joined = (
+        "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id) "
+        + " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
+    )  # the cover levels are computed as the wide tables are written: a table of them took a million-row join
+    con.execute(
+        f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, "
+        f"{', '.join(levels)} {joined.format(mart='report_measures')}"
+    )
+    cells = ", ".join(f'm.{quote(key)}, m."{key}#d"' for key in dict.fromkeys(cell_keys))
+    con.execute(
+        f"CREATE OR REPLACE TABLE primary_cells AS SELECT i.*, c.* EXCLUDE (rid), {cells}, {levels[-1]} "
+        f"{joined.format(mart='report_cells')}"
+    )
+    con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
+    for step in ("primary_index", "primary_covers"):  # in the wide tables now: a million rows each
+        con.execute(f"DROP TABLE {step}")
+
+
+def _cover_levels(measures: Sequence[tuple[str, Sequence[str], bool]]) -> list[str]:
+    """Each measure's `#cover` column (`"cover#any"` for the id ""), over the region reports `r1..r3` that
+    cover report `i`: the deepest that stands for it with the measure's parts, in a version that defines it."""
     levels = []
-    for measure_id, versions, rate in [*measures, ("", ("2019", "2021"), False)]:
+    for measure_id, versions, rate in measures:
         parts = ("num", "den") if rate else ("num",) if measure_id else ()
         allowed = ", ".join(f"'{v}'" for v in versions if re.fullmatch(r"\d{4}", v))
         cases = []
@@ -263,22 +286,7 @@ def build_primary(
             cases.append(f"WHEN {stands} THEN {depth}")
         name = measure_column(measure_id, "cover") if measure_id else '"cover#any"'
         levels.append(f"CAST(CASE {' '.join(cases)} ELSE 0 END AS TINYINT) AS {name}")
-    joins = " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = i.cover{d}" for d in (1, 2, 3))
-    covered = "(SELECT * FROM primary_index JOIN primary_covers USING (rid)) i"
-    con.execute(f"CREATE OR REPLACE TABLE cover_levels AS SELECT i.rid, {', '.join(levels)} FROM {covered} {joins}")
-    joined = "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id)"
-    con.execute(
-        f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, "
-        f"l.* EXCLUDE (rid) {joined.format(mart='report_measures')} JOIN cover_levels l USING (rid)"
-    )
-    cells = ", ".join(f'm.{quote(key)}, m."{key}#d"' for key in dict.fromkeys(cell_keys))
-    con.execute(
-        f'CREATE OR REPLACE TABLE primary_cells AS SELECT i.*, c.* EXCLUDE (rid), {cells}, l."cover#any" '
-        f"{joined.format(mart='report_cells')} JOIN cover_levels l USING (rid)"
-    )
-    con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
-    for step in ("primary_index", "primary_covers", "cover_levels"):  # in the wide tables now: a million rows each
-        con.execute(f"DROP TABLE {step}")
+    return levels
 
 
 def warehouse_path(directory: str | os.PathLike[str] | None = None) -> Path:

@@ -58,19 +58,19 @@ def synthetic_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> int:
 
 def missing_years(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """The bodies with a primary report for year Y−1 and none for Y, for Y up to the warehouse's latest
-    year: agency_id, year (Y), and the body's name and place as its latest report gives them."""
+    year: agency_id, year (Y), and the body's name and place as its latest report gives them. A primary
+    report is missing its next year where no primary report has it as `prev_rid`."""
     sql = """
-        WITH present AS (SELECT agency_id, year, agency_name, province, city, county, kind FROM report_index
-                         WHERE primary_report),
-        latest AS (
+        WITH gaps AS (
+            SELECT p.agency_id, p.year + 1 AS year FROM primary_measures p
+            WHERE p.year + 1 <= (SELECT max(year) FROM report_index)
+                AND NOT EXISTS (SELECT 1 FROM primary_measures q WHERE q.prev_rid = p.rid)
+        ), latest AS (
             SELECT agency_id, arg_max({'agency_name': agency_name, 'province': province, 'city': city,
                 'county': county, 'kind': kind}, year) AS body
-            FROM present GROUP BY agency_id
+            FROM primary_measures WHERE agency_id IN (SELECT agency_id FROM gaps) GROUP BY agency_id
         )
-        SELECT p.agency_id, p.year + 1 AS year, unnest(l.body)
-        FROM present p JOIN latest l USING (agency_id)
-        WHERE p.year + 1 <= (SELECT max(year) FROM report_index)
-            AND NOT EXISTS (SELECT 1 FROM present q WHERE q.agency_id = p.agency_id AND q.year = p.year + 1)
+        SELECT g.agency_id, g.year, unnest(l.body) FROM gaps g JOIN latest l USING (agency_id)
     """
     return frame(con, sql)
 
@@ -241,14 +241,14 @@ def flag_candidates(
     previous year or lies far from its peers, computed in SQL over the whole warehouse (only the hits
     come out): `previous` (the year before, same series), `jump`, and over the peers (same year, kind,
     level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name.
-    A body has one usable value a year (its primary report's), so the year before is found by a join
+    A body has one usable value a year (its primary report's), so the year before is its `prev_rid`'s
     (a window over a million bodies' rows took most of the query); names and places join the hits only."""
     num, den = measure_column(measure_id, "num"), measure_column(measure_id, "den")
     value = f"CASE WHEN i.{den} > 0 THEN 100 * i.{num} / i.{den} END" if rate else f"i.{num}"
     small = f"coalesce(i.{den} > 0 AND i.{den} < $min_cases, false)" if rate else "false"
     sql = f"""
         WITH usable AS (
-            SELECT i.rid, i.agency_id, i.year, i.kind, i.level,
+            SELECT i.rid, i.prev_rid, i.agency_id, i.year, i.kind, i.level,
                 CASE WHEN $split THEN i.version ELSE '' END AS series, ({value})::DOUBLE AS value
             FROM primary_measures i
             WHERE i.scope = 'body' AND list_contains($versions::VARCHAR[], i.version) AND ({value}) IS NOT NULL
@@ -263,7 +263,7 @@ def flag_candidates(
                 b.value AS previous
             FROM usable u JOIN peer_medians p USING (year, kind, level, series)
                 JOIN peer_spread s USING (year, kind, level, series)
-                LEFT JOIN usable b ON b.agency_id = u.agency_id AND b.series = u.series AND b.year = u.year - 1
+                LEFT JOIN usable b ON b.rid = u.prev_rid AND b.series = u.series
         ), flagged AS (
             SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
                     AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump,
