@@ -252,11 +252,14 @@ def build_primary(
         for part in (("num", "den", "derived") if rate else ("num", "derived"))
     )  # a count has no denominator: a column of nulls is a million doubles all the same
     con.execute(PRIMARY.format(mart_columns=mart_columns))
-    levels = _cover_levels([*measures, ("", ("2019", "2021"), False)])
+    covering = [*measures, ("", ("2019", "2021"), False)]
+    con.execute(f"CREATE OR REPLACE TABLE region_masks AS SELECT rid, {_usable_mask(covering)} AS mask "
+                "FROM primary_measures_regions")  # fmt: skip
+    levels = _cover_levels(covering)
     joined = (
         "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id) "
-        + " ".join(f"LEFT JOIN primary_measures_regions r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
-    )  # the cover levels are computed as the wide tables are written: a table of them took a million-row join
+        + " ".join(f"LEFT JOIN region_masks r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
+    )  # the cover levels are computed as the wide tables are written, from one number per region report
     con.execute(
         f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, "
         f"{', '.join(levels)} {joined.format(mart='report_measures')}"
@@ -267,23 +270,28 @@ def build_primary(
         f"{joined.format(mart='report_cells')}"
     )
     con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
-    for step in ("primary_index", "primary_covers"):  # in the wide tables now: a million rows each
+    for step in ("primary_index", "primary_covers", "region_masks"):  # in the wide tables now
         con.execute(f"DROP TABLE {step}")
 
 
-def _cover_levels(measures: Sequence[tuple[str, Sequence[str], bool]]) -> list[str]:
-    """Each measure's `#cover` column (`"cover#any"` for the id ""), over the region reports `r1..r3` that
-    cover report `i`: the deepest that stands for it with the measure's parts, in a version that defines it."""
-    levels = []
-    for measure_id, versions, rate in measures:
+def _usable_mask(measures: Sequence[tuple[str, Sequence[str], bool]]) -> str:
+    """Bit k set where a region report could stand for its members in measure k: its template version
+    defines the measure and it states every part (a share's numerator and denominator)."""
+    bits = []
+    for k, (measure_id, versions, rate) in enumerate(measures):
         parts = ("num", "den") if rate else ("num",) if measure_id else ()
         allowed = ", ".join(f"'{v}'" for v in versions if re.fullmatch(r"\d{4}", v))
-        cases = []
-        for depth in (3, 2, 1):
-            alias = f"r{depth}"
-            usable = "".join(f" AND {alias}.{measure_column(measure_id, part)} IS NOT NULL" for part in parts)
-            stands = f"i.depth >= {depth} AND {alias}.rid <> i.rid AND {alias}.version IN ({allowed}){usable}"
-            cases.append(f"WHEN {stands} THEN {depth}")
+        usable = "".join(f" AND {measure_column(measure_id, part)} IS NOT NULL" for part in parts)
+        bits.append(f"CASE WHEN version IN ({allowed}){usable} THEN {1 << k} ELSE 0 END")
+    return f"({' + '.join(bits)})::BIGINT"
+
+
+def _cover_levels(measures: Sequence[tuple[str, Sequence[str], bool]]) -> list[str]:
+    """Each measure's `#cover` column (`"cover#any"` for the id ""): the deepest of the region reports
+    `c.cover1..3` covering report `i` whose `r1..r3.mask` (`_usable_mask`) says it stands for it."""
+    levels = []
+    for k, (measure_id, _versions, _rate) in enumerate(measures):
+        cases = [f"WHEN i.depth >= {d} AND c.cover{d} <> i.rid AND r{d}.mask & {1 << k} <> 0 THEN {d}" for d in (3, 2, 1)]
         name = measure_column(measure_id, "cover") if measure_id else '"cover#any"'
         levels.append(f"CAST(CASE {' '.join(cases)} ELSE 0 END AS TINYINT) AS {name}")
     return levels
