@@ -10,8 +10,9 @@ The warehouse views (`warehouse.store.connect`) hold one row per printed cell. F
   per report, each canonical key the metric layer reads (`"<key>"`, and `"<key>#d"` true
   where derived rather than printed) / each measure's numerator, denominator and derived
   flag; read from the warehouse, not built here;
-- `primary_cells` / `primary_measures` (and `…_regions`, their region reports): the same
-  for primary reports beside their index columns and the region reports covering them;
+- `primary_measures` (and `primary_measures_regions`, its region reports): the same for the
+  primary reports (measures, and the cells the compositions add) beside their index columns,
+  the region reports covering them and, per measure, the level at which one stands for them;
 - `body_index`, `body_years`, `report_failures`;
 - `open_findings`: the checks that did not pass, a row each with its report's `rid`, body, year and
   place, and `tid`, its keys and message in `finding_texts` (a few hundred distinct texts among
@@ -219,8 +220,9 @@ LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.pr
 LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
     AND r3.county = coalesce(i.county, '');
 CREATE OR REPLACE TABLE primary_measures_regions AS
-SELECT i.*, c.* EXCLUDE (rid), {mart_columns}
-FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id) WHERE i.scope = 'region';
+SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, {cell_columns}
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id)
+JOIN report_cells k USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE finding_texts AS
 SELECT (row_number() OVER (ORDER BY keys, message_zh) - 1)::INTEGER AS tid, keys, message_zh
 FROM (SELECT DISTINCT keys, message_zh FROM findings_open);
@@ -235,10 +237,10 @@ JOIN finding_texts t ON t.keys IS NOT DISTINCT FROM f.keys AND t.message_zh IS N
 def build_primary(
     con: duckdb.DuckDBPyConnection, measures: Sequence[tuple[str, Sequence[str], bool]], cell_keys: Sequence[str]
 ) -> None:
-    """Denormalised tables of the primary reports (index columns beside the marts' measures, or the
+    """A denormalised table of the primary reports (index columns beside the marts' measures and the
     cells of `cell_keys`: those the compositions add), their region reports apart (few, and looked up
     by every sum), and the checks that did not pass beside their report's place: page queries then filter and
-    sum one table. Each wide table is written once.
+    sum one table. The wide table is written once (a second one for cells took 1.7 s at 1M).
 
     `measures` are (id, template versions, is a rate). For each, `<id>#cover` is the deepest
     level at which a region report with a usable value stands for the report (0: none), so
@@ -251,25 +253,17 @@ def build_primary(
         for measure_id, _versions, rate in measures
         for part in (("num", "den", "derived") if rate else ("num", "derived"))
     )  # a count has no denominator: a column of nulls is a million doubles all the same
-    con.execute(PRIMARY.format(mart_columns=mart_columns))
+    cell_columns = ", ".join(f'k.{quote(key)}, k."{key}#d"' for key in dict.fromkeys(cell_keys))
+    con.execute(PRIMARY.format(mart_columns=mart_columns, cell_columns=cell_columns))
     covering = [*measures, ("", ("2019", "2021"), False)]
     con.execute(f"CREATE OR REPLACE TABLE region_masks AS SELECT rid, {_usable_mask(covering)} AS mask "
                 "FROM primary_measures_regions")  # fmt: skip
-    levels = _cover_levels(covering)
-    joined = (
-        "FROM primary_index i JOIN primary_covers c USING (rid) JOIN {mart} m USING (report_id) "
-        + " ".join(f"LEFT JOIN region_masks r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
-    )  # the cover levels are computed as the wide tables are written, from one number per region report
+    regions = " ".join(f"LEFT JOIN region_masks r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
     con.execute(
-        f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, "
-        f"{', '.join(levels)} {joined.format(mart='report_measures')}"
-    )
-    cells = ", ".join(f'm.{quote(key)}, m."{key}#d"' for key in dict.fromkeys(cell_keys))
-    con.execute(
-        f"CREATE OR REPLACE TABLE primary_cells AS SELECT i.*, c.* EXCLUDE (rid), {cells}, {levels[-1]} "
-        f"{joined.format(mart='report_cells')}"
-    )
-    con.execute("CREATE OR REPLACE TABLE primary_cells_regions AS SELECT * FROM primary_cells WHERE scope = 'region'")
+        f"CREATE OR REPLACE TABLE primary_measures AS SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, {cell_columns}, "
+        f"{', '.join(_cover_levels(covering))} FROM primary_index i JOIN primary_covers c USING (rid) "
+        f"JOIN report_measures m USING (report_id) JOIN report_cells k USING (report_id) {regions}"
+    )  # the cover levels are computed as the table is written, from one number per region report
     for step in ("primary_index", "primary_covers", "region_masks"):  # in the wide tables now
         con.execute(f"DROP TABLE {step}")
 

@@ -219,7 +219,7 @@ def part_totals(
         for i in range(len(keys))
     )
     group = "agency_name" if by_body else "year"
-    kept = _kept(filters, chosen, "primary_cells")
+    kept = _kept(filters, chosen, "primary_measures")
     latest = f"WHERE scope = 'body' AND year = (SELECT max(year) FROM ({kept}))" if by_body else ""
     sql = f'SELECT {group} AS "group", {sums} FROM ({kept}) kept {latest} GROUP BY 1 ORDER BY 1'
     return frame(con, sql, filters.params() | {"versions": ["2019", "2021"], "level": level})
@@ -229,7 +229,7 @@ def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filt
     """The reports a composition adds, one row each (region reports standing in for their members):
     body, year, `p<i>` key i's number and `d<i>` whether it is derived."""
     chosen = ", ".join(f'i.{quote(key)} AS "p{i}", i."{key}#d" AS "d{i}"' for i, key in enumerate(keys))
-    kept = _kept(filters, chosen, "primary_cells")
+    kept = _kept(filters, chosen, "primary_measures")
     params = filters.params() | {"versions": ["2019", "2021"], "level": level}
     return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", params)
 
