@@ -151,10 +151,10 @@ def scope_inputs(
 ) -> pl.DataFrame:
     """What decides a report's scope, for the reports that may cover a region (`candidate`: of the kinds
     and levels that can) and those the user's overrides name (`names`, canonical): name, kind, place,
-    `depth`, new requests, the text figures' wording (in key order) and `member_sum` / `members`, the
-    new requests of the plain bodies' primary reports inside its region that year and how many state
-    them. Every other report is a body's own; the sums are taken here so that a million rows need not
-    reach polars."""
+    `depth`, new requests, `member_sum` / `members`, the new requests of the plain bodies' primary
+    reports inside its region that year and how many state them, and the text figures' wording (in key
+    order; only where that sum test cannot decide, as nothing else reads it). Every other report is a
+    body's own; the sums are taken here so that a million rows need not reach polars."""
     return frame(
         con,
         """
@@ -173,20 +173,21 @@ def scope_inputs(
         ), s3 AS (
             SELECT year, province, city, county, sum(new_requests) AS total, count(*) AS n FROM members GROUP BY ALL
         ), chosen AS (
-            SELECT * FROM inputs WHERE candidate OR name_canonical IN (SELECT unnest($names::VARCHAR[]))
-        ), cues AS (
+            SELECT ch.*, CASE ch.depth WHEN 1 THEN s1.total WHEN 2 THEN s2.total ELSE s3.total END AS member_sum,
+                coalesce(CASE ch.depth WHEN 1 THEN s1.n WHEN 2 THEN s2.n ELSE s3.n END, 0)::UINTEGER AS members
+            FROM inputs ch
+            LEFT JOIN s1 ON s1.year = ch.year AND s1.province IS NOT DISTINCT FROM ch.province
+            LEFT JOIN s2 ON s2.year = ch.year AND s2.province IS NOT DISTINCT FROM ch.province
+                AND s2.city IS NOT DISTINCT FROM ch.city
+            LEFT JOIN s3 ON s3.year = ch.year AND s3.province IS NOT DISTINCT FROM ch.province
+                AND s3.city IS NOT DISTINCT FROM ch.city AND s3.county IS NOT DISTINCT FROM ch.county
+            WHERE ch.candidate OR ch.name_canonical IN (SELECT unnest($names::VARCHAR[]))
+        ), cues AS (  -- read only where the sum test cannot decide (warehouse.scope._sum_words)
             SELECT report_id, string_agg(raw, ' ' ORDER BY key, raw) AS text_cues FROM text_facts
-            WHERE report_id IN (SELECT report_id FROM chosen WHERE candidate) GROUP BY report_id
+            WHERE report_id IN (SELECT report_id FROM chosen WHERE candidate AND NOT (new_requests IS NOT NULL
+                AND member_sum IS NOT NULL AND members >= 2 AND member_sum > 0)) GROUP BY report_id
         )
-        SELECT ch.*, CASE ch.depth WHEN 1 THEN s1.total WHEN 2 THEN s2.total ELSE s3.total END AS member_sum,
-            coalesce(CASE ch.depth WHEN 1 THEN s1.n WHEN 2 THEN s2.n ELSE s3.n END, 0)::UINTEGER AS members, t.text_cues
-        FROM chosen ch
-        LEFT JOIN s1 ON s1.year = ch.year AND s1.province IS NOT DISTINCT FROM ch.province
-        LEFT JOIN s2 ON s2.year = ch.year AND s2.province IS NOT DISTINCT FROM ch.province
-            AND s2.city IS NOT DISTINCT FROM ch.city
-        LEFT JOIN s3 ON s3.year = ch.year AND s3.province IS NOT DISTINCT FROM ch.province
-            AND s3.city IS NOT DISTINCT FROM ch.city AND s3.county IS NOT DISTINCT FROM ch.county
-        LEFT JOIN cues t USING (report_id)
+        SELECT ch.*, t.text_cues FROM chosen ch LEFT JOIN cues t USING (report_id)
         """,
         {"kinds": list(kinds), "levels": list(levels), "names": list(names)},
     )

@@ -241,6 +241,24 @@ def test_scope_by_comparing_with_the_bodies_inside(region_con):
     assert evidence == [("本报告新收申请100件，辖区内2个单位报告合计70件",)]
 
 
+def test_scope_from_the_text_where_the_sum_test_cannot_decide(tmp_path):
+    cue, stated = {"text.proactive_total": "全区共主动公开政府信息900条"}, {"text.proactive_total": 900}
+    reports = [
+        Report("丙区人民政府", 2021, requests(50, 30) | stated, county="丙区", kind="government", raw=cue),
+        Report("丙区文旅局", 2021, requests(10, 5), county="丙区"),  # one body inside: no sum test
+        Report("丁区人民政府", 2021, requests(5, 5) | stated, county="丁区", kind="government", raw=cue),
+        Report("丁区财政局", 2021, requests(20, 5), county="丁区"),
+        Report("丁区统计局", 2021, requests(12, 6), county="丁区"),
+    ]
+    con = prepare.open_warehouse(build_warehouse(tmp_path, reports))
+    rows = {name: (scope, evidence) for name, scope, evidence in
+            con.sql("SELECT agency_name, scope, scope_evidence FROM report_index WHERE kind = 'government'").fetchall()}
+    assert rows == {
+        "丙区人民政府": ("region", "正文按全地区表述：…全区共主动公开政府信息900条…"),
+        "丁区人民政府": ("body", "本报告新收申请5件，辖区内2个单位报告合计32件"),  # the sums decide before the words
+    }
+
+
 def test_region_report_stands_in_for_its_members(region_con):
     regions = values.region_values(region_con, "requests_new", Filters(province="甲省", city="乙市"))
     got = {r["region"]: (r["value"], r["coverage"]) for r in regions.to_dicts()}
