@@ -234,50 +234,24 @@ def part_rows(con: duckdb.DuckDBPyConnection, keys: Sequence[str], filters: Filt
     return frame(con, f"SELECT * EXCLUDE (rid) FROM ({kept}) kept", params)
 
 
-def flag_candidates(
-    con: duckdb.DuckDBPyConnection, measure_id: str, versions: Sequence[str], split: bool, rate: bool, settings: dict
-) -> pl.DataFrame:
-    """Every body's usable value of a measure (its primary report, not a small sample) that jumps on its
-    previous year or lies far from its peers, computed in SQL over the whole warehouse (only the hits
-    come out): `previous` (the year before, same series), `jump`, and over the peers (same year, kind,
-    level and series) `median`, `mad`, `peers`, `z`, `outlier`. `settings`: the thresholds by name.
-    A body has one usable value a year (its primary report's), so the year before is its `prev_rid`'s
-    (a window over a million bodies' rows took most of the query); names and places join the hits only."""
-    num, den = measure_column(measure_id, "num"), measure_column(measure_id, "den")
-    value = f"CASE WHEN i.{den} > 0 THEN 100 * i.{num} / i.{den} END" if rate else f"i.{num}"
-    small = f"coalesce(i.{den} > 0 AND i.{den} < $min_cases, false)" if rate else "false"
-    sql = f"""
-        WITH usable AS (
-            SELECT i.rid, i.prev_rid, i.agency_id, i.year, i.kind, i.level,
-                CASE WHEN $split THEN i.version ELSE '' END AS series, ({value})::DOUBLE AS value
-            FROM primary_measures i
-            WHERE i.scope = 'body' AND list_contains($versions::VARCHAR[], i.version) AND ({value}) IS NOT NULL
-                AND NOT {small}
-        ), peer_medians AS (
-            SELECT year, kind, level, series, median(value) AS median, count(*) AS peers FROM usable GROUP BY ALL
-        ), peer_spread AS (
-            SELECT u.year, u.kind, u.level, u.series, median(abs(u.value - p.median)) AS mad
-            FROM usable u JOIN peer_medians p USING (year, kind, level, series) GROUP BY ALL
-        ), marked AS (
-            SELECT u.*, p.median, p.peers, s.mad, 0.6745 * (u.value - p.median) / nullif(s.mad, 0) AS z,
-                b.value AS previous
-            FROM usable u JOIN peer_medians p USING (year, kind, level, series)
-                JOIN peer_spread s USING (year, kind, level, series)
-                LEFT JOIN usable b ON b.rid = u.prev_rid AND b.series = u.series
-        ), flagged AS (
-            SELECT *, previous IS NOT NULL AND greatest(value, previous) >= $jump_floor
-                    AND (value >= $jump_factor * previous OR previous >= $jump_factor * value) AS jump,
-                coalesce(peers >= $min_peers AND mad > 0 AND abs(z) > $outlier_z, false) AS outlier
-            FROM marked
-        )
-        SELECT h.agency_id, i.agency_name, h.year, h.kind, h.level, i.province, i.city, i.county, h.series, h.value,
-            h.median, h.peers, h.mad, h.z, h.previous, h.jump, h.outlier
-        FROM flagged h JOIN primary_measures i USING (rid) WHERE h.jump OR h.outlier
+def flag_values(con: duckdb.DuckDBPyConnection, measure_ids: Sequence[str]) -> pl.DataFrame:
+    """What the flag tests read (`warehouse.flags.candidates`), one row per body's own primary report: rid,
+    prev_rid (the body's primary report of the year before), year, kind, level, version and each measure's
+    numerator (and a share's denominator). Names join the few that are flagged (`report_names`)."""
+    parts = "".join(
+        f", i.{measure_column(m, part)}" for m in measure_ids for part in (("num", "den") if BY_ID[m].is_rate else ("num",))
+    )
+    sql = f"SELECT i.rid, i.prev_rid, i.year, i.kind, i.level, i.version{parts} FROM primary_measures i WHERE i.scope = 'body'"
+    return frame(con, sql)
+
+
+def report_names(con: duckdb.DuckDBPyConnection, rids: Sequence[int]) -> pl.DataFrame:
+    """The body and place (agency_id, agency_name, province, city, county) of the primary reports `rids`."""
+    sql = """
+        SELECT i.rid, i.agency_id, i.agency_name, i.province, i.city, i.county FROM primary_measures i
+        WHERE i.rid IN (SELECT unnest($rids::INTEGER[]))
     """
-    params = {"versions": list(versions), "split": split} | settings
-    if not rate:
-        del params["min_cases"]  # a count has no small samples
-    return frame(con, sql, params)
+    return frame(con, sql, {"rids": list(rids)})
 
 
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pl.DataFrame:
