@@ -220,10 +220,9 @@ LEFT JOIN regions r1 ON r1.depth = 1 AND r1.year = i.year AND r1.province = i.pr
 LEFT JOIN regions r2 ON r2.depth = 2 AND r2.year = i.year AND r2.province = i.province AND r2.city = coalesce(i.city, '')
 LEFT JOIN regions r3 ON r3.depth = 3 AND r3.year = i.year AND r3.province = i.province AND r3.city = coalesce(i.city, '')
     AND r3.county = coalesce(i.county, '');
-CREATE OR REPLACE TABLE primary_measures_regions AS
-SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, {cell_columns}
-FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id)
-JOIN report_cells k USING (report_id) WHERE i.scope = 'region';
+CREATE OR REPLACE TABLE primary_measures_regions AS  -- a composition's sums test only a region report's place and version
+SELECT i.*, c.* EXCLUDE (rid), {mart_columns}
+FROM primary_index i JOIN primary_covers c USING (rid) JOIN report_measures m USING (report_id) WHERE i.scope = 'region';
 CREATE OR REPLACE TABLE finding_texts AS
 SELECT (row_number() OVER (ORDER BY keys, message_zh) - 1)::INTEGER AS tid, keys, message_zh
 FROM (SELECT DISTINCT keys, message_zh FROM findings_open);
@@ -255,7 +254,7 @@ def build_primary(
         for part in (("num", "den", "derived") if rate else ("num", "derived"))
     )  # a count has no denominator: a column of nulls is a million doubles all the same
     cell_columns = ", ".join(f'k.{quote(key)}, k."{key}#d"' for key in dict.fromkeys(cell_keys))
-    con.execute(PRIMARY.format(mart_columns=mart_columns, cell_columns=cell_columns))
+    con.execute(PRIMARY.format(mart_columns=mart_columns))
     covering = [*measures, ("", ("2019", "2021"), False)]
     con.execute(f"CREATE OR REPLACE TABLE region_masks AS SELECT rid, {_usable_mask(covering)} AS mask "
                 "FROM primary_measures_regions")  # fmt: skip
