@@ -252,8 +252,8 @@ def composition(
 
 def _part_sums(rows: pl.DataFrame, count: int, basis: str) -> pl.DataFrame:
     """Per year: `s<i>` the sum of part i, `d<i>` whether any of it is derived, `n<i>` how many reports state it;
-    with basis 'same' over the bodies stating the composition in every year of its span."""
-    rows = rows.filter(pl.any_horizontal(pl.col(f"p{i}").is_not_null() for i in range(count)))
+    with basis 'same' over the bodies stating the composition in every year of its span (`rows`: those
+    stating any part, `warehouse.queries.part_rows`)."""
     if basis == "same":
         rows = comparison.comparison_set(rows.with_columns(series=pl.lit("")), ["series"])
     sums = [
