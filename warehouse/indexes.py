@@ -152,9 +152,10 @@ def scope_inputs(
     """What decides a report's scope, for the reports that may cover a region (`candidate`: of the kinds
     and levels that can) and those the user's overrides name (`names`, canonical): name, kind, place,
     `depth`, new requests, `member_sum` / `members`, the new requests of the plain bodies' primary
-    reports inside its region that year and how many state them, and the text figures' wording (in key
-    order; only where that sum test cannot decide, as nothing else reads it). Every other report is a
-    body's own; the sums are taken here so that a million rows need not reach polars."""
+    reports inside its region that year and how many state them, `sum_test` whether those decide, and
+    the text figures' wording (in key order; only where the sum test cannot decide, as nothing else
+    reads it). Every other report is a body's own; the sums are taken here so that a million rows need
+    not reach polars."""
     return frame(
         con,
         """
@@ -182,12 +183,14 @@ def scope_inputs(
             LEFT JOIN s3 ON s3.year = ch.year AND s3.province IS NOT DISTINCT FROM ch.province
                 AND s3.city IS NOT DISTINCT FROM ch.city AND s3.county IS NOT DISTINCT FROM ch.county
             WHERE ch.candidate OR ch.name_canonical IN (SELECT unnest($names::VARCHAR[]))
-        ), cues AS (  -- read only where the sum test cannot decide (warehouse.scope._sum_words)
+        ), tested AS (  -- the sum test applies: own new requests beside two or more bodies' positive sum
+            SELECT *, new_requests IS NOT NULL AND member_sum IS NOT NULL AND members >= 2 AND member_sum > 0 AS sum_test
+            FROM chosen
+        ), cues AS (  -- read only where the sum test cannot decide
             SELECT report_id, string_agg(raw, ' ' ORDER BY key, raw) AS text_cues FROM text_facts
-            WHERE report_id IN (SELECT report_id FROM chosen WHERE candidate AND NOT (new_requests IS NOT NULL
-                AND member_sum IS NOT NULL AND members >= 2 AND member_sum > 0)) GROUP BY report_id
+            WHERE report_id IN (SELECT report_id FROM tested WHERE candidate AND NOT sum_test) GROUP BY report_id
         )
-        SELECT ch.*, t.text_cues FROM chosen ch LEFT JOIN cues t USING (report_id)
+        SELECT ch.*, t.text_cues FROM tested ch LEFT JOIN cues t USING (report_id)
         """,
         {"kinds": list(kinds), "levels": list(levels), "names": list(names)},
     )

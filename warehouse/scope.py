@@ -101,12 +101,11 @@ def _with_override(frame: pl.DataFrame, overrides: Mapping[tuple[str, int | None
 
 
 def _sum_words(frame: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
-    """The sum test's evidence and verdict (null where it does not apply): own new requests against the
-    sum of two or more bodies' inside the region."""
+    """The sum test's evidence and verdict (null where it does not apply, `sum_test`): own new requests
+    against the sum of two or more bodies' inside the region."""
     own, total, count = pl.col("new_requests"), pl.col("member_sum"), pl.col("members")
-    applies = own.is_not_null() & total.is_not_null() & (count >= 2) & (total > 0)
     numbers, sums = ([f"{v:g}" if v is not None else None for v in frame[c].to_list()] for c in ("new_requests", "member_sum"))
     words = pl.format("本报告新收申请{}件，辖区内{}个单位报告合计{}件", pl.Series(numbers, dtype=pl.String), count,
                       pl.Series(sums, dtype=pl.String))  # fmt: skip
-    verdict = pl.when(applies).then(pl.when(own >= total).then(pl.lit("region")).otherwise(pl.lit("body")))
+    verdict = pl.when(pl.col("sum_test")).then(pl.when(own >= total).then(pl.lit("region")).otherwise(pl.lit("body")))
     return words, verdict
