@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -88,11 +89,13 @@ def _in_filters(bodies: pl.DataFrame, filters: Filters) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Expected:
-    """The bodies reports are expected from (`bodies`: agency_id, name, place, `first_year`) and the
-    quarantined files named after them (`held`: agency_id, year, file names), found once for a page."""
+    """The bodies reports are expected from (`bodies`: agency_id, name, place, `first_year`), the
+    quarantined files named after them (`held`: agency_id, year, file names) and every quarantined
+    file's name (`quarantined`), found once for a page."""
 
     bodies: pl.DataFrame
     held: pl.DataFrame
+    quarantined: tuple[str, ...]
 
 
 def expected_bodies(
@@ -104,7 +107,8 @@ def expected_bodies(
     extra = _register_bodies(register if register is not None else pl.DataFrame(schema={"name": pl.String,
                              "division_code": pl.String}), known)  # fmt: skip
     bodies = _in_filters(pl.concat([known.cast({"first_year": pl.Int64}), extra]), filters)
-    return Expected(bodies, quarantined_by_body(con, bodies))
+    files = tuple(frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list())
+    return Expected(bodies, quarantined_by_body(bodies, files), files)
 
 
 def coverage_grid(
@@ -157,9 +161,8 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
         return cur.sql(sql, params={"first": years[0], "last": years[1]}).pl()
 
 
-def quarantined_by_body(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame) -> pl.DataFrame:
-    """Quarantined files whose name holds a body's name and a year: agency_id, year, file names."""
-    files = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
+def quarantined_by_body(bodies: pl.DataFrame, files: Sequence[str]) -> pl.DataFrame:
+    """The quarantined `files` whose name holds a body's name and a year: agency_id, year, file names."""
     schema = {"agency_id": pl.String, "year": pl.Int64, "quarantined_files": pl.String}
     if not files:
         return pl.DataFrame(schema=schema)
@@ -180,12 +183,11 @@ def unplaced_quarantine(con: duckdb.DuckDBPyConnection, expected: Expected, year
     """How many quarantined files no cell of the grid of `expected` over `years` shows (no body and year in
     the name, a year outside the range, or a year the body reported in)."""
     holding = pl.col("agency_id").is_in(expected.held["agency_id"].implode())
-    cells = body_years(con, Expected(expected.bodies.filter(holding), expected.held), years)
+    cells = body_years(con, replace(expected, bodies=expected.bodies.filter(holding)), years)
     placed = set()
     for files in cells.filter(pl.col("status") == "quarantined")["files"].to_list():
         placed.update(files.split("、"))
-    total = frame(con, "SELECT DISTINCT source_file FROM quarantine")["source_file"].to_list()
-    return sum(1 for f in total if f not in placed)
+    return sum(1 for f in expected.quarantined if f not in placed)
 
 
 def status_table(con: duckdb.DuckDBPyConnection, expected: Expected, years: tuple[int, int]) -> pl.DataFrame:
