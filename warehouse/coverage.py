@@ -156,9 +156,7 @@ def _reported(con: duckdb.DuckDBPyConnection, bodies: pl.DataFrame, years: tuple
         SELECT e.*, r.reports, r.incomplete, CASE WHEN r.first_file = r.last_file THEN r.first_file ELSE s.files END AS files
         FROM expected e LEFT JOIN reported r USING (agency_id, year) LEFT JOIN several s USING (agency_id, year)
     """
-    with con.cursor() as cur:
-        cur.register("_bodies", bodies)
-        return cur.sql(sql, params={"first": years[0], "last": years[1]}).pl()
+    return frame(con, sql, {"first": years[0], "last": years[1]}, {"_bodies": bodies})
 
 
 def quarantined_by_body(bodies: pl.DataFrame, files: Sequence[str]) -> pl.DataFrame:
@@ -215,10 +213,8 @@ def status_table(con: duckdb.DuckDBPyConnection, expected: Expected, years: tupl
         FROM _bodies b LEFT JOIN reported r USING (agency_id) LEFT JOIN held h USING (agency_id)
         WHERE b.first_year IS NULL OR b.first_year <= $last
     """
-    with con.cursor() as cur:
-        cur.register("_bodies", expected.bodies)
-        cur.register("_held", held)
-        table = cur.sql(sql, params={"first": first, "last": last} | names).pl().sort("单位", "agency_id")
+    table = frame(con, sql, {"first": first, "last": last} | names, {"_bodies": expected.bodies, "_held": held})
+    table = table.sort("单位", "agency_id")
     return table.select("agency_id", "单位", *(c for c in table.columns[2:] if (table[c] != "—").any()))
 
 

@@ -255,9 +255,7 @@ def report_names(con: duckdb.DuckDBPyConnection, rids: pl.Series) -> pl.DataFram
         SELECT i.rid, i.agency_id, i.agency_name, i.province, i.city, i.county
         FROM primary_measures i JOIN _rids USING (rid)
     """
-    with con.cursor() as cur:
-        cur.register("_rids", pl.DataFrame({"rid": rids.cast(pl.Int32)}))
-        return cur.sql(sql).pl()
+    return frame(con, sql, tables={"_rids": pl.DataFrame({"rid": rids.cast(pl.Int32)})})
 
 
 def flags(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int | None = None) -> pl.DataFrame:

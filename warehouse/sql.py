@@ -17,9 +17,17 @@ MEASURE_ID = re.compile(r"^[a-z0-9_]+$")
 ALIAS = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None) -> pl.DataFrame:
-    """Run one statement on a cursor of its own (the app shares one connection across sessions)."""
+def frame(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: dict[str, object] | None = None,
+    tables: dict[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Run one statement on a cursor of its own (the app shares one connection across sessions), with
+    `tables` (frames made in Python) readable by name on that cursor only."""
     with con.cursor() as cur:
+        for name, rows in (tables or {}).items():
+            cur.register(name, rows)
         return cur.sql(sql, params=params or {}).pl()
 
 
