@@ -12,6 +12,7 @@ import contextlib
 import io
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,13 +113,15 @@ def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] |
     """Publish a warehouse holding exactly these reports (one pointer, via warehouse.snapshot_writer)."""
     now = datetime(2026, 1, 1, tzinfo=UTC)
     rows: dict[str, list[dict]] = {name: [] for name in TABLES}
+    per_year = Counter((r.agency_id, r.year) for r in reports)  # a publish flags a body-year's second report
     for r in reports:
         rows["reports"].append(
             {
                 "report_id": r.report_id, "agency_id": r.agency_id, "agency_name": r.agency, "year": r.year,
                 "template_version": r.version, "template_evidence": [], "source_file": f"{r.agency}{r.year}.txt",
                 "source_path": f"/fixtures/{r.agency}{r.year}.txt", "source_format": r.source_format, "size_bytes": 1,
-                "ingested_at": now, "parser_version": "fixture", "synthetic": r.synthetic, "duplicate": False,
+                "ingested_at": now, "parser_version": "fixture", "synthetic": r.synthetic,
+                "duplicate": per_year[r.agency_id, r.year] > 1,
                 "n_values": len(r.values), "n_ambiguous": 0,
             }
         )  # fmt: skip

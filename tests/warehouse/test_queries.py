@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from dashboard_fixtures import Report, build_warehouse, corpus_warehouse, requests
-from warehouse import coverage, prepare, queries, sql, values
+from warehouse import coverage, indexes, prepare, queries, sql, values
 from warehouse.filters import selection
 from warehouse.measures import MEASURES
 from warehouse.queries import Filters
@@ -211,6 +211,22 @@ def test_the_report_stating_more_is_primary_whatever_its_id(tmp_path):
     con = prepare.open_warehouse(build_warehouse(tmp_path, reports))
     primary = con.execute("SELECT report_id FROM report_index WHERE primary_report ORDER BY report_id").fetchall()
     assert primary == [(reports[1].report_id,), (reports[2].report_id,)]
+
+
+def test_stale_duplicate_flags_still_give_one_primary_report_per_body_year(tmp_path):
+    """The index chooses among the reports a publish flagged `duplicate`; were the flags stale (here: all
+    cleared), a body's year would count twice, so every body-year is chosen again."""
+    more, fewer = requests(9, 4) | {"t2.rules.new": 1.0}, requests(9, 4)
+    reports = [Report("丁局", 2021, fewer, version="2019"), Report("丁局", 2021, more, version="2021"),
+               Report("戊局", 2021, fewer)]  # fmt: skip
+    con = indexes.connect(build_warehouse(tmp_path, reports))
+    flagged = con.execute("SELECT count(*) FROM reports WHERE duplicate").fetchall()[0][0]
+    con.execute("CREATE TABLE stale AS SELECT * REPLACE (false AS duplicate) FROM reports")
+    con.execute("CREATE OR REPLACE VIEW reports AS SELECT * FROM stale")
+    indexes.build_index(con)
+    primary = con.execute("SELECT report_id FROM report_index WHERE primary_report ORDER BY report_id").fetchall()
+    assert flagged == 2
+    assert primary == sorted([(reports[1].report_id,), (reports[2].report_id,)])
 
 
 def test_a_body_year_with_several_files_lists_them_all(corpus):
