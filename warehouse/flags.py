@@ -15,6 +15,7 @@ from warehouse.queries import Filters
 from warehouse.thresholds import Settings
 
 FLAG_MEASURES = ("requests_new", "disclosure_rate", "review_total", "proactive_total", "licensing_decisions", "penalty_decisions")
+MEASURE_ORDER = {measure_id: k for k, measure_id in enumerate(FLAG_MEASURES)}
 FLAG_COLUMNS = {"agency_id": pl.String, "agency_name": pl.String, "year": pl.Int32, "flag": pl.String,
                 "measure": pl.String, "value": pl.Float64, "reference": pl.Float64, "message": pl.String}  # fmt: skip
 
@@ -47,9 +48,10 @@ def compute_flags(con: duckdb.DuckDBPyConnection, settings: Settings | None = No
         found += [jumps(named.filter(pl.col("jump")), BY_ID[measure_id]),
                   outliers(named.filter(pl.col("outlier")), BY_ID[measure_id])]  # fmt: skip
     columns = [pl.col(name).cast(dtype) for name, dtype in (FLAG_COLUMNS | PLACE_COLUMNS).items()]
+    order = pl.col("measure").replace_strict(MEASURE_ORDER, default=-1, return_dtype=pl.Int8)
     ordered = pl.concat([f.select(columns) for f in found]).sort(
-        "year", "flag", "agency_name", descending=[True, False, False], maintain_order=True
-    )  # within a body's year and flag, in the order of FLAG_MEASURES
+        "year", "flag", "agency_name", "agency_id", order, descending=[True, False, False, False, False]
+    )  # a body's flags of a year in the order of FLAG_MEASURES; a flag of each kind once per body, year and measure
     return ordered.with_columns(position=pl.int_range(pl.len(), dtype=pl.UInt32))
 
 
@@ -73,10 +75,13 @@ def candidates(values: pl.DataFrame, measure: Measure, settings: Settings) -> pl
         .with_columns(median=pl.col("value").median().over(peers), peers=pl.len().over(peers))
         .with_columns(mad=(pl.col("value") - pl.col("median")).abs().median().over(peers))
     )  # fmt: skip
-    before = usable.select(pl.col("rid").alias("prev_rid"), "series", pl.col("value").alias("previous"))
+    before = usable.select(pl.col("rid").alias("prev_rid"), pl.col("series").alias("prev_series"),
+                           pl.col("value").alias("prev_value"))  # fmt: skip
     value, previous, factor = pl.col("value"), pl.col("previous"), settings.jump_factor
     return (
-        usable.join(before, on=["prev_rid", "series"], how="left")
+        usable.join(before, on="prev_rid", how="left")  # on the id alone: a join on the series too took 3x as long
+        .with_columns(previous=pl.when(pl.col("prev_series") == pl.col("series")).then(pl.col("prev_value")))
+        .drop("prev_series", "prev_value")
         .with_columns(z=0.6745 * (value - pl.col("median")) / pl.when(pl.col("mad") != 0).then(pl.col("mad")))
         .with_columns(
             jump=(previous.is_not_null() & (pl.max_horizontal(value, previous) >= settings.jump_floor)
