@@ -22,12 +22,16 @@ SYNTHETIC_MARKER = "【演示数据】"
 
 _WHITESPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(r"(\d)[、．]")
+#: A number grouped by thousands (`14,571`, `1,234,567.8`): one to three digits, then groups of three.
+THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 
 
 def normalise(text: str) -> str:
-    """NFKC, no whitespace, unified numbering and quotes: the form labels are matched in."""
+    """NFKC, no whitespace, unified numbering and quotes, numbers without thousands separators: the form
+    labels are matched in (`14,571条` read as 571 is a wrong figure, worse than none)."""
     text = unicodedata.normalize("NFKC", text)
     text = _WHITESPACE.sub("", text)
+    text = THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
     text = _NUMBERING.sub(r"\1.", text)
     return text.replace("“", '"').replace("”", '"').replace("〔", "[").replace("〕", "]")
 

@@ -21,7 +21,7 @@ from pipeline.record import Record
 from pipeline.template import normalise
 from pipeline.validate import validate
 
-PARSER_VERSION = "0.2.0"  # 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records
+PARSER_VERSION = "0.2.1"  # 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records; .1: thousands separators
 
 
 def extract_document(doc: Document) -> Record:

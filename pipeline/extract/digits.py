@@ -21,6 +21,8 @@ MAX_CANDIDATES = 20000
 #: digits (more than any real row) has 134,596; one of 44 digits took 100 s, of 60 hours.
 MAX_CUTS = 400_000
 RUN_UNIT = re.compile(r"(亿元|万元|元)$")
+#: The whole part of a number grouped by thousands.
+GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 
 
 def pieces_of(run: str) -> tuple[list[str], str]:
@@ -37,7 +39,8 @@ def pieces_of(run: str) -> tuple[list[str], str]:
 
 
 def _valid(cell: str, signed: bool, decimal: bool) -> bool:
-    """Whether a cut prints as a real cell value."""
+    """Whether a cut prints as a real cell value: a comma only as a thousands separator (`10,690`), so a
+    cut through a grouped number (`10,6` `90`) never prints validly."""
     body = cell[1:] if cell[:1] in "+-" else cell
     if cell[:1] in "+-" and not signed:
         return False
@@ -46,6 +49,8 @@ def _valid(cell: str, signed: bool, decimal: bool) -> bool:
     if "." in body and (not decimal or body.count(".") > 1):
         return False
     whole = body.split(".")[0]
+    if "," in whole and not GROUPED.fullmatch(whole):
+        return False
     return not (len(whole) > 1 and whole[0] == "0")
 
 
@@ -114,7 +119,7 @@ def _product(options: list[list[list[str]]]) -> Iterator[list[str]]:
 
 def _to_value(cell: str, column: str, unit: str) -> int | float:
     """A cut cell as a number; amounts printed with a unit go to the column's 万元."""
-    amount = Decimal(cell)
+    amount = Decimal(cell.replace(",", ""))
     if column.endswith("_wan_yuan") and unit:
         amount *= UNIT_FACTORS_TO_WAN[unit]
     return to_number(amount)

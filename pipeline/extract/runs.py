@@ -33,7 +33,9 @@ from pipeline.template import (
     t3_rules,
 )
 
-RUN = re.compile(r"[+\-]?\d[\d .+\-]*(?:亿元|万元|元)?")
+#: A row's digits: cells with the spaces and signs between them; a comma only between digits (a number
+#: grouped by thousands, `10,690`, which `digits.decode` keeps whole).
+RUN = re.compile(r"[+\-]?\d(?:[\d .+\-]|,(?=\d))*(?:亿元|万元|元)?")
 NUMBERING = re.compile(r"^(\d+\.|\([一二三四五六七八九]\)|[一二三四]、)")
 
 #: Sentences that restate a Table 二 cell, by key (narrow candidates, never override a cell).

@@ -109,6 +109,20 @@ def test_traditional_characters_are_matched_and_kept_as_printed() -> None:
     assert record.to_json()["values"]["t2.normative_documents.total_published"] == 17
 
 
+def test_numbers_grouped_by_thousands_in_a_scraped_table() -> None:
+    # cells lost their borders; the counts print as 10,690 and 2,113 (read as 10 and 2 before)
+    record = _record([
+        "云岫市测试局2022年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第（一）项 信息内容 "
+        "本年制发件数 本年废止件数 现行有效件数 规章000行政规范性文件8855698第二十条第（五）项信息内容"
+        "本年处理决定数量行政许可10,690第二十条第（六）项信息内容本年处理决定数量行政处罚2,113行政强制0"
+        "第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费9,116.36 三、收到和处理政府信息公开申请情况"
+    ])  # fmt: skip
+    values = record.to_json()["values"]
+    assert (values["t2.admin_licensing.decisions"], values["t2.admin_penalty.decisions"]) == (10690, 2113)
+    assert values["t2.admin_fees.fee_amount_wan_yuan"] == 9116.36
+    assert "t2.normative_documents.in_force" in record.ambiguous  # 8855698 cuts many ways: not guessed
+
+
 def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:
     # scraped text cut inside Table 二: 规范性文件's run "12517" lost its last digits ("125")
     head = (

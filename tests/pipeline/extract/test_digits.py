@@ -45,3 +45,14 @@ def test_table4_seventeen_digits_decode_under_group_totals():
 def test_pieces_split_at_spaces_and_signs_and_strip_the_unit():
     assert pieces_of("35-15") == (["35", "-15"], "")
     assert pieces_of("230.64565万元") == (["230.64565"], "万元")
+
+
+def test_a_number_grouped_by_thousands_is_one_cell():
+    assert decode("10,690", ("decisions",)) == [(10690,)]
+    assert decode("2,2930", ("a", "b")) == [(2293, 0)]  # the comma says where the first cell ends
+    assert decode("1,234000001,234", T3_COLUMNS, accept=row_sum_holds) == [(1234, 0, 0, 0, 0, 0, 1234)]
+
+
+def test_a_comma_that_groups_no_thousands_decodes_to_nothing():
+    assert decode("10,6 90", ("a", "b")) == []
+    assert decode("89,89,89", ("a", "b", "c")) == []  # cells joined by commas: absent, never guessed

@@ -33,6 +33,11 @@ def test_category_counts_are_not_the_total():
     assert _figures(text) == {"text.proactive_total": 2599}
 
 
+def test_figures_grouped_by_thousands_are_read_whole():
+    text = "2022年全区共主动公开政府信息14,571条。“上海科技”网站全年累计发布信息 2,139 条，政务信息发布 393 件。"
+    assert _figures(text) == {"text.proactive_total": 14571, "text.channel.website": 2139}
+
+
 def test_other_units_are_not_items():
     assert _figures("通过微信公众号发布20680批次农产品抽检情况。") == {}
 
