@@ -21,7 +21,9 @@ from pipeline.record import Record
 from pipeline.template import normalise
 from pipeline.validate import validate
 
-PARSER_VERSION = "0.2.1"  # 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records; .1: thousands separators
+#: 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records;
+#: 0.2.1: numbers grouped by thousands, letter-spaced copies, pages saved as UTF-16.
+PARSER_VERSION = "0.2.1"
 
 
 def extract_document(doc: Document) -> Record:

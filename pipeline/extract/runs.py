@@ -37,6 +37,7 @@ from pipeline.template import (
 #: grouped by thousands, `10,690`, which `digits.decode` keeps whole).
 RUN = re.compile(r"[+\-]?\d(?:[\d .+\-]|,(?=\d))*(?:亿元|万元|元)?")
 NUMBERING = re.compile(r"^(\d+\.|\([一二三四五六七八九]\)|[一二三四]、)")
+CJK_GAP = re.compile(r"(?<=[\u3400-\u4dbf\u4e00-\u9fff]) (?=[\u3400-\u4dbf\u4e00-\u9fff])")
 
 #: Sentences that restate a Table 二 cell, by key (narrow candidates, never override a cell).
 T2_HINTS: dict[str, re.Pattern[str]] = {
@@ -48,9 +49,12 @@ T2_HINTS: dict[str, re.Pattern[str]] = {
 
 def flatten(lines: Sequence[Line]) -> str:
     """The lines as one NFKC text with numbering unified (`1、` → `1.`, as `normalise` does for
-    labels); single spaces kept, since they are certain cell borders."""
+    labels); single spaces kept between digits, since they are certain cell borders, and dropped
+    between two Chinese characters, where they border no number (a letter-spaced copy prints
+    `第 二 十 条`, and the tables are found by such words)."""
     text = unicodedata.normalize("NFKC", " ".join(line.text for line in lines))
-    return re.sub(r"(\d)[、．]", r"\1.", re.sub(r"\s+", " ", text))
+    text = CJK_GAP.sub("", re.sub(r"\s+", " ", text))
+    return re.sub(r"(\d)[、．]", r"\1.", text)
 
 
 def drop_last_run(text: str) -> str:

@@ -18,7 +18,10 @@ HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?
 
 def sniff(data: bytes, name: str) -> str:
     """The form of a file from its first bytes; the extension only breaks text ties."""
-    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a page saved as UTF-16 ("Unicode"): its markers are characters
+        head = head.decode("utf-16", errors="ignore").encode()
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):

@@ -4,6 +4,7 @@ Table 四 alone. Never a wrong value: what cannot be read is absent, with a find
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -121,6 +122,20 @@ def test_numbers_grouped_by_thousands_in_a_scraped_table() -> None:
     assert (values["t2.admin_licensing.decisions"], values["t2.admin_penalty.decisions"]) == (10690, 2113)
     assert values["t2.admin_fees.fee_amount_wan_yuan"] == 9116.36
     assert "t2.normative_documents.in_force" in record.ambiguous  # 8855698 cuts many ways: not guessed
+
+
+def test_a_letter_spaced_copy_reads_as_the_copy_without_spaces() -> None:
+    # text copied from a PDF set with letter spacing: a space between every two Chinese characters
+    line = (
+        "云岫市测试局2019年政府信息公开工作年度报告 二、主动公开政府信息情况 第二十条第（一）项 信息内容 "
+        "本年新制作数量 本年新公开数量 对外公开总数量 规章 000 规范性文件 3 2 17 第二十条第（五）项 信息内容 "
+        "上一年项目数量 本年增/减 处理决定数量 行政许可 339 +123 462 其他对外管理服务事项 0 0 7"
+    )
+    spaced = re.sub(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", " ", line)
+    assert "第 二 十 条" in spaced
+    plain, copy = _record([line]).to_json()["values"], _record([spaced]).to_json()["values"]
+    assert copy == plain
+    assert copy["t2.admin_licensing.decisions"] == 462 and copy["t2.normative_documents.total_published"] == 17
 
 
 def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:

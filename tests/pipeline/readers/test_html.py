@@ -88,6 +88,18 @@ def test_utf8_bom_page_is_sniffed_and_decoded() -> None:
     assert doc.format == "html" and doc.blocks[0].text == "正文"
 
 
+def test_utf16_page_is_sniffed_as_html_whatever_charset_it_declares() -> None:
+    page = (
+        '<html><head><meta charset="utf-8"></head>'
+        "<body><p>正文</p><table><tr><td>规章</td><td>0</td></tr></table></body></html>"
+    )
+    for encoding in ("utf-16", "utf-16-be"):  # saved as "Unicode": a byte-order mark, then two bytes a character
+        data = ("\ufeff" + page).encode(encoding) if encoding.endswith("be") else page.encode(encoding)
+        doc = read_bytes(data, "unicode.html")
+        assert doc.format == "html" and doc.blocks[0].text == "正文"
+        assert [c.text for c in tables(doc)[0].cells] == ["规章", "0"]
+
+
 def test_chrome_elements_and_link_lists_are_dropped() -> None:
     article = "".join(f"<p>第{i}段，报告正文内容。</p>" for i in range(10))
     page = f"""<html><head><title>T</title><style>p {{}}</style></head><body>
