@@ -26,6 +26,16 @@ _NUMBERING = re.compile(r"(\d)[、．]")
 THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
 
 
+#: Minus and plus signs as typesetting prints them (a minus sign, an en dash, a full-width sign): one
+#: ASCII sign, so `本年增/减 −15` is -15 and never the digits of its neighbours.
+SIGNS = str.maketrans(dict.fromkeys("\u2212\u2013\u2010\u2011\ufe63\uff0d", "-") | {"\uff0b": "+"})
+
+
+def unify_signs(text: str) -> str:
+    """`text` with every minus-like and plus-like character as `-` or `+` (`SIGNS`)."""
+    return text.translate(SIGNS)
+
+
 def normalise(text: str) -> str:
     """NFKC, no whitespace, unified numbering and quotes, numbers without thousands separators: the form
     labels are matched in (`14,571条` read as 571 is a wrong figure, worse than none)."""

@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from pipeline.document import Document, Paragraph
-from pipeline.template import normalise
+from pipeline.template import normalise, unify_signs
 
 NUMBER = re.compile(r"^([+\-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿元|万元|元|件|个|条|项)?\s*(?:[（(][^）)]*[）)]?)?$")
 DASHES = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "\\", "―", "－－"})
@@ -60,7 +60,7 @@ class Line:
 
 def classify(raw: str, in_table: bool) -> str:
     """What a cell holds; an empty cell is a blank only inside a real table."""
-    text = raw.strip().replace("\u3000", "").replace("\xa0", "")
+    text = unify_signs(raw.strip().replace("\u3000", "").replace("\xa0", ""))
     if not text:
         return "blank" if in_table else "text"
     if text in DASHES:
@@ -72,7 +72,7 @@ def parse_number(raw: str, unit_key: str = "") -> int | float:
     """The number a cell prints, converted to the unit a key names (`_wan_yuan` → 万元)."""
     if raw.isascii() and raw.isdigit():  # most cells: a plain count, no pattern or Decimal needed
         return int(raw)
-    match = NUMBER.match(raw.strip().replace(" ", "").replace("\u3000", ""))
+    match = NUMBER.match(unify_signs(raw.strip().replace(" ", "").replace("\u3000", "")))
     if match is None:
         raise ValueError(f"not a number: {raw!r}")
     amount = Decimal(match.group(1).replace(",", ""))

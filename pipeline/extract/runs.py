@@ -31,6 +31,7 @@ from pipeline.template import (
     t2_key,
     t3_key,
     t3_rules,
+    unify_signs,
 )
 
 #: A row's digits: cells with the spaces and signs between them; a comma only between digits (a number
@@ -52,7 +53,7 @@ def flatten(lines: Sequence[Line]) -> str:
     labels); single spaces kept between digits, since they are certain cell borders, and dropped
     between two Chinese characters, where they border no number (a letter-spaced copy prints
     `第 二 十 条`, and the tables are found by such words)."""
-    text = unicodedata.normalize("NFKC", " ".join(line.text for line in lines))
+    text = unify_signs(unicodedata.normalize("NFKC", " ".join(line.text for line in lines)))
     text = CJK_GAP.sub("", re.sub(r"\s+", " ", text))
     return re.sub(r"(\d)[、．]", r"\1.", text)
 

@@ -138,6 +138,20 @@ def test_a_letter_spaced_copy_reads_as_the_copy_without_spaces() -> None:
     assert copy["t2.admin_licensing.decisions"] == 462 and copy["t2.normative_documents.total_published"] == 17
 
 
+@pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\uff0d"])  # minus sign, en dash, full-width hyphen
+def test_a_typeset_minus_is_a_minus_in_runs_and_in_cells(minus: str) -> None:
+    head = (
+        "云岫市测试局2019年政府信息公开工作年度报告 二、主动公开政府信息情况 "
+        "第二十条第（五）项 信息内容 上一年项目数量 本年增/减 处理决定数量 "
+    )
+    plain, typeset = (_record([f"{head}行政许可 35{sign}15 20 其他对外管理服务事项 0 0 7"]) for sign in ("-", minus))
+    assert typeset.to_json()["values"] == plain.to_json()["values"]
+    assert typeset.to_json()["values"]["t2.admin_licensing.items_change"] == -15  # not the 3 and 5 of "35"
+    cells = _record([*HEAD, *T2_ONE_CELL_A_LINE, "第二十条第（五）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+                     "行政许可", "339", f"{minus}18", "321"])  # fmt: skip
+    assert cells.to_json()["values"]["t2.admin_licensing.items_change"] == -18
+
+
 def test_a_run_cut_off_at_the_end_of_a_copy_is_not_decoded() -> None:
     # scraped text cut inside Table 二: 规范性文件's run "12517" lost its last digits ("125")
     head = (
