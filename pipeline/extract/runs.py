@@ -181,10 +181,19 @@ def extract_t3(text: str, layout: str, record: Record) -> None:
 
 
 def _t3_options(material: str, row_key: str) -> list[Assignment]:
-    """Decodings of one Table 三 row: those whose cells add up, else any valid cut."""
+    """Decodings of one Table 三 row: those whose cells add up, else the row as printed where every
+    cell's borders survived (`_as_printed`)."""
     keys = [t3_key(row_key, c) for c in T3_COLUMNS]
-    cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or digits.decode(material, T3_COLUMNS)
+    cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or _as_printed(material, T3_COLUMNS)
     return [dict(zip(keys, c, strict=True)) for c in cells]
+
+
+def _as_printed(material: str, columns: Sequence[str]) -> list[digits.Cells]:
+    """A run whose sums fail, read only where its pieces are its cells (a report that misprints a total
+    says so, and validation reports it). Where cells would have to be cut out of a piece, a cut that
+    fits no sum is a guess (`258 12 1 1`, a row whose blank cells were lost, read as 2, 5, 8, …): none."""
+    pieces, _unit = digits.pieces_of(material)
+    return digits.decode(material, columns) if len(pieces) == len(columns) else []
 
 
 def _t4_start(text: str, t3_start: int) -> int:
@@ -207,7 +216,6 @@ def extract_t4(text: str, record: Record) -> None:
     if match is None:
         return
     material = match.group(0).strip()
-    cells = digits.decode(material, [k.removeprefix("t4.") for k in T4_KEYS], accept=digits.group_sums_hold)
-    if not cells:
-        cells = digits.decode(material, [k.removeprefix("t4.") for k in T4_KEYS])
+    columns = [k.removeprefix("t4.") for k in T4_KEYS]
+    cells = digits.decode(material, columns, accept=digits.group_sums_hold) or _as_printed(material, columns)
     settle(record, "t4", [dict(zip(T4_KEYS, c, strict=True)) for c in cells], material, f"text run '{material}'")

@@ -1,0 +1,19 @@
+"""Rows of running text decoded under the template's sums: never a guess where the sums fail."""
+
+from __future__ import annotations
+
+from pipeline.extract.runs import _t3_options
+
+
+def test_a_row_whose_cells_add_up_is_decoded_from_a_glued_run():
+    assert [o["t3.disclosed.total"] for o in _t3_options("270020130", "disclosed")] == [30, 30]
+
+
+def test_a_row_whose_blank_cells_were_lost_is_not_cut_into_digits():
+    # 258, 12, 1 and 1 with three blank cells dropped: no cut adds up, and cutting 258 into 2, 5, 8 is a guess
+    assert _t3_options("258 12 1 1", "disclosed") == []
+
+
+def test_a_misprinted_total_is_read_as_printed_where_every_border_survived():
+    (row,) = _t3_options("258 12 1 1 0 0 270", "disclosed")
+    assert list(row.values()) == [258, 12, 1, 1, 0, 0, 270]  # 272 ≠ 270: validation reports it
