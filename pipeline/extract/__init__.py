@@ -22,7 +22,8 @@ from pipeline.template import normalise
 from pipeline.validate import validate
 
 #: 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records;
-#: 0.2.1: numbers grouped by thousands, typeset minus signs, letter-spaced copies, pages saved as UTF-16.
+#: 0.2.1: numbers grouped by thousands, typeset minus signs, letter-spaced copies, pages saved as UTF-16,
+#: rows read only where their sums or their borders hold.
 PARSER_VERSION = "0.2.1"
 
 
