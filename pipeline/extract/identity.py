@@ -3,7 +3,8 @@
 Titles come as "威海市环翠区孙家疃街道 / 2020年政府信息公开工作年度报告" (agency on the
 line before), "平潭综合实验区2019年度政府信息公开工作年度报告" (agency before the
 year) or "2019年上海市人民政府办公厅政府信息公开工作年度报告" (agency after it),
-and are often broken over two or three lines. Crawled copies wrap the title in site
+and are often broken over two or three lines; some end in 年报, put the year after
+the title words or print it in Chinese numerals (二〇二二年). Crawled copies wrap the title in site
 chrome (breadcrumbs, 返回顶部, 打印本页, 字体大中小, 分享到, 网站标识码/ICP lines):
 chrome lines are dropped, chrome phrases cut out, and a name that still looks like
 chrome, a title fragment or a sentence is never taken for the agency.
@@ -21,9 +22,16 @@ from pipeline.template import SYNTHETIC_MARKER, normalise
 #: ("…政府信息公开工作年度报告（2021年度）"). The name parts are bounded (a longer one is
 #: no name anyway), which keeps a search linear in the line length.
 TITLES = (
-    re.compile(r"(?P<pre>.{0,60}?)(?P<year>20\d{2})年度?(?P<mid>.{0,60}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?报告"),
-    re.compile(r"(?P<pre>.{0,60}?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?报告[(\[]?(?P<year>20\d{2})年?度?[)\]]?"),
+    re.compile(r"(?P<pre>.{0,60}?)(?P<year>20\d{2})年度?(?P<mid>.{0,60}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:报告|年报)"),
+    re.compile(r"(?P<pre>.{0,60}?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)[(\[]?(?P<year>20\d{2})年?度?[)\]]?"),
+    re.compile(r"(?P<pre>.{0,60}?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?P<year>20\d{2})年度?(?:报告|年报)"),
 )
+#: A year printed in Chinese numerals ("二〇二二年"), read as digits before titles and body are searched.
+CHINESE_YEAR = re.compile(r"([一二][〇○零一二三四五六七八九]{3})(?=年)")
+CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+#: A notice that issues or publishes a report ("XX办公室关于印发XX局2022年…的通知"): the body is the one after it.
+ISSUING = re.compile(r"^.*关于(?:印发|公布|发布|转发)?")
+EDGES = "：:，,。 【】[]"
 #: The statistics period, then a body sentence about the year's disclosure work ("我镇2023年政府信息公开工作").
 BODY_YEARS = (
     re.compile(r"(?:统计期限|统计时限|统计周期|统计时间|统计区间)[^。]{0,12}?(20\d{2})年"),
@@ -76,7 +84,7 @@ def identify(doc: Document, record: Record) -> bool:
         record.year, record.agency = found
         record.agency = record.agency or _published_by(doc) or _signature(doc)
         return True
-    body = normalise(doc.text()[:20000])
+    body = arabic_years(normalise(doc.text()[:20000]))
     for pattern in BODY_YEARS:
         match = pattern.search(body)
         if match:
@@ -133,7 +141,7 @@ def _head_lines(doc: Document) -> list[str]:
     """The first non-empty lines, normalised, without site chrome and crawler metadata keys."""
     lines: list[str] = []
     for line in (line for part in doc.parts() for line in part.splitlines()):
-        text = METADATA_KEY.sub("", normalise(line[: 4 * TITLE_LINE_CHARS]))[:TITLE_LINE_CHARS]
+        text = arabic_years(METADATA_KEY.sub("", normalise(line[: 4 * TITLE_LINE_CHARS]))[:TITLE_LINE_CHARS])
         text = BREADCRUMB.sub("", text)  # a title glued to its breadcrumb keeps only the last step
         if CHROME_LINE.search(text):
             continue
@@ -159,9 +167,16 @@ def _agency(match: re.Match[str], line_before: str) -> str | None:
     return None
 
 
+def arabic_years(text: str) -> str:
+    """`text` with years printed in Chinese numerals as digits (`二〇二二年` → `2022年`)."""
+    return CHINESE_YEAR.sub(lambda m: m.group(1).translate(CHINESE_DIGITS), text)
+
+
 def _clean(candidate: str) -> str | None:
-    """A candidate name without edge punctuation and 关于, or None where it cannot be a name."""
-    name = candidate.strip("：:，,。 ").removeprefix("关于").removesuffix("关于")
+    """A candidate name without edge punctuation or brackets and without what a notice issuing the report
+    puts before it (关于, XX办公室关于印发), or None where it cannot be a name."""
+    issued = ISSUING.sub("", candidate).strip(EDGES)
+    name = (issued or candidate.strip(EDGES)).removesuffix("关于")
     if not 2 <= len(name) <= MAX_AGENCY_CHARS or re.search(r"\d", name):
         return None
     if AGENCY_PUNCTUATION.search(name) or NOT_AGENCY.search(name):
