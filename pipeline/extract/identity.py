@@ -4,8 +4,8 @@ Titles come as "威海市环翠区孙家疃街道 / 2020年政府信息公开工
 line before), "平潭综合实验区2019年度政府信息公开工作年度报告" (agency before the
 year) or "2019年上海市人民政府办公厅政府信息公开工作年度报告" (agency after it),
 and are often broken over two or three lines; some end in 年报, put the year after
-the title words or print it in Chinese numerals (二〇二二年). Crawled copies wrap the title in site
-chrome (breadcrumbs, 返回顶部, 打印本页, 字体大中小, 分享到, 网站标识码/ICP lines):
+the title words or print it in Chinese numerals (二〇二二年). Crawled copies wrap the
+title in site chrome (breadcrumbs, 返回顶部, 打印本页, 字体大中小, 分享到, 网站标识码/ICP lines):
 chrome lines are dropped, chrome phrases cut out, and a name that still looks like
 chrome, a title fragment or a sentence is never taken for the agency.
 """
@@ -28,7 +28,7 @@ TITLES = (
 )
 #: A year printed in Chinese numerals ("二〇二二年"), read as digits before titles and body are searched.
 CHINESE_YEAR = re.compile(r"([一二][〇○零一二三四五六七八九]{3})(?=年)")
-CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 #: A notice that issues or publishes a report ("XX办公室关于印发XX局2022年…的通知"): the body is the one after it.
 ISSUING = re.compile(r"^.*关于(?:印发|公布|发布|转发)?")
 EDGES = "：:，,。 【】[]"
