@@ -181,19 +181,22 @@ def extract_t3(text: str, layout: str, record: Record) -> None:
 
 
 def _t3_options(material: str, row_key: str) -> list[Assignment]:
-    """Decodings of one Table 三 row: those whose cells add up, else the row as printed where every
-    cell's borders survived (`_as_printed`)."""
+    """Decodings of one Table 三 row: those whose cells add up, else every valid cut where the run's
+    borders are all lost or all kept (`_unsummed`)."""
     keys = [t3_key(row_key, c) for c in T3_COLUMNS]
-    cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or _as_printed(material, T3_COLUMNS)
+    cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or _unsummed(material, T3_COLUMNS)
     return [dict(zip(keys, c, strict=True)) for c in cells]
 
 
-def _as_printed(material: str, columns: Sequence[str]) -> list[digits.Cells]:
-    """A run whose sums fail, read only where its pieces are its cells (a report that misprints a total
-    says so, and validation reports it). Where cells would have to be cut out of a piece, a cut that
-    fits no sum is a guess (`258 12 1 1`, a row whose blank cells were lost, read as 2, 5, 8, …): none."""
+def _unsummed(material: str, columns: Sequence[str]) -> list[digits.Cells]:
+    """The cuts of a run whose sums fail (a misprinted total, which validation reports), left to the
+    table's rules and to ambiguity, where its borders are all lost (no space: glued cells, as scraped text
+    glues them) or all kept (one piece a cell). A run with some spaces but fewer pieces than cells lost
+    cells on the way (blank cells dropped, a line wrapped inside a number): `258 12 1 1` cut into 2, 5, 8 …
+    for seven columns is a guess, so it is not read."""
     pieces, _unit = digits.pieces_of(material)
-    return digits.decode(material, columns) if len(pieces) == len(columns) else []
+    glued = " " not in material.strip()
+    return digits.decode(material, columns) if glued or len(pieces) == len(columns) else []
 
 
 def _t4_start(text: str, t3_start: int) -> int:
@@ -217,5 +220,5 @@ def extract_t4(text: str, record: Record) -> None:
         return
     material = match.group(0).strip()
     columns = [k.removeprefix("t4.") for k in T4_KEYS]
-    cells = digits.decode(material, columns, accept=digits.group_sums_hold) or _as_printed(material, columns)
+    cells = digits.decode(material, columns, accept=digits.group_sums_hold) or _unsummed(material, columns)
     settle(record, "t4", [dict(zip(T4_KEYS, c, strict=True)) for c in cells], material, f"text run '{material}'")

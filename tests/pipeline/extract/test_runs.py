@@ -17,3 +17,8 @@ def test_a_row_whose_blank_cells_were_lost_is_not_cut_into_digits():
 def test_a_misprinted_total_is_read_as_printed_where_every_border_survived():
     (row,) = _t3_options("258 12 1 1 0 0 270", "disclosed")
     assert list(row.values()) == [258, 12, 1, 1, 0, 0, 270]  # 272 ≠ 270: validation reports it
+
+
+def test_a_misprinted_total_in_a_glued_run_keeps_its_cuts_for_the_table_rules():
+    (row,) = _t3_options("1000002", "disclosed")  # seven digits, seven cells: 1 ≠ 2, reported by validation
+    assert list(row.values()) == [1, 0, 0, 0, 0, 0, 2]
