@@ -132,13 +132,15 @@ def extract_t2(text: str, record: Record, skip: Collection[str] = ()) -> None:
 
 
 def _decode_t2(material: str, row: Row) -> list[digits.Cells]:
-    """Every valid cut of a Table 二 row, with 新公开 never above 对外公开总数."""
+    """Every valid cut of a Table 二 row, with 新公开 never above 对外公开总数; none where the run lost cells."""
     columns = row.columns
 
     def plausible(cells: digits.Cells) -> bool:
         values = dict(zip(columns, cells, strict=True))
         return not ("newly_published" in values and values["newly_published"] > values["total_published"])
 
+    if lost_cells(material, columns):
+        return []
     return digits.decode(material, columns, SIGNED_COLUMNS, DECIMAL_COLUMNS, plausible)
 
 
@@ -181,8 +183,8 @@ def extract_t3(text: str, layout: str, record: Record) -> None:
 
 
 def _t3_options(material: str, row_key: str) -> list[Assignment]:
-    """Decodings of one Table 三 row: those whose cells add up, else every valid cut where the run's
-    borders are all lost or all kept (`_unsummed`)."""
+    """Decodings of one Table 三 row: those whose cells add up, else every valid cut of a run that lost
+    no cells (`_unsummed`)."""
     keys = [t3_key(row_key, c) for c in T3_COLUMNS]
     cells = digits.decode(material, T3_COLUMNS, accept=digits.row_sum_holds) or _unsummed(material, T3_COLUMNS)
     return [dict(zip(keys, c, strict=True)) for c in cells]
@@ -190,13 +192,17 @@ def _t3_options(material: str, row_key: str) -> list[Assignment]:
 
 def _unsummed(material: str, columns: Sequence[str]) -> list[digits.Cells]:
     """The cuts of a run whose sums fail (a misprinted total, which validation reports), left to the
-    table's rules and to ambiguity, where its borders are all lost (no space: glued cells, as scraped text
-    glues them) or all kept (one piece a cell). A run with some spaces but fewer pieces than cells lost
-    cells on the way (blank cells dropped, a line wrapped inside a number): `258 12 1 1` cut into 2, 5, 8 …
-    for seven columns is a guess, so it is not read."""
+    table's rules and to ambiguity, unless the run lost cells on the way (`lost_cells`)."""
+    return [] if lost_cells(material, columns) else digits.decode(material, columns)
+
+
+def lost_cells(material: str, columns: Sequence[str]) -> bool:
+    """Whether a run has some spaces but fewer pieces than cells: its borders were neither all lost (no
+    space: glued cells, as scraped text glues them) nor all kept, so cells went missing on the way (blank
+    cells dropped, a line wrapped inside a number), and `258 12 1 1` cut into 2, 5, 8 … for seven columns,
+    or `10 5` into 1, 0, 5 for three, would be a guess."""
     pieces, _unit = digits.pieces_of(material)
-    glued = " " not in material.strip()
-    return digits.decode(material, columns) if glued or len(pieces) == len(columns) else []
+    return " " in material.strip() and len(pieces) < len(columns)
 
 
 def _t4_start(text: str, t3_start: int) -> int:
