@@ -109,3 +109,20 @@ def test_scraped_sub_rows_numbered_with_dun_comma():
         text = text.replace(f"{n}.申请人", f"{n}、申请人").replace("3.其他1", "3、其他1")
     record = extract_bytes(text.encode(), "pingtan_dun_comma.txt")
     assert [record.number(f"t3.{r}.total") for r in ("other_no_correction", "other_fee_unpaid", "other_misc")] == [0, 0, 1]
+
+
+def test_a_column_numbering_the_rows_is_no_cell():
+    # a 序号 column is no part of the template: Table 四's unlabelled row read one cell to the right before
+    t4 = _table([
+        ["序号", "行政复议", "", "", "", "", "行政诉讼"],
+        ["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉"],
+        ["1", "2", "1", "0", "0", "3", "1", "0", "0", "0", "1", "0", "0", "0", "0", ""],
+    ])  # fmt: skip
+    t2 = _table([["序号", "第二十条第（一）项"], ["", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+                 ["1", "规章", "0", "0", "0"], ["2", "行政规范性文件", "2", "—", "9"]])  # fmt: skip
+    doc = Document("seq.html", "html", [Paragraph("某某区人民政府2022年政府信息公开工作年度报告"), t2,
+                                        Paragraph("四、政府信息公开行政复议、行政诉讼情况"), t4])  # fmt: skip
+    values = {k: v.value for k, v in extract_document(doc).values.items()}
+    assert [values[f"t4.review_{c}"] for c in ("upheld", "corrected", "other", "pending", "total")] == [2, 1, 0, 0, 3]
+    assert values["t4.litigation_after_review_total"] is None  # the blank last cell stays blank
+    assert values["t2.normative_documents.in_force"] == 9
