@@ -23,7 +23,7 @@ from pipeline.validate import validate
 
 #: 0.2: crawled copies (issue 13): pipes, OpenCC, site chrome, partial records;
 #: 0.2.1: numbers grouped by thousands, typeset minus signs, letter-spaced copies, pages saved as UTF-16,
-#: rows read only where their sums or their borders hold, more title wordings, 序号 columns.
+#: rows read only where their sums or their borders hold, more title wordings, 序号 and 备注 columns.
 PARSER_VERSION = "0.2.1"
 
 

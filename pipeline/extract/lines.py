@@ -16,7 +16,8 @@ from pipeline.document import Document, Paragraph, Table
 from pipeline.template import normalise, unify_signs
 
 NUMBER = re.compile(r"^([+\-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿元|万元|元|件|个|条|项)?\s*(?:[（(][^）)]*[）)]?)?$")
-NUMBERING_HEADERS = frozenset({"序号", "编号"})
+#: Headers of columns no template table has: row numbers and notes.
+EXTRA_HEADERS = frozenset({"序号", "编号", "备注", "说明"})
 DASHES = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "\\", "―", "－－"})
 UNIT_FACTORS_TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
 
@@ -130,18 +131,19 @@ def _raw_lines(doc: Document) -> list[Line]:
                 words = text.split()
                 lines.append(Line(tuple(Token(w, classify(w, False), where) for w in words), where, False))
         else:
-            numbering = _numbering_columns(block)
+            extra = _extra_columns(block)
             for r, row in enumerate(block.rows()):
                 tokens = tuple(
                     Token(c.text, classify(c.text, True), f"{block.where or f'table {b}'} row {c.row + 1} col {c.col + 1}")
                     for c in row
-                    if c.col not in numbering
+                    if c.col not in extra
                 )
                 lines.append(Line(tokens, f"{block.where or f'table {b}'} row {r + 1}", True))
     return lines
 
 
-def _numbering_columns(table: Table) -> set[int]:
-    """The columns a table numbers its rows in (headed 序号 or 编号): no template table has one, and their
-    numbers are no cells (with Table 四's unlabelled row, they shifted every cell by one)."""
-    return {cell.col for cell in table.cells if normalise(cell.text) in NUMBERING_HEADERS}
+def _extra_columns(table: Table) -> set[int]:
+    """The columns a table adds to the template's (headed 序号, 编号, 备注 or 说明): their row numbers and
+    notes are no cells (a row number shifted Table 四's unlabelled row by one cell; a note after the last
+    cell left a row with more cells than its columns, so the table went unread)."""
+    return {cell.col for cell in table.cells if normalise(cell.text) in EXTRA_HEADERS}

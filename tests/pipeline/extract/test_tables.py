@@ -111,6 +111,14 @@ def test_scraped_sub_rows_numbered_with_dun_comma():
     assert [record.number(f"t3.{r}.total") for r in ("other_no_correction", "other_fee_unpaid", "other_misc")] == [0, 0, 1]
 
 
+def test_a_column_of_notes_after_the_cells_is_no_cell():
+    head = ["申请人情况", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计", "备注"]
+    doc = _minimal_2021()
+    doc.blocks[-1] = _table([head, *([*row, "已办结"] for row in T3_2021_ROWS)])
+    values = {k: v.value for k, v in extract_document(doc).values.items()}
+    assert (values["t3.new_requests.total"], values["t3.disclosed.total"]) == (6, 4)
+
+
 def test_a_column_numbering_the_rows_is_no_cell():
     # a 序号 column is no part of the template: Table 四's unlabelled row read one cell to the right before
     t4 = _table([
