@@ -21,11 +21,13 @@ from pipeline.template import SYNTHETIC_MARKER, normalise
 #: Title shapes: the year before the title words, then the year in brackets after them
 #: ("…政府信息公开工作年度报告（2021年度）"). The name parts are bounded (a longer one is
 #: no name anyway), which keeps a search linear in the line length.
-ENDING = r"(?:工作)?(?:情况)?的?(?:年度)?(?:报告|年报)"  # 工作年度报告, 工作情况报告, 工作的报告, 年报
+#: What a title reports on, and how it ends (工作年度报告, 年度工作报告, 工作情况报告, 工作的报告, 年报).
+SUBJECT = r"(?:政府信息(?:主动)?公开|政务信息公开|政务公开)"
+ENDING = r"(?:工作)?(?:情况)?的?(?:年度)?(?:工作)?(?:报告|年报)"
 TITLES = (
-    re.compile(rf"(?P<pre>.{{0,60}}?)(?P<year>20\d{{2}})年度?(?P<mid>.{{0,60}}?)(?:政府信息公开|政务公开|信息公开){ENDING}"),
-    re.compile(rf"(?P<pre>.{{0,60}}?)(?P<mid>)(?:政府信息公开|政务公开){ENDING}[(\[]?(?P<year>20\d{{2}})年?度?[)\]]?"),
-    re.compile(r"(?P<pre>.{0,60}?)(?P<mid>)(?:政府信息公开|政务公开)(?:工作)?(?P<year>20\d{2})年度?(?:报告|年报)"),
+    re.compile(rf"(?P<pre>.{{0,60}}?)(?P<year>20\d{{2}})年度?(?P<mid>.{{0,60}}?)(?:{SUBJECT}|信息公开){ENDING}"),
+    re.compile(rf"(?P<pre>.{{0,60}}?)(?P<mid>){SUBJECT}{ENDING}[(\[]?(?P<year>20\d{{2}})年?度?[)\]]?"),
+    re.compile(rf"(?P<pre>.{{0,60}}?)(?P<mid>){SUBJECT}(?:工作)?(?P<year>20\d{{2}})年度?(?:报告|年报)"),
 )
 #: A year printed in Chinese numerals ("二〇二二年"), read as digits before titles and body are searched.
 CHINESE_YEAR = re.compile(r"([一二][〇○零一二三四五六七八九]{3})(?=年)")
