@@ -19,7 +19,8 @@ NUMBER = re.compile(r"^([+\-]?\d+(?:,\d{3})*(?:\.\d+)?)\s*(亿元|万元|元|件
 #: Headers of columns no template table has: row numbers and notes.
 EXTRA_HEADERS = frozenset({"序号", "编号", "备注", "说明"})
 _EXTRA_FIRST = frozenset(header[0] for header in EXTRA_HEADERS)
-DASHES = frozenset({"-", "--", "—", "——", "－", "/", "／", "无", "\\", "―", "－－"})
+#: What a cell prints for "none", after `unify_signs` (a full-width hyphen or minus sign is `-` by then).
+DASHES = frozenset({"-", "--", "—", "——", "/", "／", "无", "\\", "―"})
 UNIT_FACTORS_TO_WAN = {"亿元": Decimal(10000), "万元": Decimal(1), "元": Decimal("0.0001")}
 
 
