@@ -22,8 +22,10 @@ SYNTHETIC_MARKER = "【演示数据】"
 
 _WHITESPACE = re.compile(r"\s+")
 _NUMBERING = re.compile(r"(\d)[、．]")
-#: A number grouped by thousands (`14,571`, `1,234,567.8`): one to three digits, then groups of three.
-THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,])")
+#: The whole part of a number grouped by thousands (`14,571`, `1,234,567`): one to three digits, then
+#: groups of three. `THOUSANDS` finds such numbers in running text; runs keep a comma only in this form.
+GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+THOUSANDS = re.compile(rf"(?<![\d.,]){GROUPED.pattern}(?![\d,])")
 #: Minus and plus signs as typesetting prints them (a minus sign, an en dash, a full-width sign): one
 #: ASCII sign, so `本年增/减 −15` is -15 and never the digits of its neighbours.
 SIGNS = str.maketrans(dict.fromkeys("\u2212\u2013\u2010\u2011\ufe63\uff0d", "-") | {"\uff0b": "+"})

@@ -14,6 +14,7 @@ from decimal import Decimal
 from math import comb, prod
 
 from pipeline.extract.lines import UNIT_FACTORS_TO_WAN, to_number
+from pipeline.template import GROUPED
 
 Cells = tuple[int | float, ...]
 MAX_CANDIDATES = 20000
@@ -21,8 +22,6 @@ MAX_CANDIDATES = 20000
 #: digits (more than any real row) has 134,596; one of 44 digits took 100 s, of 60 hours.
 MAX_CUTS = 400_000
 RUN_UNIT = re.compile(r"(亿元|万元|元)$")
-#: The whole part of a number grouped by thousands.
-GROUPED = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 
 
 def pieces_of(run: str) -> tuple[list[str], str]:
@@ -51,7 +50,7 @@ def _valid(cell: str, signed: bool, decimal: bool) -> bool:
     whole = body.split(".")[0]
     if "," in whole and not GROUPED.fullmatch(whole):
         return False
-    return not (len(whole) > 1 and whole[0] == "0")
+    return not (len(whole) > 1 and whole[0] == "0")  # also refuses a grouped number led by 0 (0,123)
 
 
 def _cuts(piece: str, parts: int) -> Iterator[list[str]]:
