@@ -139,7 +139,7 @@ def _decode_t2(material: str, row: Row) -> list[digits.Cells]:
         values = dict(zip(columns, cells, strict=True))
         return not ("newly_published" in values and values["newly_published"] > values["total_published"])
 
-    if lost_cells(material, columns):
+    if _lost_cells(material, columns):
         return []
     return digits.decode(material, columns, SIGNED_COLUMNS, DECIMAL_COLUMNS, plausible)
 
@@ -192,11 +192,11 @@ def _t3_options(material: str, row_key: str) -> list[Assignment]:
 
 def _unsummed(material: str, columns: Sequence[str]) -> list[digits.Cells]:
     """The cuts of a run whose sums fail (a misprinted total, which validation reports), left to the
-    table's rules and to ambiguity, unless the run lost cells on the way (`lost_cells`)."""
-    return [] if lost_cells(material, columns) else digits.decode(material, columns)
+    table's rules and to ambiguity, unless the run lost cells on the way (`_lost_cells`)."""
+    return [] if _lost_cells(material, columns) else digits.decode(material, columns)
 
 
-def lost_cells(material: str, columns: Sequence[str]) -> bool:
+def _lost_cells(material: str, columns: Sequence[str]) -> bool:
     """Whether a run has some spaces but fewer pieces than cells: its borders were neither all lost (no
     space: glued cells, as scraped text glues them) nor all kept, so cells went missing on the way (blank
     cells dropped, a line wrapped inside a number), and `258 12 1 1` cut into 2, 5, 8 … for seven columns,

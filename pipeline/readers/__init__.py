@@ -11,7 +11,7 @@ from pipeline.document import Document
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_FILE_BYTES, MAX_MARKDOWN_CELLS, MAX_TEXT_LINES
 from pipeline.readers import docx, embedded, html, image, markdown, pdf, pipes, scraped, text
-from pipeline.readers.decode import decode_text
+from pipeline.readers.decode import UTF16_BOMS, decode_text
 
 HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?xml")
 
@@ -19,7 +19,7 @@ HTML_OPENINGS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<meta", b"<?
 def sniff(data: bytes, name: str) -> str:
     """The form of a file from its first bytes; the extension only breaks text ties."""
     head = data[:4096]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # a page saved as UTF-16 ("Unicode"): its markers are characters
+    if head.startswith(UTF16_BOMS):  # a page saved as UTF-16 ("Unicode"): its markers are characters
         head = head.decode("utf-16", errors="ignore").encode()
     head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if data.startswith(b"%PDF"):

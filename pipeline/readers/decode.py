@@ -6,10 +6,13 @@ from charset_normalizer import from_bytes
 
 from pipeline.errors import ReportError
 
+#: The byte-order marks of UTF-16 (a file saved as "Unicode"), little- and big-endian.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
 
 def decode_text(data: bytes, source: str) -> str:
     """Decode report text; government sites still publish GBK/GB2312 next to UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return data.decode("utf-16", errors="replace")  # a cut or damaged file still reads, as far as it goes
     try:
         return data.decode("utf-8-sig")

@@ -19,12 +19,12 @@ from lxml import etree
 from pipeline.document import Cell, Document, Paragraph, Table
 from pipeline.errors import ReportError
 from pipeline.limits import MAX_HTML_BYTES, MAX_HTML_TAGS
-from pipeline.readers.decode import decode_text
+from pipeline.readers.decode import UTF16_BOMS, decode_text
 
 MAX_COLSPAN = 50  # report tables have at most 15 columns
 MAX_GRID_POSITIONS = 2_000_000
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+BOMS = (b"\xef\xbb\xbf", *UTF16_BOMS)
 GB_CHARSETS = {"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"}
 WHITESPACE = re.compile(r"\s+")
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
