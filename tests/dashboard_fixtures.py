@@ -87,6 +87,7 @@ class Report:
     findings: list[dict] = field(default_factory=list)
     source_format: str = "text"  # e.g. pdf+ocr for a scanned report
     sources: dict[str, str] = field(default_factory=dict)  # key -> provenance (default "fixture")
+    ingested_at: datetime | None = None  # when an ingest read it (default: the warehouse's one time)
 
     @property
     def agency_id(self) -> str:
@@ -120,7 +121,7 @@ def build_warehouse(root: Path, reports: list[Report], quarantined: list[dict] |
                 "report_id": r.report_id, "agency_id": r.agency_id, "agency_name": r.agency, "year": r.year,
                 "template_version": r.version, "template_evidence": [], "source_file": f"{r.agency}{r.year}.txt",
                 "source_path": f"/fixtures/{r.agency}{r.year}.txt", "source_format": r.source_format, "size_bytes": 1,
-                "ingested_at": now, "parser_version": "fixture", "synthetic": r.synthetic,
+                "ingested_at": r.ingested_at or now, "parser_version": "fixture", "synthetic": r.synthetic,
                 "duplicate": per_year[r.agency_id, r.year] > 1,
                 "n_values": len(r.values), "n_ambiguous": 0,
             }

@@ -1,6 +1,6 @@
 """What supervisors want to look at first: jumps, outliers among peers, reports gone missing.
 
-Flags are computed once per snapshot over the whole warehouse (`warehouse.prepare`) and
+Flags are computed once per snapshot over the whole warehouse (`warehouse.prepared`) and
 stored in `report_flags`; pages read the selection's flags through `flags`.
 """
 

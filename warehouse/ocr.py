@@ -8,16 +8,20 @@ misread digit. The dashboard reads only these stored strings, never the pipeline
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 import polars as pl
 
 from warehouse.filters import Filters, selection
 from warehouse.schema import FACT_TABLES
-from warehouse.sql import frame
+from warehouse.sql import frame, literals
 
 FORMAT_SUFFIX = "+ocr"
 SOURCE_PREFIX = "ocr "
 CORRECTED = " corrected from "
+#: SQL: a report read from page images.
+SCANNED = f"source_format LIKE '%{FORMAT_SUFFIX}'"
 
 
 def is_ocr_format(source_format: str | None) -> bool:
@@ -41,21 +45,26 @@ def is_corrected(source: str | None) -> bool:
 
 
 def ocr_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """The selection's OCR'd reports with how many of their values were read by OCR and how many corrected."""
-    union = " UNION ALL ".join(f"SELECT report_id, source FROM {table}" for table in FACT_TABLES.values())
+    """The selection's OCR'd reports with how many of their values were read by OCR and how many corrected
+    (counted once per publish: `ocr_counts`)."""
     sql = f"""
-        WITH scanned AS (
-            SELECT i.report_id, i.agency_name, i.year, i.source_file, i.source_format FROM report_index i
-            WHERE i.source_format LIKE '%' || $suffix AND {selection(filters)}
-        ), counted AS (
-            SELECT f.report_id, count(*) FILTER (WHERE starts_with(f.source, $prefix))::INTEGER AS ocr_values,
-                count(*) FILTER (WHERE starts_with(f.source, $prefix) AND contains(f.source, $corrected))::INTEGER
-                    AS corrected
-            FROM ({union}) f SEMI JOIN scanned s USING (report_id) GROUP BY f.report_id
-        )
-        SELECT s.agency_name, s.year, s.source_file, s.source_format, s.report_id,
+        SELECT i.agency_name, i.year, i.source_file, i.source_format, i.report_id,
             coalesce(c.ocr_values, 0) AS ocr_values, coalesce(c.corrected, 0) AS corrected
-        FROM scanned s LEFT JOIN counted c USING (report_id) ORDER BY s.agency_name, s.year, s.source_file
+        FROM report_index i LEFT JOIN ocr_counts c USING (report_id)
+        WHERE i.source_format LIKE '%' || $suffix AND {selection(filters)}
+        ORDER BY i.agency_name, i.year, i.source_file
     """
-    params = filters.params() | {"suffix": FORMAT_SUFFIX, "prefix": SOURCE_PREFIX, "corrected": CORRECTED}
-    return frame(con, sql, params)
+    return frame(con, sql, filters.params() | {"suffix": FORMAT_SUFFIX})
+
+
+def counts(report_ids: Sequence[str]) -> str:
+    """SQL: for each of these (stored) reports, how many of its values OCR read and how many of those the
+    template's arithmetic corrected. The ids are written into the statement, which the fact tables'
+    scans filter on as they read: a join with the same reports read every fact's id and source first
+    (12 s at 100,000 reports, 100 s at a million)."""
+    ids = literals(report_ids)
+    union = " UNION ALL ".join(f"SELECT report_id, source FROM {t} WHERE report_id IN ({ids})" for t in FACT_TABLES.values())
+    ocr = f"starts_with(source, '{SOURCE_PREFIX}')"
+    return (f"SELECT report_id, count(*) FILTER (WHERE {ocr})::INTEGER AS ocr_values, "
+            f"count(*) FILTER (WHERE {ocr} AND contains(source, '{CORRECTED}'))::INTEGER AS corrected "
+            f"FROM ({union}) GROUP BY report_id")  # fmt: skip
