@@ -42,15 +42,6 @@ def files(folder: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (s.st_size, s.st_mtime_ns) for p in folder.rglob("*") if p.is_file() and (s := p.stat())}
 
 
-def text_source(warehouse: Path) -> Path:
-    """A text report of the demo city, from its reports table (the body's series spans the years)."""
-    with store.connect(warehouse) as con:
-        (path,) = con.execute(
-            "SELECT source_path FROM reports WHERE source_format = 'text' AND NOT duplicate ORDER BY year DESC, report_id LIMIT 1"
-        ).fetchone()
-    return Path(path)
-
-
 def step(name: str, path: Path, warehouse: Path) -> None:
     """Ingest one file through the command line; print wall time, peak RSS, bytes written under tables/."""
     before = files(warehouse / store.TABLES_DIR)
@@ -68,7 +59,7 @@ def bench(source: Path, work: Path, reports: int) -> None:
         t3 = con.execute("SELECT count(*) FROM t3_facts").fetchone()[0]
     size = sum(s for s, _ in files(warehouse / store.TABLES_DIR).values())
     print(f"\n{have:,} reports ({t3:,} t3_facts rows), {size / 2**20:,.0f} MiB of tables")
-    original = text_source(source).read_bytes()
+    original = dashboard.text_source(source).read_bytes()
     new = work / "in" / "new-report.txt"
     new.parent.mkdir(exist_ok=True)
     new.write_bytes(original + f"\n<!-- publish benchmark {reports} -->\n".encode())
