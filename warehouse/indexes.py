@@ -364,12 +364,15 @@ def build_primary(
     con.execute(f"CREATE OR REPLACE TEMP TABLE region_masks AS SELECT rid, {_usable_mask(covering)} AS mask "
                 "FROM primary_measures_regions")  # fmt: skip
     regions = " ".join(f"LEFT JOIN region_masks r{d} ON r{d}.rid = c.cover{d}" for d in (1, 2, 3))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE primary_levels AS SELECT c.*, {', '.join(_cover_levels(covering))} "
+                f"FROM primary_covers c JOIN primary_index i USING (rid) {regions}")  # fmt: skip
+    # narrow, before the wide table: joined to a million wide rows, the region reports made DuckDB hash the
+    # wide side three times (21 s and 6.7 GiB at a million reports where a province has its region reports)
     write(con, "primary_measures",
-          f"SELECT i.*, c.* EXCLUDE (rid), {mart_columns}, {cell_columns}, {', '.join(_cover_levels(covering))} "
-          f"FROM primary_index i JOIN primary_covers c USING (rid) JOIN part_measures m USING (report_id) "
-          f"JOIN part_cells k USING (report_id) {regions}", part)  # fmt: skip
-    # the cover levels are computed as the table is written, from one number per region report
-    for step in ("primary_index", "primary_covers", "region_masks", "part_measures", "part_cells"):
+          f"SELECT i.*, l.* EXCLUDE (rid), {mart_columns}, {cell_columns} FROM primary_index i "
+          f"JOIN primary_levels l USING (rid) JOIN part_measures m USING (report_id) JOIN part_cells k USING (report_id)",
+          part)  # fmt: skip
+    for step in ("primary_index", "primary_covers", "region_masks", "primary_levels", "part_measures", "part_cells"):
         con.execute(f"DROP {'VIEW' if step.startswith('part_') else 'TABLE'} {step}")
 
 

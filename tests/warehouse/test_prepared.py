@@ -110,19 +110,27 @@ def test_the_scopes_a_rebuild_decides_again_are_those_of_the_place_it_touched(tm
     assert before["乙区人民政府"] == after["乙区人民政府"] == "body"
 
 
-def test_an_open_of_a_prepared_pointer_builds_nothing(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("copy_up_to", "databases", "kind"), [(100, ["memory"], "BASE TABLE"), (5, ["memory", "prep"], "VIEW")])
+def test_an_open_of_a_prepared_pointer_builds_nothing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, copy_up_to: int, databases: list[str], kind: str
+) -> None:
     root = build_warehouse(tmp_path / "warehouse", BASE)
     first = prepare.open_warehouse(root).sql("SELECT * FROM primary_measures ORDER BY rid").pl()
     monkeypatch.setattr(prepared, "build", _never)
     monkeypatch.setattr(prepared, "rebuild", _never)
+    monkeypatch.setattr(prepare, "COPY_UP_TO", copy_up_to)  # a small warehouse copied into memory, a large one read in place
     con = prepare.open_warehouse(root)
-    assert con.sql("SELECT * FROM primary_measures ORDER BY rid").pl().equals(first)
-    assert con.sql("SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1").fetchall() == [
-        ("memory",), ("prep",)
-    ]
+    assert con.cursor().sql("SELECT * FROM primary_measures ORDER BY rid").pl().equals(first)
+    attached = con.sql("SELECT database_name FROM duckdb_databases() WHERE NOT internal ORDER BY 1").fetchall()
+    assert [name for (name,) in attached] == databases
+    kinds = con.sql("SELECT DISTINCT table_type FROM information_schema.tables WHERE table_catalog = 'memory' "
+                    f"AND table_name IN ({', '.join(repr(t) for t in prepared.TABLES)})").fetchall()  # fmt: skip
+    assert kinds == [(kind,)]
 
 
-def test_flags_under_other_thresholds_are_computed_again(tmp_path) -> None:
+@pytest.mark.parametrize("copy_up_to", [100, 0])
+def test_flags_under_other_thresholds_are_computed_again(tmp_path, monkeypatch: pytest.MonkeyPatch, copy_up_to: int) -> None:
+    monkeypatch.setattr(prepare, "COPY_UP_TO", copy_up_to)
     reports = [Report("甲区教育局", year, requests(new, new), county="甲区") for year, new in ((2020, 10), (2021, 100))]
     root = build_warehouse(tmp_path / "warehouse", reports)
     jumps = "SELECT count(*) FROM report_flags WHERE flag = '同比突变'"
