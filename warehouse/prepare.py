@@ -155,12 +155,17 @@ def _make(
 ) -> None:
     """Write `path`: a copy of `base` (an older pointer's file) with what changed since rebuilt, else whole."""
     work = path.with_name(f".{uuid.uuid4().hex}.tmp")
+    start = time.perf_counter()
     try:
-        if base is None or not _rebuilt(base, work, pinned, overrides, settings):
+        if base is not None and _rebuilt(base, work, pinned, overrides, settings):
+            how = f"rebuilt from {base.name}"
+        else:
             work.unlink(missing_ok=True)
             _write(work, pinned, settings, lambda con: prepared.build(con, overrides, settings) or True)
+            how = "built whole"
         os.replace(work, path)
         store.fsync(path.parent)
+        LOG.info("prepared %s: %s in %.1f s", path.name, how, time.perf_counter() - start)
     finally:
         work.unlink(missing_ok=True)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -208,3 +211,25 @@ def test_a_scan_published_later_has_its_ocr_values_counted(tmp_path) -> None:
     build_warehouse(root, STEPS["a scan"])
     found = ocr.ocr_reports(prepare.open_warehouse(root), Filters())
     assert found.select("agency_name", "ocr_values", "corrected").rows() == [("甲区司法局", 2, 1)]
+
+
+OPEN_IN_A_PROCESS = """
+import logging, sys
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.INFO, format="%(message)s")  # to stderr: what this process prepared
+from warehouse import prepare
+with prepare.open_warehouse(sys.argv[2]) as con:
+    print(con.sql("SELECT count(*) FROM report_index").fetchall()[0][0])
+"""
+
+
+def test_two_processes_opening_at_once_make_one_file_and_both_read_it(tmp_path) -> None:
+    root = build_warehouse(tmp_path / "warehouse", BASE)
+    repo = str(Path(__file__).resolve().parents[2])
+    opening = [subprocess.Popen([sys.executable, "-c", OPEN_IN_A_PROCESS, repo, str(root)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]  # fmt: skip
+    said = [process.communicate(timeout=300) for process in opening]
+    assert [out.strip() for out, _err in said] == [str(len(BASE))] * 2
+    assert sum(err.count(": built whole in ") for _out, err in said) == 1  # the other waited for its file
+    assert len(list((root / prepare.FOLDER).glob("*.duckdb"))) == 1
+    assert not list((root / prepare.FOLDER).glob(".*.tmp"))
