@@ -46,7 +46,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.ingest import ingest  # noqa: E402
-from warehouse import coverage, flags, imports, ocr, queries, rankings, settings, snapshot_writer, store, trends, values  # noqa: E402
+from warehouse import (  # noqa: E402
+    coverage,
+    flags,
+    imports,
+    ocr,
+    prepare,
+    queries,
+    rankings,
+    settings,
+    snapshot_writer,
+    store,
+    trends,
+    values,
+)
 from warehouse.schema import FACT_TABLES, TABLES  # noqa: E402
 
 PAGES = (
@@ -234,7 +247,7 @@ prepare.open_warehouse(sys.argv[2]).close()
 status = Path("/proc/self/status").read_text()  # this program's peak: ru_maxrss keeps the parent's from before exec
 print(time.perf_counter() - start, int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) * 1024)
 if len(sys.argv) > 3:
-    base.unlink()
+    base.unlink(missing_ok=True)
 """
 
 
@@ -277,7 +290,7 @@ def time_opens(root: Path, source: Path, runs: int) -> list[str]:
     """The open in its three cases, in words: the first (no prepared file: every table built), after a
     publish of one file (the prepared file of the pointer before copied and rebuilt where the file
     touched, as for a body of the largest province), and of a prepared pointer (a start, a second process)."""
-    shutil.rmtree(root / "prepared", ignore_errors=True)
+    shutil.rmtree(root / prepare.FOLDER, ignore_errors=True)
     first = cold_open(root)
     after = []
     for k in range(runs):

@@ -51,10 +51,10 @@ def ocr_reports(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFram
         SELECT i.agency_name, i.year, i.source_file, i.source_format, i.report_id,
             coalesce(c.ocr_values, 0) AS ocr_values, coalesce(c.corrected, 0) AS corrected
         FROM report_index i LEFT JOIN ocr_counts c USING (report_id)
-        WHERE i.source_format LIKE '%' || $suffix AND {selection(filters)}
+        WHERE {SCANNED} AND {selection(filters)}
         ORDER BY i.agency_name, i.year, i.source_file
     """
-    return frame(con, sql, filters.params() | {"suffix": FORMAT_SUFFIX})
+    return frame(con, sql, filters.params())
 
 
 def counts(report_ids: Sequence[str]) -> str:

@@ -67,9 +67,10 @@ def open_warehouse(
     settings = settings or Settings.from_env()
     con, pinned = indexes.open_views(directory)
     limit_memory(con)
-    overrides = read_scope_overrides(indexes.warehouse_path(directory) / SCOPE_FILE)
+    root = indexes.warehouse_path(directory)
+    overrides = read_scope_overrides(root / SCOPE_FILE)
     for attempt in range(2):
-        path = _prepared_file(directory, pinned, overrides, settings)
+        path = _prepared_file(root, pinned, overrides, settings)
         if path is None:
             break
         try:
@@ -96,12 +97,11 @@ def _attach(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings) -> N
     except duckdb.Error:
         con.execute("DETACH prep")
         raise
-    flags_kept = stored == _thresholds(settings)
+    flags_kept, copied = stored == _thresholds(settings), reports <= COPY_UP_TO
     for table in prepared.TABLES:
         if table != "report_flags" or flags_kept:
-            kind = "TABLE" if reports <= COPY_UP_TO else "VIEW"
-            con.execute(f"CREATE {kind} {table} AS SELECT * FROM prep.{table}")
-    if reports <= COPY_UP_TO:
+            con.execute(f"CREATE {'TABLE' if copied else 'VIEW'} {table} AS SELECT * FROM prep.{table}")
+    if copied:
         con.execute("DETACH prep")
     if not flags_kept:
         indexes.store_table(con, "report_flags", flags.compute_flags(con, settings))
@@ -114,14 +114,13 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
     store.limit_memory(con, places.duckdb_memory(), spill)
 
 
-def _prepared_file(
-    directory: str | os.PathLike[str] | None, pinned: store.Status | None, overrides: prepared.Overrides, settings: Settings
-) -> Path | None:
-    """The prepared file of the pinned pointer, made where missing; None where none can be kept."""
+def _prepared_file(root: Path, pinned: store.Status | None, overrides: prepared.Overrides, settings: Settings) -> Path | None:
+    """The prepared file of the pinned pointer of the warehouse at `root`, made where missing; None where
+    none can be kept."""
     if pinned is None or not marts.current(pinned.pointer):
         return None
-    folder = indexes.warehouse_path(directory) / FOLDER
-    suffix = f"-{fingerprint(pinned.pointer, indexes.warehouse_path(directory) / SCOPE_FILE)}.duckdb"
+    folder = root / FOLDER
+    suffix = f"-{fingerprint(pinned.pointer, root / SCOPE_FILE)}.duckdb"
     path = folder / f"{pinned.id}{suffix}"
     if path.exists():
         return path

@@ -65,10 +65,9 @@ def rebuild(con: duckdb.DuckDBPyConnection, overrides: Overrides, settings: Sett
     touched, bodies = con.execute("SELECT (SELECT count(*) FROM _bodies), (SELECT count(*) FROM body_index)").fetchall()[0]
     if touched > MOST * max(bodies, 1):
         return False
-    years = [year for (year,) in con.execute(YEARS).fetchall()]
-    theirs = [report for (report,) in con.execute("SELECT report_id FROM reports WHERE agency_id IN "
-                                                   "(SELECT agency_id FROM _bodies) ORDER BY 1").fetchall()]  # fmt: skip
-    part = Part.touched(years, theirs)
+    theirs = con.execute(THEIRS).fetchall()
+    years = {year for _report, year in theirs} | {year for (year,) in con.execute(YEARS_BEFORE).fetchall()}
+    part = Part.touched(sorted(years), [report for report, _year in theirs])
     con.execute(CLEAR)
     indexes.write(con, "report_index", indexes.index_rows(part), part)
     con.execute("INSERT INTO _places SELECT DISTINCT year, province FROM report_index WHERE agency_id IN "
@@ -101,12 +100,9 @@ UNION SELECT agency_id FROM (SELECT * FROM built_reports EXCEPT SELECT * FROM re
 UNION SELECT agency_id FROM (SELECT * FROM agencies_now EXCEPT SELECT * FROM built_agencies)
 UNION SELECT agency_id FROM (SELECT * FROM built_agencies EXCEPT SELECT * FROM agencies_now)
 """
-#: The years the touched bodies report in, before and now.
-YEARS = """
-SELECT DISTINCT year FROM (SELECT year FROM reports WHERE agency_id IN (SELECT agency_id FROM _bodies)
-                           UNION SELECT year FROM report_index WHERE agency_id IN (SELECT agency_id FROM _bodies))
-ORDER BY year
-"""
+#: The touched bodies' reports now, with their years; and the years they reported in before.
+THEIRS = "SELECT report_id, year FROM reports WHERE agency_id IN (SELECT agency_id FROM _bodies) ORDER BY report_id"
+YEARS_BEFORE = "SELECT DISTINCT year FROM report_index WHERE agency_id IN (SELECT agency_id FROM _bodies)"
 #: `_places` where the touched bodies reported, `_ids` their reports' numbers (kept; a new report is
 #: numbered after the last), and their rows gone from every table keyed by body or report.
 CLEAR = """
