@@ -6,8 +6,9 @@ fictional provinces (so the region tree, the body list and every ranking grow wi
 then run by Streamlit's AppTest, exactly as a browser session runs it:
 
 - query time: time spent inside calls of the warehouse modules pages read through (values,
-  rankings, trends, flags, queries, coverage, ocr, imports) made by the page and the filter
-  frame (outermost calls only, so nothing is counted twice);
+  rankings, trends, flags, queries, coverage, ocr, imports, parallel) made by the page and the
+  filter frame (outermost calls only, so nothing is counted twice: calls inside `parallel.each`'s
+  workers are part of its time);
 - render time: the whole script run of the page, queries included, up to the elements
   Streamlit sends to the browser (the browser's own drawing is not included).
 
@@ -37,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -50,7 +52,9 @@ from warehouse import (  # noqa: E402
     coverage,
     flags,
     imports,
+    memo,
     ocr,
+    parallel,
     prepare,
     queries,
     rankings,
@@ -165,6 +169,8 @@ class QueryClock:
     def _wrap(self, function: Callable) -> Callable:
         @functools.wraps(function)
         def timed(*args, **kwargs):
+            if threading.current_thread().name.startswith(parallel.THREAD_PREFIX):
+                return function(*args, **kwargs)  # inside a call of the page's, timed there
             self._depth += 1
             start = time.perf_counter()
             try:
@@ -177,7 +183,7 @@ class QueryClock:
         return timed
 
     def __enter__(self) -> QueryClock:
-        for module in (values, rankings, trends, flags, queries, coverage, ocr, imports):
+        for module in (values, rankings, trends, flags, queries, coverage, ocr, imports, parallel):
             for name, value in vars(module).items():
                 if isinstance(value, types.FunctionType) and value.__module__ == module.__name__ and name != "open_warehouse":
                     self._saved.append((module, name, value))
@@ -203,7 +209,7 @@ def time_pages(root: Path, repeats: int = 3) -> list[tuple[str, float, float]]:
         at.switch_page(page).run()  # warm-up: imports, caches of the page
         best = (math.inf, math.inf)
         for _ in range(repeats):
-            values.forget_counts()  # each run asks its queries afresh, as a new filter frame does
+            memo.forget()  # each run asks its queries afresh, as a new filter frame does
             with QueryClock() as clock:
                 start = time.perf_counter()
                 at.run()

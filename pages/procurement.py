@@ -4,10 +4,11 @@ The 2019 template reports central procurement and counts fee *items*; the 2021 t
 drops procurement and reports fee *amounts*. Each gets its own chart and axis.
 """
 
+import polars as pl
 import streamlit as st
 
 from pages.ui import charts, controls
-from warehouse import measures, rankings, trends
+from warehouse import measures, parallel, rankings, trends
 
 SECTIONS = {
     "政府集中采购（仅 2019 版模板）": ("procurement_amount", "procurement_projects"),
@@ -26,12 +27,21 @@ controls.synthetic_notice(con, filters)
 basis = controls.basis_picker()
 by = controls.ranking_level(filters)
 
+
+
+def ranking_and_trend(measure_id: str) -> tuple[rankings.Ranking, pl.DataFrame]:
+    return rankings.ranking(con, measure_id, filters, by=by), trends.trend(con, measure_id, filters, basis=basis)
+
+
+shown = [measure_id for measure_ids in SECTIONS.values() for measure_id in measure_ids]
+views = dict(zip(shown, parallel.each(ranking_and_trend, shown), strict=True))  # the ten queries side by side
+
 for title, measure_ids in SECTIONS.items():
     st.subheader(title)
     for measure_id in measure_ids:
-        measure = measures.BY_ID[measure_id]
+        ranking, trend = views[measure_id]
         left, right = st.columns(2, gap="large")
         with left:
-            charts.ranking_chart(rankings.ranking(con, measure_id, filters, by=by), filters, key=f"rank-{measure_id}")
+            charts.ranking_chart(ranking, filters, key=f"rank-{measure_id}")
         with right:
-            charts.trend_chart(trends.trend(con, measure_id, filters, basis=basis), measure, filters, key=f"trend-{measure_id}")
+            charts.trend_chart(trend, measures.BY_ID[measure_id], filters, key=f"trend-{measure_id}")

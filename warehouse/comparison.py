@@ -36,12 +36,13 @@ def _runs(years: Sequence[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def _best_window(masks: np.ndarray, years: Sequence[int], base: int) -> tuple[int, int]:
-    """The span keeping the most body-years, a multi-year span first, the latest on a tie."""
+def _best_window(masks: np.ndarray, bodies: np.ndarray, years: Sequence[int], base: int) -> tuple[int, int]:
+    """The span keeping the most body-years, a multi-year span first, the latest on a tie
+    (`bodies[i]` bodies hold the years of `masks[i]`)."""
     best, best_key = (min(years), min(years)), None
     for first, last in _runs(years):
         wanted = sum(1 << (y - base) for y in range(first, last + 1))
-        count = int(np.count_nonzero((masks & wanted) == wanted))
+        count = int(bodies[(masks & wanted) == wanted].sum())
         if count == 0:
             continue
         key = (last > first, (last - first + 1) * count, last, last - first)
@@ -76,18 +77,19 @@ def comparison_set(
     base = int(rows["year"].min()) if window is None else window[0]
     years_held = (pl.lit(2, pl.Int64).pow(pl.col("year") - base)).cast(pl.Int64).bitwise_or()
     rows = rows.with_columns(_mask=years_held.over([*keys, "agency_id"]))  # the years each body has, as bits
-    units = rows.group_by(*keys, "agency_id").agg(mask=pl.first("_mask"))
+    # a body with mask m has one row in each of its popcount(m) years: bodies per mask without grouping on ids
+    units = rows.group_by(*keys, "_mask").len().with_columns(bodies=pl.col("len") // pl.col("_mask").bitwise_count_ones())
     spans = []
     for group, part in units.group_by(keys, maintain_order=True):
-        masks = part["mask"].to_numpy()
-        present = sorted({base + b for m in set(masks.tolist()) for b in range(m.bit_length()) if m >> b & 1})
-        first, last = _best_window(masks, present, base) if window is None else window
+        masks, bodies = part["_mask"].to_numpy(), part["bodies"].to_numpy()
+        present = sorted({base + b for m in masks.tolist() for b in range(m.bit_length()) if m >> b & 1})
+        first, last = _best_window(masks, bodies, present, base) if window is None else window
         wanted = sum(1 << (y - base) for y in range(first, last + 1))
         inside = sum(1 << (y - base) for y in present if first <= y <= last)
         member = (masks & wanted) == wanted
         touching = (masks & inside) != 0
         spans.append({**dict(zip(keys, group, strict=True)), "window_from": first, "window_to": last, "_wanted": wanted,
-                      "bodies": int(member.sum()), "left_out": int((touching & ~member).sum())})  # fmt: skip
+                      "bodies": int(bodies[member].sum()), "left_out": int(bodies[touching & ~member].sum())})  # fmt: skip
     schema = {key: rows.schema[key] for key in keys} | extra | {"_wanted": pl.Int64}
     chosen = pl.DataFrame(spans, schema=schema)
     kept = rows.join(chosen, on=keys, how="inner", nulls_equal=True)

@@ -149,17 +149,6 @@ def measure_rows(
     return frame(con, sql, params)
 
 
-def places_stating(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, versions: Sequence[str], year: int
-) -> pl.DataFrame:
-    """The places (province, city, county, depth) of the selection's reports stating the measure in `year`."""
-    sql = f"""
-        SELECT DISTINCT i.province, i.city, i.county, i.depth FROM primary_measures i
-        WHERE {selection(filters)} AND i.year = $year AND {_usable("i", [measure_column(measure_id, "num")])}
-    """
-    return frame(con, sql, filters.params() | {"versions": list(versions), "year": year})
-
-
 def region_label(level: int) -> str:
     """The group of a row at `level` (1 province … 3 county); rows above it form '<parent>本级'."""
     column = ("province", "city", "county")[level - 1]
@@ -174,22 +163,22 @@ def measure_kept(
     versions: Sequence[str],
     rate: bool,
     level: int,
-    by_region: bool,
 ) -> pl.DataFrame:
-    """The reports a sum adds, one row each: body, year, version, its group at `level`, num, den, derived.
+    """The reports a sum adds, one row each: body, year, version, its region at `level`, num, den, derived;
+    `own` where it is a region report of `level`, `local` where it is placed above `level`.
 
     Region reports stand in for their members (`_kept`); rates keep only reports with both
     parts. `path` is the group's place (province|city|county down to `level`), for drill-down.
     The comparison set and the sums are taken on these rows (`warehouse.values`), in no order:
     sorting them took half the query at 1M reports.
     """
-    group = region_label(level) if by_region else "NULL"
     path = " || '|' || ".join(f"coalesce({c}, '')" for c in ("province", "city", "county")[:level])
     parts = ("num", "den") if rate else ("num",)
     usable = [measure_column(measure_id, part) for part in parts]
     kept = _kept(filters, _measure_columns(measure_id), "primary_measures", usable, measure_column(measure_id, "cover"))
     sql = f"""
-        SELECT agency_id, year, version, scope, depth, {group} AS region, {path} AS path,
+        SELECT agency_id, year, version, scope = 'region' AND depth = $level AS own, depth < $level AS local,
+            {region_label(level)} AS region, {path} AS path,
             num, {"den" if rate else "NULL::DOUBLE"} AS den, coalesce(derived, false) AS derived
         FROM ({kept}) kept
     """

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from warehouse import comparison, queries, values
+from warehouse import comparison, values
 from warehouse.measures import BY_ID, Measure
 from warehouse.queries import Filters
 from warehouse.thresholds import Settings
@@ -41,33 +41,43 @@ class Ranking:
 PLACE_COLUMNS = ("province", "city", "county")
 
 
+def _region_frame(
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, year: int | None, level: int, settings: Settings | None
+) -> pl.DataFrame:
+    """One year's value of each region at `level` (its reports, or its own region report), from the reports
+    the measure's trend adds too (`values.kept_rows`)."""
+    frame = values.region_values(con, measure_id, filters, settings, level=level, year=year or 0)
+    return frame.filter(pl.col("value").is_not_null())
+
+
 def start_level(
-    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, year: int | None
-) -> tuple[int | None, tuple[tuple[str, str], ...]]:
-    """The first region level below the place filter with at least two members stating the measure in `year`.
+    con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters, year: int | None, settings: Settings | None = None
+) -> tuple[int | None, tuple[tuple[str, str], ...], pl.DataFrame]:
+    """The first region level below the place filter with at least two regions holding a value in `year`,
+    and that level's regions (`_region_frame`).
 
     A level with a single member is entered on the way down (returned as (column, name)
     pairs), so the first view always compares something. None where the filter is at
-    county level already (bodies are compared); the deepest level reached where no level
-    has two members.
+    county level already (bodies are compared; the frame is its counties'); the deepest
+    level reached where no level has two members. Each level's frame is the one the ranking shows, so going down costs
+    one query per level and the usual first level (many provinces) no more than the ranking.
     """
     if filters.depth >= 3:
-        return None, ()
-    places = queries.places_stating(con, measure_id, filters, BY_ID[measure_id].versions, year or 0)
+        return None, (), _region_frame(con, measure_id, filters, year, 3, settings)
     entered: list[tuple[str, str]] = []
-    level = filters.depth + 1
+    shown: tuple[int, pl.DataFrame] | None = None
     for depth in range(filters.depth + 1, 4):
-        column = PLACE_COLUMNS[depth - 1]
-        members = places.filter(pl.col(column).is_not_null() & (pl.col("depth") >= depth))[column].unique().to_list()
-        if not members and entered:  # nothing below the single member (a municipality's own bodies): show it alone
+        frame = _region_frame(con, measure_id, filters, year, depth, settings)
+        members = frame.filter(~pl.col("local"))["region"].unique().to_list()
+        if not members and shown is not None:  # nothing below the single member (a municipality's own bodies): show it alone
             entered.pop()
             break
-        level = depth
+        shown = (depth, frame)
         if len(members) != 1 or depth == 3:
             break
-        entered.append((column, members[0]))
-        places = places.filter((pl.col(column) == members[0]) | (pl.col("depth") < depth))
-    return level, tuple(entered)
+        entered.append((PLACE_COLUMNS[depth - 1], members[0]))
+    level, frame = shown
+    return level, tuple(entered), frame
 
 
 def _one_definition(frame: pl.DataFrame, measure: Measure, version: str | None) -> tuple[pl.DataFrame, str | None]:
@@ -100,9 +110,10 @@ def ranking(
     entered: tuple[tuple[str, str], ...] = ()
     if by == "region":
         if level is None:
-            level, entered = start_level(con, measure_id, filters, year)
-        chosen = filters.within(year, year) if year else filters  # one year's sums need only its reports
-        frame = values.region_values(con, measure_id, chosen, settings, level=level or 3).with_columns(
+            level, entered, frame = start_level(con, measure_id, filters, year, settings)
+        else:
+            frame = _region_frame(con, measure_id, filters, year, level, settings)
+        frame = frame.with_columns(
             label=pl.col("region"), target=pl.col("region"),
             target_kind=pl.when(pl.col("local")).then(pl.lit("local")).otherwise(pl.lit("region")),
         )  # fmt: skip
@@ -113,7 +124,7 @@ def ranking(
             label=pl.col("agency_name"), target=pl.col("agency_id"), target_kind=pl.lit("body"), path=pl.lit(None, pl.String),
             coverage=pl.lit("单位报告"), reports=pl.lit(1, pl.UInt32), main_version=pl.col("version"),
         )  # fmt: skip
-    frame = frame.filter((pl.col("year") == (year or 0)) & pl.col("value").is_not_null())
+        frame = frame.filter((pl.col("year") == (year or 0)) & pl.col("value").is_not_null())
     frame, version = _one_definition(frame, measure, version)
     columns = ["label", "target", "target_kind", "path", "year", "value", "num", "den", "ci_low", "ci_high", "derived",
                "small_sample", "coverage", "reports", "series"]  # fmt: skip

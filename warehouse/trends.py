@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from warehouse import comparison, values
+from warehouse import comparison, parallel, values
 from warehouse.measures import BY_ID
 from warehouse.queries import Filters
 from warehouse.thresholds import Settings
@@ -102,14 +102,14 @@ def headline(
     if year is None:
         return row
     level = max(filters.depth, 1)
-    rows = values.kept_rows(con, measure, filters.within(year - 1, year), level, False)
-    latest = values.aggregate(rows.filter(pl.col("year") == year), measure, ["series"], level, settings)
+    rows = values.kept_rows(con, measure, filters.within(year - 1, year), level)
+    latest = values.aggregate(rows.filter(pl.col("year") == year), measure, ["series"], settings)
     last = latest.sort("reports", descending=True).row(0, named=True)
     row |= {k: last[k] for k in ("year", "value", "derived", "small_sample", "reports")}
     row |= {"coverage": "地区报告" if last["own"] else "单位合计", "stated": comparison.coverage_text(cover, year)}
     if basis == "same":
         pair = comparison.comparison_set(rows.filter(pl.col("series") == last["series"]), ["series"], window=(year - 1, year))
-        both = values.aggregate(pair, measure, ["series"], level, settings).sort("year")
+        both = values.aggregate(pair, measure, ["series"], settings).sort("year")
         row["bodies"] = pair["agency_id"].n_unique()
         if both.height == 2 and not both["small_sample"].any() and both["value"].null_count() == 0:
             row["change"] = both["value"][1] - both["value"][0]
@@ -120,7 +120,7 @@ def key_figures(
     con: duckdb.DuckDBPyConnection, filters: Filters, settings: Settings | None = None, basis: str = "same"
 ) -> pl.DataFrame:
     """The headline measures, each in its own default year, with the like-for-like change on the year before."""
-    rows = [headline(con, measure_id, filters, settings, basis) for measure_id in KEY_FIGURES]
+    rows = parallel.each(lambda measure_id: headline(con, measure_id, filters, settings, basis), KEY_FIGURES)
     return pl.DataFrame(rows, schema=KEY_SCHEMA)
 
 

@@ -10,14 +10,12 @@ polars frames it returns.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Sequence
 
 import duckdb
 import polars as pl
 
-from warehouse import comparison, queries
+from warehouse import comparison, memo, parallel, queries
 from warehouse.measures import (
     BY_ID,
     CHANNEL_NAMES,
@@ -93,32 +91,17 @@ def coverage(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) 
     )
 
 
-#: Per prepared snapshot (dropped with it), the last filter frames' `queries.stating_counts`.
-_COUNTS: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict[Filters, pl.DataFrame]] = weakref.WeakKeyDictionary()
-_COUNTS_KEPT = 32
-_COUNTS_LOCK = threading.Lock()
-
-
-def forget_counts() -> None:
-    """Drop every remembered `_stating_counts` (a benchmark times the queries of a page, not the memo)."""
-    with _COUNTS_LOCK:
-        _COUNTS.clear()
+#: Every measure's coverage counts per filter frame: a page asks for the coverage of several measures, each
+#: twice (its ranking and its trend).
+_COUNTS = memo.Memo(32)
+#: A measure's kept reports per filter frame and level: a ranking reads one year of what its trend reads
+#: (a page asks two measures at once, `warehouse.parallel`).
+_KEPT = memo.Memo(3)
 
 
 def _stating_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pl.DataFrame:
-    """Every measure's coverage counts for a filter frame, asked once per snapshot: a page asks for the
-    coverage of several measures, each twice (its ranking and its trend), and a snapshot never changes."""
-    with _COUNTS_LOCK:
-        known = _COUNTS.setdefault(con, {}).get(filters)
-    if known is not None:
-        return known
-    counts = queries.stating_counts(con, filters, list(BY_ID))
-    with _COUNTS_LOCK:
-        kept = _COUNTS.setdefault(con, {})
-        while len(kept) >= _COUNTS_KEPT:
-            kept.pop(next(iter(kept)))
-        kept[filters] = counts
-    return counts
+    """Every measure's coverage counts for a filter frame (`queries.stating_counts`), asked once per snapshot."""
+    return _COUNTS.get(con, filters, lambda: queries.stating_counts(con, filters, list(BY_ID)))
 
 
 def default_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filters) -> int | None:
@@ -126,27 +109,30 @@ def default_year(con: duckdb.DuckDBPyConnection, measure_id: str, filters: Filte
     return comparison.default_year(coverage(con, measure_id, filters))
 
 
-def kept_rows(con: duckdb.DuckDBPyConnection, measure: Measure, filters: Filters, level: int, by_region: bool) -> pl.DataFrame:
-    """The reports a sum adds (region reports standing in for their members), with their series."""
-    rows = queries.measure_kept(con, measure.id, filters, measure.versions, measure.is_rate, level, by_region)
-    split = measure.comparability == "break"
-    series = pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("version")) if split else pl.lit(measure.name_zh)
-    return rows.with_columns(series=series)
+def kept_rows(con: duckdb.DuckDBPyConnection, measure: Measure, filters: Filters, level: int) -> pl.DataFrame:
+    """The reports a sum adds (region reports standing in for their members), with their series and their
+    region at `level`; asked once per snapshot for the last few filter frames."""
+
+    def ask() -> pl.DataFrame:
+        rows = queries.measure_kept(con, measure.id, filters, measure.versions, measure.is_rate, level)
+        split = measure.comparability == "break"
+        series = pl.format("{}（{}版口径）", pl.lit(measure.name_zh), pl.col("version")) if split else pl.lit(measure.name_zh)
+        return rows.with_columns(series=series)
+
+    return _KEPT.get(con, (measure.id, filters, level), ask)
 
 
-def aggregate(
-    rows: pl.DataFrame, measure: Measure, groups: Sequence[str], level: int, settings: Settings | None = None
-) -> pl.DataFrame:
+def aggregate(rows: pl.DataFrame, measure: Measure, groups: Sequence[str], settings: Settings | None = None) -> pl.DataFrame:
     """Sums per group and year: num, den, derived, reports, bodies; `own` where it is the region's own
-    report, `local` where the group gathers bodies placed above `level`; then value and interval."""
+    report, `local` where the group gathers bodies placed above the level (`measure_kept`); then value
+    and interval."""
     keys = [*groups, "year"]
     extra = [pl.first(c) for c in ("window_from", "window_to", "left_out") if c in rows.columns]
     sums = rows.group_by(keys).agg(
         pl.col("num").sum(), pl.col("den").sum() if measure.is_rate else pl.lit(None, pl.Float64).alias("den"),
         pl.col("derived").any(), pl.len().cast(pl.UInt32).alias("reports"),
         pl.col("agency_id").n_unique().cast(pl.UInt32).alias("bodies"), pl.col("version").max().alias("main_version"),
-        ((pl.col("scope") == "region") & (pl.col("depth") == level)).any().alias("own"),
-        (pl.col("depth") < level).all().alias("local"), pl.first("path"), *extra,
+        pl.col("own").any(), pl.col("local").all(), pl.first("path"), *extra,
     ).sort(keys)  # fmt: skip
     return finish(sums.with_columns(pl.col("num").cast(pl.Float64), pl.col("den").cast(pl.Float64)), measure, settings)
 
@@ -159,13 +145,16 @@ def _values(
     by_region: bool,
     basis: str,
     settings: Settings | None,
+    year: int | None = None,
 ) -> pl.DataFrame:
     measure = BY_ID[measure_id]
-    rows = kept_rows(con, measure, filters, level, by_region)
+    rows = kept_rows(con, measure, filters, level)
+    if year is not None:
+        rows = rows.filter(pl.col("year") == year)
     groups = ["region", "series"] if by_region else ["series"]
     if basis == "same":
         rows = comparison.comparison_set(rows, groups, years=comparison.defined_years(coverage(con, measure_id, filters)))
-    return aggregate(rows, measure, groups, level, settings).with_columns(basis=pl.lit(basis))
+    return aggregate(rows, measure, groups, settings).with_columns(basis=pl.lit(basis))
 
 
 def region_values(
@@ -175,8 +164,10 @@ def region_values(
     settings: Settings | None = None,
     level: int | None = None,
     basis: str = "all",
+    year: int | None = None,
 ) -> pl.DataFrame:
-    """The measure per year for each region at `level` (default: one level below the place filter).
+    """The measure per year (or in `year` only) for each region at `level` (default: one level below the
+    place filter).
 
     A region's figure is its own region report where one exists (coverage 地区报告),
     else the sum of the reports inside it (coverage 单位合计（部分）); bodies placed
@@ -184,7 +175,7 @@ def region_values(
     adds only the bodies present in every year of its span (`warehouse.comparison`).
     """
     level = level or min(filters.depth + 1, 3)
-    frame = _values(con, measure_id, filters, level, True, basis, settings)
+    frame = _values(con, measure_id, filters, level, True, basis, settings, year)
     return frame.with_columns(
         coverage=pl.when(pl.col("own")).then(pl.lit("地区报告")).otherwise(pl.lit("单位合计（部分）")),
         level=pl.lit(REGION_LEVELS[level - 1]),
@@ -211,15 +202,14 @@ def channel_mix(
     the same comparison set), so the composition chart and the share trend agree by
     construction and the shares of a year add up to 100%.
     """
-    parts = []
-    for order, channel in enumerate(MIX_CHANNELS):
-        frame = selection_values(con, f"channel_{channel}_share", filters, settings, basis)
-        parts.append(
-            frame.select(
-                group=pl.col("year").cast(pl.String), part=pl.lit(CHANNEL_NAMES[channel]), order=pl.lit(order),
-                value=pl.col("num"), derived=pl.col("derived"), reports=pl.col("reports"), share=pl.col("value"),
-            )
-        )  # fmt: skip
+    shares = parallel.each(lambda c: selection_values(con, f"channel_{c}_share", filters, settings, basis), MIX_CHANNELS)
+    parts = [
+        frame.select(
+            group=pl.col("year").cast(pl.String), part=pl.lit(CHANNEL_NAMES[channel]), order=pl.lit(order),
+            value=pl.col("num"), derived=pl.col("derived"), reports=pl.col("reports"), share=pl.col("value"),
+        )
+        for order, (channel, frame) in enumerate(zip(MIX_CHANNELS, shares, strict=True))
+    ]  # fmt: skip
     schema = {"group": pl.String, "part": pl.String, "order": pl.Int32, "value": pl.Float64, "derived": pl.Boolean,
               "reports": pl.UInt32, "share": pl.Float64}  # fmt: skip
     return pl.concat([p.cast(schema) for p in parts]).sort("group", "order") if parts else pl.DataFrame(schema=schema)

@@ -183,20 +183,20 @@ def test_a_single_member_level_is_entered(tmp_path_factory):
     reports = [Report("甲市局", 2024, requests(9, 1), city="甲市"), Report("乙市局", 2024, requests(5, 1), city="乙市"),
                Report("丙市局", 2024, requests(3, 1), city="丙市", province="丙省", kind="department")]  # fmt: skip
     con = _open(tmp_path_factory, "levels", reports[:2])
-    assert rankings.start_level(con, "requests_new", ALL, 2024) == (2, (("province", "甲省"),))
+    assert rankings.start_level(con, "requests_new", ALL, 2024)[:2] == (2, (("province", "甲省"),))
     ranking = rankings.ranking(con, "requests_new", ALL, by="region")
     assert ranking.level == 2 and ranking.ranked["label"].to_list() == ["甲市", "乙市"]
     assert ranking.ranked["path"].to_list() == ["甲省|甲市", "甲省|乙市"]
     con.close()
     two = _open(tmp_path_factory, "provinces", reports)
-    assert rankings.start_level(two, "requests_new", ALL, 2024) == (1, ())
+    assert rankings.start_level(two, "requests_new", ALL, 2024)[:2] == (1, ())
     two.close()
 
 
 def test_a_single_member_with_nothing_below_is_shown_alone(tmp_path_factory):
     """A municipality's own bureau: one province, no city below — the ranking stays at the province, one member."""
     con = _open(tmp_path_factory, "alone", [Report("丁市科委", 2024, requests(34, 1), province="丁市", city=None)])
-    assert rankings.start_level(con, "requests_new", ALL, 2024) == (1, ())
+    assert rankings.start_level(con, "requests_new", ALL, 2024)[:2] == (1, ())
     ranking = rankings.ranking(con, "requests_new", ALL, by="region")
     assert ranking.ranked.select("label", "path").rows() == [("丁市", "丁市")]
     con.close()

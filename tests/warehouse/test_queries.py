@@ -120,8 +120,8 @@ def test_a_selection_within_years_keeps_only_the_years_it_shares():
 def test_one_years_rows_are_the_same_read_alone(small):
     """What `within` relies on: a year's kept rows (region reports standing in for members) do not
     depend on the other years read with them."""
-    every = queries.measure_kept(small, "requests_new", Filters(), ("2019", "2021"), False, 1, True)
-    alone = queries.measure_kept(small, "requests_new", Filters().within(2021, 2021), ("2019", "2021"), False, 1, True)
+    every = queries.measure_kept(small, "requests_new", Filters(), ("2019", "2021"), False, 1)
+    alone = queries.measure_kept(small, "requests_new", Filters().within(2021, 2021), ("2019", "2021"), False, 1)
     order = ["agency_id", "year"]
     assert not alone.is_empty() and alone.sort(order).equals(every.filter(pl.col("year") == 2021).sort(order))
 
