@@ -59,8 +59,8 @@ def start_level(
     A level with a single member is entered on the way down (returned as (column, name)
     pairs), so the first view always compares something. None where the filter is at
     county level already (bodies are compared; the frame is its counties'); the deepest
-    level reached where no level has two members. Each level's frame is the one the ranking shows, so going down costs
-    one query per level and the usual first level (many provinces) no more than the ranking.
+    level reached where no level has two members. Each level's frame is what the ranking
+    shows there, so the usual first level (many provinces) reads nothing beside the ranking.
     """
     if filters.depth >= 3:
         return None, (), _region_frame(con, measure_id, filters, year, 3, settings)
