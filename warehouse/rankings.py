@@ -128,7 +128,8 @@ def ranking(
     frame, version = _one_definition(frame, measure, version)
     columns = ["label", "target", "target_kind", "path", "year", "value", "num", "den", "ci_low", "ci_high", "derived",
                "small_sample", "coverage", "reports", "series"]  # fmt: skip
-    frame = frame.select(columns).sort(["value", "label"], descending=[True, False])
+    # equal sums added in another order differ in the last bits: those are ties, ordered by name
+    frame = frame.select(columns).sort([pl.col("value").round(6), "label"], descending=[True, False])
     ranked = frame.filter(~pl.col("small_sample")).with_row_index("rank", offset=1)
     note = f"仅比较 {version} 版口径" if measure.comparability == "break" and version else ""
     return Ranking(measure, year, version, by, ranked, frame.filter(pl.col("small_sample")), note, level, entered,

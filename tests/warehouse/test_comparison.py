@@ -202,6 +202,20 @@ def test_a_single_member_with_nothing_below_is_shown_alone(tmp_path_factory):
     con.close()
 
 
+def test_equal_sums_added_in_another_order_are_a_tie_ordered_by_name(tmp_path_factory):
+    """0.1 + 0.2 is 0.30000000000000004 in floating point: 甲市's two bodies tie 乙市's one, and a tie goes by
+    name, never by the last bits of a sum."""
+    def bought(amount):
+        return {"t2.central_procurement.procurement_amount_wan_yuan": amount}
+    reports = [Report("甲一局", 2020, bought(0.1), version="2019", city="甲市"),
+               Report("甲二局", 2020, bought(0.2), version="2019", city="甲市"),
+               Report("乙局", 2020, bought(0.3), version="2019", city="乙市")]  # fmt: skip
+    con = _open(tmp_path_factory, "ties", reports)
+    ranking = rankings.ranking(con, "procurement_amount", ALL, by="region")
+    assert ranking.ranked.select("rank", "label").rows() == [(1, "乙市"), (2, "甲市")]
+    con.close()
+
+
 def test_compositions_over_years_use_the_same_bodies(panel):
     same = values.composition(panel, "outcomes", ALL, basis="same").filter(pl.col("part") == "予以公开")
     assert same.select("group", "value", "reports").rows() == [(2021, 15, 2), (2022, 24, 2)]  # 戊局 only reported 2022
