@@ -9,7 +9,7 @@ import streamlit as st
 from pages.exports.bulletin import bulletin, scope_text
 from pages.ui import charts, controls, exports
 from pages.ui.formats import fmt_number
-from warehouse import coverage, queries, settings
+from warehouse import coverage, parallel, queries, settings
 from warehouse.coverage import STATUS_NAMES
 
 con, filters = controls.context()
@@ -34,7 +34,9 @@ years = list(range(span[0], span[1] + 1))
 left, right = st.columns([1, 2])
 year = left.selectbox("年度", years[::-1], key="cover_year", bind="query-params")
 only_missing = right.toggle("仅显示缺报", key="missing_only", bind="query-params")
-year_rows = coverage.body_years(con, expected, (year, year))
+year_rows, table = parallel.together(  # the year's list and the grid of every year, side by side
+    lambda: coverage.body_years(con, expected, (year, year)), lambda: coverage.status_table(con, expected, span)
+)
 counts = {status: year_rows.filter(pl.col("status") == status).height for status in STATUS_NAMES}
 for column, (status, name) in zip(st.columns(len(STATUS_NAMES)), STATUS_NAMES.items(), strict=False):
     column.metric(f"{year}年{name}", f"{fmt_number(counts[status])} 个单位", border=True)
@@ -60,7 +62,6 @@ else:
         st.switch_page(controls.AGENCY_PAGE, query_params={"agency": picked["agency_id"]})
 
 st.subheader("单位 × 年度")
-table = coverage.status_table(con, expected, span)
 if table.is_empty():
     st.info(charts.NO_DATA)
 else:

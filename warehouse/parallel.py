@@ -31,3 +31,8 @@ def each(function: Callable[[T], R], items: Iterable[T]) -> list[R]:
     if threading.current_thread().name.startswith(THREAD_PREFIX):
         return [function(item) for item in items]
     return list(_POOL.map(function, items))
+
+
+def together(*calls: Callable[[], R]) -> list[R]:
+    """The answers of different questions (functions of nothing), in their order, asked side by side."""
+    return each(lambda call: call(), calls)

@@ -40,3 +40,7 @@ def test_asked_from_a_worker_the_items_run_there():
     answers = parallel.each(nested, range(4))  # more items than workers, each nesting
     assert [[value for value, _ in inner] for inner in answers] == [[10 * n + m for m in range(3)] for n in range(4)]
     assert all(same for inner in answers for _, same in inner)
+
+
+def test_different_questions_are_answered_in_their_order():
+    assert parallel.together(lambda: "甲", lambda: 2, lambda: None) == ["甲", 2, None]
