@@ -28,7 +28,6 @@ basis = controls.basis_picker()
 by = controls.ranking_level(filters)
 
 
-
 def ranking_and_trend(measure_id: str) -> tuple[rankings.Ranking, pl.DataFrame]:
     return rankings.ranking(con, measure_id, filters, by=by), trends.trend(con, measure_id, filters, basis=basis)
 
